@@ -1,0 +1,104 @@
+# edge-sso: `make demo` and `make test` are the two commands a new machine needs.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+WASM_TARGET := wasm32-unknown-unknown
+CHROMIUM    ?= /usr/bin/chromium
+SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
+# Deno comes from npm too, but outside package.json: its lock entries would name platform
+# packages this registry does not have, and `npm ci` refuses an incomplete lock.
+DENO_VERSION := 2.9.6
+DENO        := .build/tools/node_modules/.bin/deno
+WASM_RAW    := target/$(WASM_TARGET)/release/edge_sso.wasm
+PKG_WASM    := pkg/wasm/edge_sso_bg.wasm
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+WB_VERSION   = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+
+.PHONY: setup build pack test test-rust test-js test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
+
+setup:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WB_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WB_VERSION) (about 10 minutes, once)"; \
+	  cargo install wasm-bindgen-cli --version $(WB_VERSION); \
+	fi
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --no-audit --no-fund; touch node_modules; fi
+	@[ "$$($(DENO) --version 2>/dev/null | head -1 | awk '{print $$2}')" = "$(DENO_VERSION)" ] || \
+	  npm install --no-save --no-package-lock --no-audit --no-fund --prefix .build/tools deno@$(DENO_VERSION) >/dev/null
+	@command -v $(CHROMIUM) >/dev/null || { echo "installing Debian's chromium (browser tests)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+build: setup
+	cargo build --release --target $(WASM_TARGET) --lib
+	@# Generated in a private folder and moved into pkg/wasm when complete: an interrupted or
+	@# concurrent build never leaves a half-written .wasm where the package loads it.
+	@mkdir -p .build pkg/wasm && tmp=$$(mktemp -d .build/wasm.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && set -e && \
+	  echo "wasm-bindgen --target web, then wasm-opt -O3 (into $$tmp, then pkg/wasm/)" && \
+	  wasm-bindgen --target web --out-dir $$tmp --out-name edge_sso $(WASM_RAW) && \
+	  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	    --enable-mutable-globals --enable-reference-types --enable-multivalue $$tmp/edge_sso_bg.wasm -o $$tmp/opt.wasm && \
+	  mv $$tmp/opt.wasm $$tmp/edge_sso_bg.wasm && \
+	  for f in edge_sso.js edge_sso.d.ts edge_sso_bg.wasm.d.ts edge_sso_bg.wasm; do mv -f $$tmp/$$f pkg/wasm/$$f; done
+	@rm -f pkg/wasm/package.json pkg/wasm/.gitignore
+	@mkdir -p www/vendor && cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.mjs
+	@echo "built $(PKG_WASM): $$(wc -c < $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
+
+test: build test-rust test-js test-types test-worker test-deno test-browser
+
+test-rust:
+	cargo test
+
+# The package is tested the way a user gets it: packed, then installed where it is used.
+pack: build
+	@mkdir -p .build && rm -f .build/edge-sso-*.tgz
+	cd pkg && npm pack --silent --pack-destination ../.build >/dev/null
+
+# Installs the packed package into folder $(1), as `npm install` does for a user.
+install_pkg = cd $(1) && rm -rf node_modules/edge-sso && npm install --no-save --no-package-lock --no-audit --no-fund $(CURDIR)/.build/edge-sso-*.tgz >/dev/null
+
+test-js: pack
+	$(call install_pkg,tests/js)
+	$(call install_pkg,examples/node)
+	node --test --test-concurrency=2 tests/js/
+
+# Real Chromium (Debian's) driven by playwright-core.
+test-browser: worker-bundle
+	CHROMIUM=$(CHROMIUM) node --test --test-concurrency=1 tests/browser/
+
+# TypeScript users: an example using every exported type, type-checked against the package.
+test-types: pack
+	$(call install_pkg,tests/types)
+	node_modules/.bin/tsc -p tests/types
+
+# Deno through the package's "deno" export; Deno KV in a temporary file.
+test-deno: pack
+	$(call install_pkg,tests/deno)
+	$(call install_pkg,examples/deno)
+	cd tests/deno && DENO_DIR=$(CURDIR)/.build/deno-cache DENO_NO_UPDATE_CHECK=1 NO_COLOR=1 \
+	  $(CURDIR)/$(DENO) test -A --unstable-kv --no-check .
+
+# The example worker, bundled by wrangler as a user would, on workerd through miniflare.
+worker-bundle: pack
+	$(call install_pkg,examples/cloudflare-worker)
+	cd examples/cloudflare-worker && WRANGLER_SEND_METRICS=false $(CURDIR)/node_modules/.bin/wrangler deploy --dry-run --outdir $(CURDIR)/.build/worker >/dev/null
+
+test-worker: worker-bundle
+	node --test --test-concurrency=1 tests/worker/
+
+# The real thing: the example worker on workerd with its KV under .demo/, REST API and console
+# on http://127.0.0.1:8787. (`make demo-seed` runs the library-only seed flow instead.)
+# The long fuzz run (make test runs 100,000 cases); FUZZ_CASES to choose.
+fuzz:
+	FUZZ_CASES=$${FUZZ_CASES:-1000000} cargo test --release --test fuzz -- --nocapture
+
+demo: worker-bundle
+	node examples/demo/serve.mjs
+
+demo-seed: build
+	node examples/demo/seed-flow.mjs
+
+bench: build
+	node bench/run.mjs
+
+clean:
+	rm -rf target pkg/wasm .build .demo tests/js/node_modules examples/*/node_modules node_modules

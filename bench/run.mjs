@@ -1,0 +1,125 @@
+// `make bench`: edge-sso against named peers, measured side by side in this process.
+// Writes the table to stdout and to bench/results.md.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { argon2id as hashWasmArgon2id, argon2Verify as hashWasmVerify } from 'hash-wasm';
+import * as nodeRsArgon2 from '@node-rs/argon2';
+import { SignJWT, jwtVerify } from 'jose';
+import { Sso, MemoryStore } from '../pkg/entrypoints/node.js';
+import { WasmSso } from '../pkg/wasm/edge_sso.js';
+
+const P = { m: 19456, t: 2, p: 1 }; // OWASP's Argon2id minimum, our default
+const PASSWORD = 'correct horse battery staple';
+
+async function median(fn, runs, warmup = 2) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+async function opsPerSec(fn, ms = 1500) {
+  for (let i = 0; i < 200; i++) await fn();
+  let n = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    await fn();
+    n++;
+  }
+  return (n * 1000) / ms;
+}
+
+const rows = [];
+const salt = new Uint8Array(16).fill(7);
+
+// Argon2id hash and verify.
+const ours = WasmSso.benchArgon2idHash(PASSWORD, P.m, P.t, P.p);
+const oursHash = await median(() => WasmSso.benchArgon2idHash(PASSWORD, P.m, P.t, P.p), 20);
+const oursVerify = await median(() => WasmSso.benchArgon2idVerify(PASSWORD, ours), 20);
+const hwEncoded = await hashWasmArgon2id({ password: PASSWORD, salt, parallelism: P.p, iterations: P.t, memorySize: P.m, hashLength: 32, outputType: 'encoded' });
+const hwHash = await median(() => hashWasmArgon2id({ password: PASSWORD, salt, parallelism: P.p, iterations: P.t, memorySize: P.m, hashLength: 32, outputType: 'encoded' }), 20);
+const hwVerify = await median(() => hashWasmVerify({ password: PASSWORD, hash: hwEncoded }), 20);
+const nrOpts = { memoryCost: P.m, timeCost: P.t, parallelism: P.p, algorithm: 2 };
+const nrEncoded = await nodeRsArgon2.hash(PASSWORD, nrOpts);
+const nrHash = await median(() => nodeRsArgon2.hash(PASSWORD, nrOpts), 20);
+const nrVerify = await median(() => nodeRsArgon2.verify(nrEncoded, PASSWORD), 20);
+// Cross-check: our PHC string verifies with the native implementation.
+if (!(await nodeRsArgon2.verify(ours, PASSWORD))) throw new Error('our Argon2id hash does not verify with @node-rs/argon2');
+
+rows.push(['Argon2id hash (m=19456, t=2, p=1)', `${oursHash.toFixed(1)} ms`, 'hash-wasm (wasm)', `${hwHash.toFixed(1)} ms`, (oursHash / hwHash).toFixed(2)]);
+rows.push(['Argon2id verify', `${oursVerify.toFixed(1)} ms`, 'hash-wasm (wasm)', `${hwVerify.toFixed(1)} ms`, (oursVerify / hwVerify).toFixed(2)]);
+rows.push(['Argon2id hash', `${oursHash.toFixed(1)} ms`, '@node-rs/argon2 (native)', `${nrHash.toFixed(1)} ms`, (oursHash / nrHash).toFixed(2)]);
+rows.push(['Argon2id verify', `${oursVerify.toFixed(1)} ms`, '@node-rs/argon2 (native)', `${nrVerify.toFixed(1)} ms`, (oursVerify / nrVerify).toFixed(2)]);
+
+// getCurrentUser (UST open + session + user read + checks + audit) vs a JWT verification.
+const sso = new Sso({ store: new MemoryStore(), secretKey: Buffer.alloc(32, 1).toString('base64') });
+await sso.user.createSuperUser(null, { username: 'admin', password: PASSWORD });
+const { ust } = await sso.user.login(null, 'admin', PASSWORD, 'CRM', '10.0.0.1');
+const gcu = await opsPerSec(() => sso.user.getCurrentUser(null, ust, 'CRM', '10.0.0.1'));
+const secret = await crypto.subtle.importKey('raw', new Uint8Array(32).fill(1), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+const jwt = await new SignJWT({ sub: 'zusr0000000000000000000000', username: 'admin', app: 'CRM' })
+  .setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(secret);
+const jv = await opsPerSec(() => jwtVerify(jwt, secret));
+rows.push(['getCurrentUser on MemoryStore', `${Math.round(gcu)} ops/s`, 'jose HS256 jwtVerify', `${Math.round(jv)} ops/s`, (jv / gcu).toFixed(2) + ' (time ratio)']);
+
+// Size.
+const wasm = readFileSync(new URL('../pkg/wasm/edge_sso_bg.wasm', import.meta.url));
+const gz = gzipSync(wasm, { level: 9 }).length;
+rows.push(['edge_sso_bg.wasm size', `${(wasm.length / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip`, 'target', '300 KiB gzip', (gz / 1024 / 300).toFixed(2)]);
+
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on Node ${process.version}, ${process.arch}; medians of 20 runs (Argon2), 1.5 s loops (ops/s).`,
+  '',
+  '| what | edge-sso | peer | peer value | ratio (edge-sso / peer) |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
+console.log(table);
+writeFileSync(new URL('./results.md', import.meta.url), `${table}\n`);
+
+// Search over 10,000 users on MemoryStore, through the secondary indexes.
+{
+  const store = new MemoryStore();
+  const s = new Sso({ store, secretKey: Buffer.alloc(32, 2).toString('base64'), config: { argon2: { m_cost: 64, t_cost: 1 } } });
+  await s.user.createSuperUser(null, { username: 'admin', password: PASSWORD });
+  const { ust: admin } = await s.user.login(null, 'admin', PASSWORD, 'CRM', '10.0.0.1');
+  const N = 10_000;
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    await s.user.createUser(null, { username: `user${i}`, display_name: `Person ${i} ${i % 7 === 0 ? 'Smith' : 'Jones'}`, password: 'p' + 'x'.repeat(12) }, admin, 'CRM', '10.0.0.1');
+  }
+  const createMs = (performance.now() - t0) / N;
+  const exact = await median(() => s.user.search(null, { display_name: 'Person 4242 Jones' }, admin, 'CRM', '10.0.0.1'), 10);
+  const substring = await median(() => s.user.search(null, { display_name: 'smith', is_name_exact: false, page_size: 50 }, admin, 'CRM', '10.0.0.1'), 10);
+  const all = await median(() => s.user.search(null, { cur_page: 100, page_size: 50 }, admin, 'CRM', '10.0.0.1'), 10);
+  const byName = await median(() => s.user.search(null, { username: 'user4242' }, admin, 'CRM', '10.0.0.1'), 10);
+  // The peer: a full scan that loads and parses every user record, which the indexes avoid.
+  const scan = await median(async () => {
+    const { keys } = await store.list({ prefix: 'sso/user/', limit: 100_000 });
+    let n = 0;
+    for (const { name } of keys) if (JSON.parse(await store.get(name)).display_name_upper?.includes('SMITH')) n++;
+    return n;
+  }, 5);
+  const r = await s.user.search(null, { display_name: 'smith', is_name_exact: false }, admin, 'CRM', '10.0.0.1');
+  if (r.total !== Math.ceil(N / 7)) throw new Error(`search found ${r.total}`);
+  rows.push([`search, 10,000 users: exact display_name`, `${exact.toFixed(1)} ms`, 'full scan of user records', `${scan.toFixed(1)} ms`, (exact / scan).toFixed(2)]);
+  rows.push([`search, 10,000 users: substring, page 1`, `${substring.toFixed(1)} ms`, 'full scan of user records', `${scan.toFixed(1)} ms`, (substring / scan).toFixed(2)]);
+  rows.push([`search, 10,000 users: no criteria, page 100`, `${all.toFixed(1)} ms`, 'full scan of user records', `${scan.toFixed(1)} ms`, (all / scan).toFixed(2)]);
+  rows.push([`search, 10,000 users: by username`, `${byName.toFixed(2)} ms`, 'full scan of user records', `${scan.toFixed(1)} ms`, (byName / scan).toFixed(3)]);
+  rows.push([`createUser (random password, indexes)`, `${createMs.toFixed(2)} ms`, '—', '—', '—']);
+}
+
+const table2 = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on Node ${process.version}, ${process.arch}; medians of 20 runs (Argon2), 10 runs (search), 1.5 s loops (ops/s).`,
+  '',
+  '| what | edge-sso | peer | peer value | ratio (edge-sso / peer) |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
+console.log(`\n${table2.split('\n').slice(-5).join('\n')}`);
+writeFileSync(new URL('./results.md', import.meta.url), `${table2}\n`);

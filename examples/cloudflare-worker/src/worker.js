@@ -1,0 +1,74 @@
+// edge-sso on Cloudflare Workers. Environment:
+//   SSO_SECRET_KEY   base64 of 32 bytes (or a JSON array of keys, newest first)
+//   SSO_STORE        "kv" (SSO_KV namespace) or "durable-object" (SSO_DO, strongly consistent)
+//   SSO_CONFIG       optional sso.conf as JSON
+//   SSO_ADMIN_USERNAME / SSO_ADMIN_PASSWORD   optional: the super-user created on first use
+import { Sso, SsoError, DurableObjectStore } from 'edge-sso';
+
+function secretKey(env) {
+  const k = env.SSO_SECRET_KEY ?? '';
+  return k.trim().startsWith('[') ? JSON.parse(k) : k;
+}
+
+function makeSso(env, store) {
+  return new Sso({
+    store,
+    secretKey: secretKey(env),
+    config: env.SSO_CONFIG ? JSON.parse(env.SSO_CONFIG) : undefined,
+    audit: env.SSO_AUDIT === 'console' ? (event) => console.log(JSON.stringify(event)) : undefined,
+  });
+}
+
+/** Creates the configured super-user once; "username taken" means it exists already. */
+async function bootstrap(sso, env) {
+  if (!env.SSO_ADMIN_USERNAME || !env.SSO_ADMIN_PASSWORD) return;
+  try {
+    await sso.user.createSuperUser('bootstrap', { username: env.SSO_ADMIN_USERNAME, password: env.SSO_ADMIN_PASSWORD });
+  } catch (e) {
+    if (!(e instanceof SsoError && e.code === 'E001002')) throw e;
+  }
+}
+
+const remoteAddr = (request) => request.headers.get('CF-Connecting-IP') ?? '';
+
+let kvSso;
+let kvReady;
+
+/** One Sso per isolate over the KV namespace. */
+function kvInstance(env) {
+  kvSso ??= makeSso(env, env.SSO_KV);
+  kvReady ??= bootstrap(kvSso, env).catch((e) => { kvReady = undefined; throw e; });
+  return kvReady.then(() => kvSso);
+}
+
+/** The strongly consistent variant: every request runs in one Durable Object. */
+export class SsoDurableObject {
+  constructor(state, env) {
+    this.sso = makeSso(env, new DurableObjectStore(state.storage));
+    this.ready = state.blockConcurrencyWhile(() => bootstrap(this.sso, env));
+  }
+
+  async fetch(request) {
+    await this.ready;
+    if (new URL(request.url).pathname === '/__cleanup') return Response.json(await this.sso.cleanup());
+    return this.sso.fetch(request, { remoteAddr: remoteAddr(request) });
+  }
+}
+
+const durableObject = (env) => env.SSO_DO.get(env.SSO_DO.idFromName('sso'));
+
+export default {
+  async fetch(request, env) {
+    if (env.SSO_STORE === 'durable-object') return durableObject(env).fetch(request);
+    const sso = await kvInstance(env);
+    return sso.fetch(request, { remoteAddr: remoteAddr(request) });
+  },
+
+  async scheduled(_event, env, ctx) {
+    if (env.SSO_STORE === 'durable-object') {
+      ctx.waitUntil(durableObject(env).fetch('https://sso/__cleanup'));
+    } else {
+      ctx.waitUntil(kvInstance(env).then((sso) => sso.cleanup()));
+    }
+  },
+};

@@ -1,0 +1,411 @@
+/** A key-value store shaped like a Cloudflare KV namespace. Any method may return a Promise. */
+export interface Store {
+  get(key: string): string | null | Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): unknown;
+  delete(key: string): unknown;
+  list(options: { prefix: string; cursor?: string; limit?: number }):
+    | ListResult
+    | Promise<ListResult>;
+  /** Optional atomic create: resolves false when the key exists. Used for every uniqueness rule. */
+  putIfAbsent?(key: string, value: string, options?: { expirationTtl?: number }): boolean | Promise<boolean>;
+}
+
+export interface ListResult {
+  keys: { name: string }[];
+  list_complete: boolean;
+  cursor?: string;
+}
+
+/** One audit record (Zato spec §1.6). Never holds a password, UST, TOTP key or code. */
+export interface AuditEvent {
+  cid: string;
+  op: string;
+  current_user?: string;
+  target_user?: string;
+  result?: string;
+  extra: { current_app?: string; remote_addr: string; [key: string]: unknown };
+  /** ISO 8601, UTC. */
+  time: string;
+}
+
+export interface SsoOptions {
+  store: Store;
+  /** Awaited; if it throws or rejects, the operation fails with E008004 instead of running unrecorded. */
+  audit?: (event: AuditEvent) => unknown;
+  /** Base64 of 32 bytes, or several (newest first) to rotate keys. */
+  secretKey: string | string[];
+  /** sso.conf sections in snake_case, merged over Zato's defaults. */
+  config?: Record<string, unknown>;
+  /** Clock in milliseconds since the epoch (for tests). */
+  now?: () => number;
+  hooks?: Hooks;
+  /** A store call that takes longer fails the operation with E008004 (default 10 000). */
+  storeTimeoutMs?: number;
+}
+
+/** The keys `createUser` / `createSuperUser` accept (the seed `User.create` table). */
+export interface CreateUserData {
+  username: string;
+  password?: string;
+  password_must_change?: boolean;
+  display_name?: string | null;
+  first_name?: string | null;
+  middle_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+  is_locked?: boolean;
+  sign_up_status?: 'final' | 'before_confirmation';
+  is_totp_enabled?: boolean;
+  totp_key?: string;
+  totp_label?: string;
+  user_id?: string;
+  creation_ctx?: unknown;
+  is_rate_limit_active?: boolean;
+  rate_limit_type?: string;
+  rate_limit_def?: string | null;
+  rate_limit_check_parent_def?: boolean;
+  [enriched: string]: unknown;
+}
+
+export interface LoginOptions {
+  userAgent?: string;
+  totpCode?: string;
+  newPassword?: string;
+}
+
+export interface LoginResult {
+  /** Sealed user session token: send it back on every call. */
+  ust: string;
+  user_id: string;
+  username: string;
+  creation_time: Date;
+  expiration_time: Date;
+  has_w_about_to_exp: boolean;
+}
+
+/** A user; which fields are present depends on who reads (DESIGN.md "Decisions"). */
+export declare class User {
+  user_id: string;
+  username: string;
+  email: string | null;
+  display_name: string | null;
+  first_name: string | null;
+  middle_name: string | null;
+  last_name: string | null;
+  is_totp_enabled: boolean;
+  /** Only when users read themselves. */
+  totp_key?: string | null;
+  totp_label: string;
+  // Super-users only:
+  is_active?: boolean;
+  is_internal?: boolean;
+  is_super_user?: boolean;
+  is_locked?: boolean;
+  is_approval_needed?: boolean;
+  approval_status?: 'approved' | 'rejected' | 'before_decision';
+  approval_status_mod_by?: string;
+  approval_status_mod_time?: Date;
+  locked_time?: Date | null;
+  creation_ctx?: string;
+  locked_by?: string | null;
+  approv_rej_time?: Date | null;
+  approv_rej_by?: string | null;
+  password_expiry?: Date;
+  password_is_set?: boolean;
+  password_must_change?: boolean;
+  password_last_set?: Date;
+  sign_up_status?: 'final' | 'before_confirmation';
+  sign_up_time?: Date;
+  toDict(): Record<string, unknown>;
+  toJSON(): Record<string, unknown>;
+}
+
+type Cid = string | null | undefined;
+
+export interface UpdateUserData {
+  username?: string;
+  email?: string | null;
+  display_name?: string | null;
+  first_name?: string | null;
+  middle_name?: string | null;
+  last_name?: string | null;
+  is_totp_enabled?: boolean;
+  totp_label?: string | null;
+  // Super-users only:
+  is_locked?: boolean;
+  password_must_change?: boolean;
+  /** An absolute instant (unlike changePassword's days). */
+  password_expiry?: Date | string;
+  sign_up_status?: 'final' | 'before_confirmation';
+  approval_status?: 'approved' | 'rejected' | 'before_decision';
+  is_rate_limit_active?: boolean;
+  rate_limit_def?: string | null;
+}
+
+export interface ChangePasswordData {
+  old_password?: string;
+  new_password: string;
+  user_id?: string;
+  /** Days from now. */
+  password_expiry?: number;
+  must_change?: boolean;
+}
+
+export interface SearchCriteria {
+  user_id?: string;
+  username?: string;
+  email?: string;
+  display_name?: string;
+  first_name?: string;
+  middle_name?: string;
+  last_name?: string;
+  sign_up_status?: string;
+  approval_status?: string;
+  name_op?: 'and' | 'or';
+  is_name_exact?: boolean;
+  cur_page?: number;
+  page_size?: number;
+  paginate?: boolean;
+}
+
+export interface SearchResult {
+  total: number;
+  num_pages: number;
+  page_size: number;
+  cur_page: number;
+  prev_page: number;
+  next_page: number | null;
+  has_prev_page: boolean;
+  has_next_page: boolean;
+  result: User[];
+}
+
+export interface SignupData {
+  username: string;
+  password: string;
+  email?: string;
+  app_list?: string[];
+}
+
+export interface SessionHistoryEntry {
+  remote_addr: string | string[];
+  user_agent: string | null;
+  timestamp_utc: Date;
+  ctx_source: 'login' | 'renew';
+  idx: number;
+}
+
+export interface SessionInfo {
+  /** A public handle (the digest of the UST), not a credential. */
+  session_id: string;
+  creation_time: Date;
+  expiration_time: Date;
+  remote_addr: string;
+  user_agent: string;
+  auth_type: string;
+  auth_principal: string;
+  ext_session_id: string;
+  session_state_change_list: SessionHistoryEntry[];
+}
+
+export interface Attribute {
+  name: string;
+  value: unknown;
+  creation_time: Date;
+  last_modified: Date;
+  expiration_time: Date;
+  is_encrypted: boolean;
+}
+
+export interface AttrItem {
+  name: string;
+  value?: unknown;
+  /** Seconds. */
+  expiration?: number;
+  encrypt?: boolean;
+  user_id?: string;
+}
+
+export interface AttrOptions {
+  /** Seconds; 0 or none: never expires. */
+  expiration?: number;
+  encrypt?: boolean;
+  decrypt?: boolean;
+  /** Another user's attributes (super-users). */
+  userId?: string;
+}
+
+/** `sso.user.attr`: the trailing arguments are `currentUst, currentApp, remoteAddr, options`. */
+export interface UserAttrApi {
+  create(cid: Cid, name: string, value: unknown, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  update(cid: Cid, name: string, value: unknown, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  set(cid: Cid, name: string, value: unknown, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  createMany(cid: Cid, data: AttrItem[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  updateMany(cid: Cid, data: AttrItem[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  setMany(cid: Cid, data: AttrItem[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  get(cid: Cid, name: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Attribute | null>;
+  get(cid: Cid, names: string[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, Attribute | null> | Attribute | null>;
+  getMany(cid: Cid, names: string[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, Attribute | null> | Attribute | null>;
+  exists(cid: Cid, name: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<boolean>;
+  exists(cid: Cid, names: string[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, boolean> | boolean>;
+  existsMany(cid: Cid, names: string[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, boolean> | boolean>;
+  names(cid: Cid, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<string[]>;
+  delete(cid: Cid, nameOrNames: string | string[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  deleteMany(cid: Cid, names: string[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  setExpiry(cid: Cid, name: string, expiration: number, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  setExpiryMany(cid: Cid, data: AttrItem[], currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  toDict(cid: Cid, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, Attribute>>;
+}
+
+/** `sso.user.session.attr`: the target session's UST comes before `currentUst`. */
+export interface SessionAttrApi {
+  create(cid: Cid, name: string, value: unknown, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  update(cid: Cid, name: string, value: unknown, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  set(cid: Cid, name: string, value: unknown, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  createMany(cid: Cid, data: AttrItem[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  updateMany(cid: Cid, data: AttrItem[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  setMany(cid: Cid, data: AttrItem[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  get(cid: Cid, nameOrNames: string | string[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Attribute | Record<string, Attribute | null> | null>;
+  exists(cid: Cid, nameOrNames: string | string[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<boolean | Record<string, boolean>>;
+  names(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<string[]>;
+  delete(cid: Cid, nameOrNames: string | string[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  setExpiry(cid: Cid, name: string, expiration: number, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  toDict(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, Attribute>>;
+}
+
+export interface SessionApi {
+  verify(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<boolean>;
+  renew(cid: Cid, ust: string, currentApp: string, remoteAddr: string, options?: { userAgent?: string }): Promise<Date>;
+  get(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<SessionInfo>;
+  getList(cid: Cid, ust: string | null, targetUst: string | null, currentUst: string | null, currentApp: string, remoteAddr: string): Promise<SessionInfo[]>;
+  readonly attr: SessionAttrApi;
+}
+
+export interface UserApi {
+  createSuperUser(cid: Cid, data: CreateUserData): Promise<string>;
+  createUser(cid: Cid, data: CreateUserData, currentUst: string, currentApp: string, remoteAddr: string, options?: { autoApprove?: boolean }): Promise<undefined>;
+  getCurrentUser(cid: Cid, currentUst: string, currentApp: string, remoteAddr: string): Promise<User>;
+  getUserById(cid: Cid, userId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<User>;
+  login(cid: Cid, username: string, password: string, currentApp: string, remoteAddr: string, options?: LoginOptions): Promise<LoginResult>;
+  logout(cid: Cid, ust: string, currentApp: string, remoteAddr: string): Promise<void>;
+  updateCurrentUser(cid: Cid, data: UpdateUserData, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  updateUserById(cid: Cid, userId: string, data: UpdateUserData, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  approveUser(cid: Cid, userId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  rejectUser(cid: Cid, userId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  lockUser(cid: Cid, userId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  unlockUser(cid: Cid, userId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  deleteUserById(cid: Cid, userId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  deleteUserByUsername(cid: Cid, username: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  changePassword(cid: Cid, data: ChangePasswordData, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
+  /** Trusted: no UST is checked. `passwordExpiry` in days from now. */
+  setPassword(cid: Cid, userId: string, password: string, currentApp: string, remoteAddr: string, options?: { mustChange?: boolean; passwordExpiry?: number }): Promise<void>;
+  resetTotpKey(cid: Cid, currentUst: string, currentApp: string, remoteAddr: string, options?: { userId?: string; key?: string; keyLabel?: string }): Promise<string>;
+  search(cid: Cid, criteria: SearchCriteria, currentUst: string, currentApp: string, remoteAddr: string): Promise<SearchResult>;
+  signup(cid: Cid, data: SignupData, currentApp: string, remoteAddr: string): Promise<string>;
+  confirmSignup(cid: Cid, confirmToken: string, currentApp: string, remoteAddr: string): Promise<void>;
+  readonly session: SessionApi;
+  readonly attr: UserAttrApi;
+}
+
+export interface TotpApi {
+  validateCode(cid: Cid, code: string, currentApp: string, remoteAddr: string, options: { ust: string } | { username: string }): Promise<true>;
+  provisioningUri(key: string, account: string, options?: { issuer?: string }): Promise<string>;
+}
+
+export interface PasswordResetApi {
+  createToken(cid: Cid, credential: string, currentApp: string, remoteAddr: string, options?: { userAgent?: string }): Promise<void>;
+  accessToken(cid: Cid, token: string, currentApp: string, remoteAddr: string, options?: { userAgent?: string }): Promise<string>;
+  changePassword(cid: Cid, newPassword: string, token: string, resetKey: string, currentApp: string, remoteAddr: string, options?: { userAgent?: string; totpCode?: string }): Promise<void>;
+}
+
+export interface PasswordResetMessage {
+  user_id: string;
+  username: string;
+  email: string;
+  token: string;
+  expiration_time: string;
+  from: string;
+  subject: string;
+  body: string;
+  site_name: string;
+}
+
+export interface Hooks {
+  sessionExpiry?(ctx: { current_app: string; username: string; default_expiry: number }): number | undefined | Promise<number | undefined>;
+  validateSignup?(ctx: { username: string; email: string; app_list: string[]; current_app: string }): { is_valid: boolean; sub_status?: string[] } | Promise<{ is_valid: boolean; sub_status?: string[] }>;
+  signupCallback?(ctx: { username: string; email: string; app_list: string[]; current_app: string; user_id: string; confirm_token: string }): unknown;
+  sendPasswordReset?(message: PasswordResetMessage): unknown;
+  /** A host check of every new password (e.g. a k-anonymity breach lookup): false refuses it (E003001). */
+  passwordCheck?(password: string): boolean | Promise<boolean>;
+}
+
+export interface CleanupReport {
+  sessions: number;
+  attributes: number;
+  reset_tokens: number;
+  orphans: number;
+}
+
+export declare class Sso {
+  constructor(options: SsoOptions);
+  readonly user: UserApi;
+  readonly totp: TotpApi;
+  readonly passwordReset: PasswordResetApi;
+  /** Deletes expired sessions, attributes and reset tokens, and orphaned records. */
+  cleanup(now?: Date | number): Promise<CleanupReport>;
+  /** Spec §3.19: unlocked users whose password expires within the threshold (or has expired). Trusted. */
+  passwordExpirySweep(now?: Date | number): Promise<{ username: string; email: string | null; display_name: string | null;
+    password_expiry: string; is_password_expired: boolean; is_password_about_to_expire: boolean }[]>;
+  /** Key rotation: re-seals stored values under the newest key of `secretKey`. Trusted. */
+  reseal(): Promise<{ users: number; values: number }>;
+  /** Zato's REST API under /zato/sso/ (spec §8). Never throws. */
+  fetch(request: Request, options?: { remoteAddr?: string }): Promise<Response>;
+}
+
+/** Every rejection: Zato's codes (`sub_status`) and whether a transport may show them. */
+export declare class SsoError extends Error {
+  name: 'SsoError';
+  status: 'error';
+  sub_status: string[];
+  reveal: boolean;
+  readonly code: string;
+}
+
+export declare class MemoryStore implements Store {
+  constructor(options?: { now?: () => number });
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
+  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+  readonly size: number;
+  entries(): [string, string][];
+}
+
+export declare class DurableObjectStore implements Store {
+  constructor(storage: unknown, options?: { now?: () => number });
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
+  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+}
+
+export declare class DenoKvStore implements Store {
+  constructor(kv: unknown, options?: { root?: string; now?: () => number });
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
+  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+}
+
+export declare class IndexedDbStore implements Store {
+  constructor(db: unknown, options?: { storeName?: string; now?: () => number });
+  static open(name?: string, options?: { storeName?: string; now?: () => number; indexedDB?: unknown }): Promise<IndexedDbStore>;
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
+  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+}

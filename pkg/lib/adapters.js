@@ -1,0 +1,219 @@
+// Store adapters: each gives a platform's storage the Store shape edge-sso expects
+// (get / put with expirationTtl / delete / list with prefix and cursor / putIfAbsent).
+// A Cloudflare KV namespace needs no adapter: pass `env.MY_KV` as it is.
+//
+// Values are wrapped as { v, e } (e: expiry in ms, or null) where the backend has no TTL of
+// its own, and expired entries read as absent.
+
+const wrap = (value, opts, now) => ({
+  v: value,
+  e: opts && Number.isFinite(opts.expirationTtl) ? now() + opts.expirationTtl * 1000 : null,
+});
+const live = (entry, now) => (entry && (entry.e === null || entry.e > now()) ? entry : undefined);
+
+function checkString(key, value) {
+  if (typeof key !== 'string' || (value !== undefined && typeof value !== 'string')) {
+    throw new TypeError('store keys and values are strings');
+  }
+}
+
+/**
+ * Durable Object storage (`state.storage`): strongly consistent, and one object runs one
+ * request at a time, so `putIfAbsent` is atomic (no other I/O between its read and write).
+ */
+export class DurableObjectStore {
+  #s;
+  #now;
+
+  constructor(storage, { now } = {}) {
+    this.#s = storage;
+    this.#now = now ?? (() => Date.now());
+  }
+
+  async get(key) {
+    checkString(key);
+    return live(await this.#s.get(key), this.#now)?.v ?? null;
+  }
+
+  async put(key, value, opts) {
+    checkString(key, value);
+    await this.#s.put(key, wrap(value, opts, this.#now));
+  }
+
+  async delete(key) {
+    checkString(key);
+    await this.#s.delete(key);
+  }
+
+  async putIfAbsent(key, value, opts) {
+    checkString(key, value);
+    if (live(await this.#s.get(key), this.#now)) return false;
+    await this.#s.put(key, wrap(value, opts, this.#now));
+    return true;
+  }
+
+  async list({ prefix = '', cursor, limit = 1000 } = {}) {
+    const max = Math.max(1, Math.min(limit, 1000));
+    const opts = { prefix, limit: max + 1 };
+    if (cursor) opts.startAfter = cursor;
+    const map = await this.#s.list(opts);
+    const names = [];
+    let more = false;
+    for (const [name, entry] of map) {
+      if (names.length === max) { more = true; break; }
+      if (live(entry, this.#now)) names.push(name);
+    }
+    return { keys: names.map((name) => ({ name })), list_complete: !more, cursor: more ? names[names.length - 1] : undefined };
+  }
+}
+
+/**
+ * Deno KV: strongly consistent; `putIfAbsent` is an atomic check-and-set on the key's
+ * versionstamp. Keys are stored as `[prefix, key]`.
+ */
+export class DenoKvStore {
+  #kv;
+  #root;
+  #now;
+
+  constructor(kv, { root = 'edge-sso', now } = {}) {
+    this.#kv = kv;
+    this.#root = root;
+    this.#now = now ?? (() => Date.now());
+  }
+
+  async get(key) {
+    checkString(key);
+    const r = await this.#kv.get([this.#root, key]);
+    return live(r.value, this.#now)?.v ?? null;
+  }
+
+  #options(opts) {
+    return opts && Number.isFinite(opts.expirationTtl) ? { expireIn: opts.expirationTtl * 1000 } : undefined;
+  }
+
+  async put(key, value, opts) {
+    checkString(key, value);
+    await this.#kv.set([this.#root, key], wrap(value, opts, this.#now), this.#options(opts));
+  }
+
+  async delete(key) {
+    checkString(key);
+    await this.#kv.delete([this.#root, key]);
+  }
+
+  async putIfAbsent(key, value, opts) {
+    checkString(key, value);
+    const k = [this.#root, key];
+    const current = await this.#kv.get(k);
+    // An expired entry the backend has not collected yet may be replaced, atomically.
+    if (live(current.value, this.#now)) return false;
+    const r = await this.#kv.atomic().check(current).set(k, wrap(value, opts, this.#now), this.#options(opts)).commit();
+    return r.ok;
+  }
+
+  async list({ prefix = '', cursor, limit = 1000 } = {}) {
+    const max = Math.max(1, Math.min(limit, 1000));
+    // Deno KV lists by key parts; a string prefix of the second part is a range.
+    const selector = { start: [this.#root, cursor ? `${cursor}\0` : prefix], end: [this.#root, `${prefix}\uffff`] };
+    const names = [];
+    let more = false;
+    for await (const entry of this.#kv.list(selector, { limit: max + 1 })) {
+      if (names.length === max) { more = true; break; }
+      const name = entry.key[1];
+      if (typeof name === 'string' && name.startsWith(prefix) && live(entry.value, this.#now)) names.push(name);
+    }
+    return { keys: names.map((name) => ({ name })), list_complete: !more, cursor: more ? names[names.length - 1] : undefined };
+  }
+}
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/**
+ * A browser's IndexedDB: one object store of `{ k, v, e }` records. `putIfAbsent` runs its read
+ * and write in one readwrite transaction, which IndexedDB serialises.
+ */
+export class IndexedDbStore {
+  #db;
+  #store;
+  #now;
+
+  constructor(db, { storeName = 'edge-sso', now } = {}) {
+    this.#db = db;
+    this.#store = storeName;
+    this.#now = now ?? (() => Date.now());
+  }
+
+  /** Opens (and creates) the database: `await IndexedDbStore.open('my-app')`. */
+  static async open(name = 'edge-sso', { storeName = 'edge-sso', now, indexedDB = globalThis.indexedDB } = {}) {
+    const req = indexedDB.open(name, 1);
+    req.onupgradeneeded = () => {
+      if (!req.result.objectStoreNames.contains(storeName)) req.result.createObjectStore(storeName);
+    };
+    return new IndexedDbStore(await request(req), { storeName, now });
+  }
+
+  #tx(mode) {
+    return this.#db.transaction(this.#store, mode).objectStore(this.#store);
+  }
+
+  async get(key) {
+    checkString(key);
+    return live(await request(this.#tx('readonly').get(key)), this.#now)?.v ?? null;
+  }
+
+  async put(key, value, opts) {
+    checkString(key, value);
+    await request(this.#tx('readwrite').put(wrap(value, opts, this.#now), key));
+  }
+
+  async delete(key) {
+    checkString(key);
+    await request(this.#tx('readwrite').delete(key));
+  }
+
+  putIfAbsent(key, value, opts) {
+    checkString(key, value);
+    return new Promise((resolve, reject) => {
+      const tx = this.#db.transaction(this.#store, 'readwrite');
+      const store = tx.objectStore(this.#store);
+      let created = false;
+      const read = store.get(key);
+      read.onsuccess = () => {
+        if (live(read.result, this.#now)) return;
+        store.put(wrap(value, opts, this.#now), key);
+        created = true;
+      };
+      tx.oncomplete = () => resolve(created);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+    });
+  }
+
+  list({ prefix = '', cursor, limit = 1000 } = {}) {
+    const max = Math.max(1, Math.min(limit, 1000));
+    const lower = cursor && cursor >= prefix ? cursor : prefix;
+    const range = IDBKeyRange.bound(lower, `${prefix}\uffff`, Boolean(cursor && cursor >= prefix), false);
+    return new Promise((resolve, reject) => {
+      const names = [];
+      let more = false;
+      const req = this.#tx('readonly').openCursor(range);
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const c = req.result;
+        if (!c) return resolve({ keys: names.map((name) => ({ name })), list_complete: true, cursor: undefined });
+        if (names.length === max) {
+          more = true;
+          return resolve({ keys: names.map((name) => ({ name })), list_complete: !more, cursor: names[names.length - 1] });
+        }
+        if (live(c.value, this.#now)) names.push(c.key);
+        c.continue();
+      };
+    });
+  }
+}

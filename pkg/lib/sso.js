@@ -1,0 +1,293 @@
+import { WasmSso } from '../wasm/edge_sso.js';
+import { SsoError, toSsoError } from './errors.js';
+import { User } from './user.js';
+import { withDates, formatZatoTime } from './time.js';
+
+function isPlainObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+// Limits on what crosses into the wasm. The wasm converts arguments recursively, so a value
+// nested thousands of levels deep (or a cycle) would exhaust its stack: a trap that leaves
+// the module unusable for the whole process. serde_json, which parses REST bodies, stops at
+// 128 levels too.
+const MAX_DEPTH = 128;
+const MAX_NODES = 1_000_000;
+
+function invalid(message) {
+  return new SsoError(`E008002 common.invalid_input: ${message}`, ['E008002'], false);
+}
+
+/**
+ * A copy of an argument as plain JSON-like data for the wasm: arrays and objects are copied
+ * (own enumerable properties; `__proto__` stays an ordinary key), Dates travel in Zato's
+ * format (e.g. `password_expiry` of an update), other values are passed on for the core to
+ * accept or refuse. Too deep, cyclic or huge input is E008002 before the wasm sees it.
+ */
+function toWire(v, budget = { nodes: MAX_NODES }, depth = 0) {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : formatZatoTime(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (depth >= MAX_DEPTH) throw invalid(`input nested deeper than ${MAX_DEPTH} levels (or cyclic)`);
+  if (Array.isArray(v)) {
+    if ((budget.nodes -= v.length + 1) < 0) throw invalid('input too large');
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = toWire(v[i], budget, depth + 1);
+    return out;
+  }
+  const entries = Object.entries(v);
+  if ((budget.nodes -= entries.length + 1) < 0) throw invalid('input too large');
+  const out = {};
+  for (const [k, x] of entries) {
+    Object.defineProperty(out, k, { value: toWire(x, budget, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Arguments for the wasm; reading them (a getter, a Proxy) may throw: that is bad input. */
+function argsToWire(args, what = 'an argument') {
+  try {
+    return args.map((a) => toWire(a));
+  } catch (e) {
+    if (e instanceof SsoError) throw e;
+    throw invalid(`${what} could not be read (${e instanceof Error ? e.name : typeof e})`);
+  }
+}
+
+/**
+ * `data` of a create is enriched in place, so it must be able to take new keys: a frozen,
+ * sealed or non-extensible object is refused before anything is written.
+ */
+function checkEnrichable(data) {
+  let extensible = true;
+  try {
+    extensible = !isPlainObject(data) || Object.isExtensible(data);
+  } catch {
+    throw invalid('data could not be read');
+  }
+  if (!extensible) throw invalid('data must be extensible (it is enriched in place): not frozen, sealed or non-extensible');
+}
+
+/**
+ * Replaces the caller's `data` contents with the enriched copy, in place (spec §3.1). The user
+ * exists by now, so a property that refuses the write (non-writable, a throwing setter) is
+ * skipped rather than reported as a failed create.
+ */
+function enrichInPlace(data, enriched) {
+  if (!isPlainObject(data)) return;
+  try {
+    Reflect.deleteProperty(data, 'password');
+  } catch {
+    // a Proxy trap that throws: nothing else to do
+  }
+  for (const [k, v] of Object.entries(withDates(enriched))) {
+    try {
+      Reflect.set(data, k, v);
+    } catch {
+      // as above
+    }
+  }
+}
+
+function withDatesDeep(v) {
+  if (Array.isArray(v)) return v.map(withDatesDeep);
+  if (isPlainObject(v)) {
+    const out = withDates(v);
+    for (const [k, x] of Object.entries(out)) if (typeof x === 'object' && x !== null && !(x instanceof Date)) out[k] = withDatesDeep(x);
+    return out;
+  }
+  return v;
+}
+
+/** Binds the operation table of the core to methods; every failure becomes an SsoError. */
+function bind(wasm) {
+  const call = async (op, args, shape = (r) => r) => {
+    try {
+      return shape(await wasm.call(op, argsToWire(args)));
+    } catch (e) {
+      throw toSsoError(e);
+    }
+  };
+  const plain = (op) => (...args) => call(op, args);
+  const dated = (op) => (...args) => call(op, args, withDatesDeep);
+  const user = (op) => (...args) => call(op, args, (r) => new User(r));
+  const attrs = (prefix) => {
+    const api = {};
+    for (const m of ['create', 'createMany', 'update', 'updateMany', 'set', 'setMany', 'get', 'getMany', 'exists', 'existsMany',
+      'names', 'delete', 'deleteMany', 'setExpiry', 'setExpiryMany', 'toDict']) {
+      api[m] = dated(`${prefix}.${m}`);
+    }
+    return Object.freeze(api);
+  };
+
+  const session = {
+    verify: plain('user.session.verify'),
+    renew: (...args) => call('user.session.renew', args, (t) => withDates({ expiration_time: t }).expiration_time),
+    get: dated('user.session.get'),
+    getList: dated('user.session.getList'),
+    attr: attrs('user.session.attr'),
+  };
+
+  const userApi = {
+    /** Trusted bootstrap (Zato's `create-super-user` CLI): resolves the new user_id. */
+    createSuperUser: async (cid, data) => {
+      checkEnrichable(data);
+      return call('user.createSuperUser', [cid, data], ({ user_id, data: enriched }) => {
+        enrichInPlace(data, enriched);
+        return user_id;
+      });
+    },
+    /** Resolves undefined; `data` is enriched in place and loses `password`. */
+    createUser: async (cid, data, ...rest) => {
+      checkEnrichable(data);
+      return call('user.createUser', [cid, data, ...rest], (enriched) => {
+        enrichInPlace(data, enriched);
+        return undefined;
+      });
+    },
+    getCurrentUser: user('user.getCurrentUser'),
+    getUserById: user('user.getUserById'),
+    login: dated('user.login'),
+    logout: (...args) => call('user.logout', args, () => undefined),
+    updateCurrentUser: (...args) => call('user.updateCurrentUser', args, () => undefined),
+    updateUserById: (...args) => call('user.updateUserById', args, () => undefined),
+    approveUser: (...args) => call('user.approveUser', args, () => undefined),
+    rejectUser: (...args) => call('user.rejectUser', args, () => undefined),
+    lockUser: (...args) => call('user.lockUser', args, () => undefined),
+    unlockUser: (...args) => call('user.unlockUser', args, () => undefined),
+    deleteUserById: (...args) => call('user.deleteUserById', args, () => undefined),
+    deleteUserByUsername: (...args) => call('user.deleteUserByUsername', args, () => undefined),
+    changePassword: (...args) => call('user.changePassword', args, () => undefined),
+    setPassword: (...args) => call('user.setPassword', args, () => undefined),
+    resetTotpKey: plain('user.resetTotpKey'),
+    search: (...args) => call('user.search', args, (r) => ({ ...r, result: r.result.map((row) => new User(row)) })),
+    signup: plain('user.signup'),
+    confirmSignup: (...args) => call('user.confirmSignup', args, () => undefined),
+    session: Object.freeze(session),
+    attr: attrs('user.attr'),
+  };
+
+  return {
+    user: Object.freeze(userApi),
+    totp: Object.freeze({
+      validateCode: plain('totp.validateCode'),
+      provisioningUri: plain('totp.provisioningUri'),
+    }),
+    passwordReset: Object.freeze({
+      createToken: (...args) => call('passwordReset.createToken', args, () => undefined),
+      accessToken: plain('passwordReset.accessToken'),
+      changePassword: (...args) => call('passwordReset.changePassword', args, () => undefined),
+    }),
+    cleanup: (now) => call('cleanup', [now instanceof Date ? now.getTime() : now]),
+    reseal: () => call('reseal', []),
+    passwordExpirySweep: (now) => call('passwordExpirySweep', [now instanceof Date ? now.getTime() : now]),
+    fetch: (request, options) => serve(wasm, request, options),
+  };
+}
+
+const MAX_BODY = 1024 * 1024;
+
+function jsonResponse(status, body) {
+  return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}
+
+/** Reads at most MAX_BODY + 1 bytes, so a huge body is refused without being buffered. */
+async function readBody(request) {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** `sso.fetch(request, { remoteAddr })`: Zato's REST API; never throws, always JSON. */
+async function serve(wasm, request, { remoteAddr } = {}) {
+  try {
+    if (!(request instanceof Request)) {
+      return jsonResponse(400, { result: 'Error', cid: '', details: 'sso.fetch takes a Request' });
+    }
+    const url = new URL(request.url);
+    const declared = Number(request.headers.get('content-length') ?? 0);
+    const body = declared > MAX_BODY ? null : await readBody(request);
+    if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' });
+    const { status, body: text } = await wasm.rest(
+      request.method, url.pathname, url.search.slice(1), body,
+      request.headers.get('content-type') ?? undefined, typeof remoteAddr === 'string' ? remoteAddr : '',
+      request.headers.get('user-agent') ?? undefined,
+    );
+    return jsonResponse(status, text);
+  } catch {
+    return jsonResponse(500, { result: 'Error', cid: '', details: 'Internal error' });
+  }
+}
+
+/**
+ * A store whose calls give up after `ms`: a hung backend fails the operation (E008004)
+ * instead of hanging it. Anything that is not a store object is passed on for the core to
+ * refuse with a proper message.
+ */
+function withTimeout(store, ms) {
+  if (store === null || typeof store !== 'object' || !(ms > 0)) return store;
+  const wrapped = {};
+  for (const name of ['get', 'put', 'delete', 'list', 'putIfAbsent']) {
+    const fn = store[name];
+    if (typeof fn !== 'function') continue;
+    wrapped[name] = (...args) => {
+      const result = fn.apply(store, args);
+      if (!result || typeof result.then !== 'function') return result;
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`store.${name} did not answer within ${ms} ms`)), ms);
+      });
+      return Promise.race([result, timeout]).finally(() => clearTimeout(timer));
+    };
+  }
+  return wrapped;
+}
+
+export class Sso {
+  /**
+   * @param {{ store: object, audit?: Function, secretKey: string | string[], config?: object,
+   *           now?: () => number, hooks?: object }} options
+   */
+  constructor(options) {
+    if (!isPlainObject(options)) {
+      throw new SsoError('E008002 common.invalid_input: options must be an object', ['E008002'], false);
+    }
+    let wasm;
+    try {
+      const { storeTimeoutMs = 10_000, ...rest } = options;
+      if ('config' in rest) [rest.config] = argsToWire([rest.config], 'config');
+      wasm = new WasmSso({ ...rest, store: withTimeout(options.store, storeTimeoutMs) });
+    } catch (e) {
+      throw toSsoError(e);
+    }
+    const api = bind(wasm);
+    this.user = api.user;
+    this.totp = api.totp;
+    this.passwordReset = api.passwordReset;
+    this.cleanup = api.cleanup;
+    this.reseal = api.reseal;
+    this.passwordExpirySweep = api.passwordExpirySweep;
+    this.fetch = api.fetch;
+    Object.freeze(this);
+  }
+}

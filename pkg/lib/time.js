@@ -1,0 +1,33 @@
+// Zato's timestamps: naive UTC, `YYYY-MM-DDTHH:MM:SS` plus `.ffffff` when non-zero.
+const ZATO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
+
+export const TIME_FIELDS = new Set([
+  'approval_status_mod_time', 'locked_time', 'password_expiry', 'password_last_set',
+  'sign_up_time', 'approv_rej_time', 'creation_time', 'expiration_time', 'sign_up_confirm_time', 'last_modified',
+  'timestamp_utc',
+]);
+
+export function isZatoTime(v) {
+  return typeof v === 'string' && ZATO_TIME.test(v);
+}
+
+export function parseZatoTime(v) {
+  return new Date(`${v}Z`);
+}
+
+/** Copies `obj`, turning the timestamp fields into Date objects. */
+export function withDates(obj) {
+  const out = {};
+  for (const [k, v] of Object.entries(obj)) {
+    out[k] = TIME_FIELDS.has(k) && isZatoTime(v) ? parseZatoTime(v) : v;
+  }
+  return out;
+}
+
+/** A Date in Zato's format (microseconds from the millisecond part). */
+export function formatZatoTime(d) {
+  const iso = d.toISOString(); // 2024-01-01T00:00:00.123Z
+  const base = iso.slice(0, 19);
+  const ms = d.getUTCMilliseconds();
+  return ms === 0 ? base : `${base}.${String(ms * 1000).padStart(6, '0')}`;
+}

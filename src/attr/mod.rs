@@ -1,0 +1,359 @@
+//! User and session attributes (spec §3.17): free-form name/value pairs of a user, or of one
+//! session and its owner. Values are JSON; `encrypt` seals a string value.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::audit::Audit;
+use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::sso::{Request, Sso};
+use crate::store::{keys, Store};
+use crate::time::{self, serde_ts, Timestamp};
+
+pub const MAX_NAME: usize = 1024;
+/// Values up to 48 KiB keep a record within every backend's value limit (Deno KV: 64 KiB).
+pub const MAX_VALUE_BYTES: usize = 48 * 1024;
+pub const MAX_BATCH: usize = 1000;
+const PURPOSE: &str = "attr";
+
+/// `9999-12-31T00:00:00`: "never expires" (spec §3.17).
+fn never() -> Timestamp {
+    time::parse_zato("9999-12-31T00:00:00").unwrap_or(chrono::NaiveDateTime::MAX)
+}
+
+/// What cleanup needs of an attribute record.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct AttrRecordHeader {
+    #[serde(with = "serde_ts")]
+    pub expiration_time: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AttrRecord {
+    name: String,
+    /// JSON of the value, or of its sealed form.
+    value: String,
+    is_encrypted: bool,
+    #[serde(with = "serde_ts")]
+    creation_time: Timestamp,
+    #[serde(with = "serde_ts")]
+    last_modified: Timestamp,
+    #[serde(with = "serde_ts")]
+    expiration_time: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttrOp {
+    Create,
+    Update,
+    Set,
+    Get,
+    Exists,
+    Names,
+    Delete,
+    SetExpiry,
+    ToDict,
+}
+
+impl AttrOp {
+    fn audit_name(self) -> &'static str {
+        match self {
+            AttrOp::Create => "attr.create",
+            AttrOp::Update => "attr.update",
+            AttrOp::Set => "attr.set",
+            AttrOp::Get => "attr.get",
+            AttrOp::Exists => "attr.exists",
+            AttrOp::Names => "attr.names",
+            AttrOp::Delete => "attr.delete",
+            AttrOp::SetExpiry => "attr.set_expiry",
+            AttrOp::ToDict => "attr.to_dict",
+        }
+    }
+}
+
+/// One item of a `*_many` call; per-item values override the call's.
+#[derive(Debug, Clone, Default)]
+pub struct AttrItem {
+    pub name: String,
+    pub value: Option<Value>,
+    pub expiration: Option<i64>,
+    pub encrypt: Option<bool>,
+    pub user_id: Option<String>,
+}
+
+/// Whose attributes: a user's (the caller's own when `user_id` is None), or a session's.
+#[derive(Debug, Clone)]
+pub enum AttrTarget {
+    User(Option<String>),
+    Session(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct AttrCall {
+    pub op: AttrOp,
+    pub target: AttrTarget,
+    /// The names (single or list), or the items of a write.
+    pub items: Vec<AttrItem>,
+    /// A single name or item was given (not a list): the result is not a map.
+    pub single: bool,
+    pub expiration: Option<i64>,
+    pub encrypt: bool,
+    pub decrypt: bool,
+}
+
+fn bad(detail: impl Into<String>) -> SsoError {
+    SsoError::invalid_input(detail)
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    pub async fn attr(&self, cid: Option<&str>, call: AttrCall, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Value> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        let target_user = match &call.target {
+            AttrTarget::User(u) => u.clone(),
+            AttrTarget::Session(_) => None,
+        };
+        self.audit(&req, call.op.audit_name(), target_user.as_deref(), vec![]).await?;
+        if call.items.len() > MAX_BATCH {
+            return Err(bad(format!("at most {MAX_BATCH} attributes at once")));
+        }
+        for item in &call.items {
+            if item.name.is_empty() || item.name.chars().count() > MAX_NAME {
+                return Err(bad(format!("attribute names must have 1 to {MAX_NAME} characters")));
+            }
+        }
+        let caller = self.resolve_session(&req, ust, false).await?.user;
+        // Whose attributes, and in which scope.
+        let (owner, session_id) = match &call.target {
+            AttrTarget::User(u) => (u.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| caller.user_id.clone()), None),
+            AttrTarget::Session(target_ust) => {
+                let s = self.live_session(&req, target_ust).await?;
+                (s.user_id, Some(s.session_id))
+            }
+        };
+        let allowed = |user_id: &str| caller.is_super_user || user_id == caller.user_id;
+        let owner_of = |item: &AttrItem| -> String {
+            match (&call.target, &item.user_id) {
+                (AttrTarget::User(_), Some(u)) if !u.is_empty() => u.clone(),
+                _ => owner.clone(),
+            }
+        };
+        for item in call.items.iter().map(owner_of).chain(std::iter::once(owner.clone())) {
+            if !allowed(&item) {
+                return Err(SsoError::hidden(Code::AuthNotAllowed, "attributes of another user need a super-user"));
+            }
+        }
+        // Attributes of a user that does not exist are not there (this is also what keeps the
+        // attributes of a deleted user unreadable if its cascade was interrupted).
+        let mut owners: Vec<String> = call.items.iter().map(owner_of).collect();
+        owners.push(owner.clone());
+        owners.dedup();
+        for o in &owners {
+            if self.load_user(o).await?.is_none() {
+                return Err(SsoError::hidden(Code::AuthNotAllowed, "no such user"));
+            }
+        }
+        let sid = session_id.as_deref();
+        match call.op {
+            AttrOp::Create => {
+                // All or nothing: every name is checked before anything is written.
+                let mut seen = std::collections::HashSet::new();
+                for item in &call.items {
+                    if !seen.insert((owner_of(item), item.name.clone())) || self.visible(&req, &owner_of(item), sid, &item.name).await?.is_some() {
+                        return Err(SsoError::hidden(Code::AttrAlreadyExists, "the attribute exists"));
+                    }
+                }
+                let mut written = Vec::new();
+                for item in &call.items {
+                    let key = keys::attr(&owner_of(item), sid, &item.name);
+                    match self.write_new(&req, &key, item, &call).await {
+                        Ok(true) => written.push(key),
+                        result => {
+                            for k in &written {
+                                let _ = self.delete_key(k).await;
+                            }
+                            return Err(result.err().unwrap_or_else(|| SsoError::hidden(Code::AttrAlreadyExists, "the attribute exists")));
+                        }
+                    }
+                }
+                Ok(Value::Null)
+            }
+            AttrOp::Update | AttrOp::SetExpiry => {
+                let mut found = Vec::new();
+                for item in &call.items {
+                    let rec = self.visible(&req, &owner_of(item), sid, &item.name).await?;
+                    // Spec §10 O-29: a missing attribute is an error, not a silent no-op.
+                    found.push(rec.ok_or_else(|| SsoError::hidden(Code::AttrNoSuchAttr, "no such attribute"))?);
+                }
+                for (item, rec) in call.items.iter().zip(found) {
+                    self.write_update(&req, &keys::attr(&owner_of(item), sid, &item.name), rec, item, &call).await?;
+                }
+                Ok(Value::Null)
+            }
+            AttrOp::Set => {
+                for item in &call.items {
+                    let key = keys::attr(&owner_of(item), sid, &item.name);
+                    match self.visible(&req, &owner_of(item), sid, &item.name).await? {
+                        Some(rec) => self.write_update(&req, &key, rec, item, &call).await?,
+                        None => {
+                            self.delete_key(&key).await?;
+                            if !self.write_new(&req, &key, item, &call).await? {
+                                return Err(SsoError::hidden(Code::AttrAlreadyExists, "the attribute was created concurrently"));
+                            }
+                        }
+                    }
+                }
+                Ok(Value::Null)
+            }
+            AttrOp::Get | AttrOp::Exists => {
+                let mut out = Map::new();
+                for item in &call.items {
+                    let rec = self.visible(&req, &owner_of(item), sid, &item.name).await?;
+                    let v = match call.op {
+                        AttrOp::Exists => Value::Bool(rec.is_some()),
+                        _ => rec.map(|r| self.entity(&r, call.decrypt)).transpose()?.unwrap_or(Value::Null),
+                    };
+                    out.insert(item.name.clone(), v);
+                }
+                if call.single || call.items.len() == 1 {
+                    return Ok(out.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Null));
+                }
+                Ok(Value::Object(out))
+            }
+            AttrOp::Names | AttrOp::ToDict => {
+                let mut names = Vec::new();
+                let mut dict = Map::new();
+                for key in self.list_all(&keys::attr_scope_prefix(&owner, sid)).await? {
+                    if let Some(rec) = self.get_record::<AttrRecord>(&key).await? {
+                        if rec.expiration_time > req.now && key == keys::attr(&owner, sid, &rec.name) {
+                            if call.op == AttrOp::ToDict {
+                                dict.insert(rec.name.clone(), self.entity(&rec, call.decrypt)?);
+                            }
+                            names.push(Value::String(rec.name));
+                        }
+                    }
+                }
+                Ok(if call.op == AttrOp::Names { Value::Array(names) } else { Value::Object(dict) })
+            }
+            AttrOp::Delete => {
+                for item in &call.items {
+                    self.delete_key(&keys::attr(&owner_of(item), sid, &item.name)).await?;
+                }
+                Ok(Value::Null)
+            }
+        }
+    }
+
+    /// The attribute if it is visible: not expired (its session, if any, was checked live).
+    async fn visible(&self, req: &Request, user_id: &str, session_id: Option<&str>, name: &str) -> SsoResult<Option<AttrRecord>> {
+        let rec: Option<AttrRecord> = self.get_record(&keys::attr(user_id, session_id, name)).await?;
+        Ok(rec.filter(|r| r.expiration_time > req.now && r.name == name))
+    }
+
+    fn stored_value(&self, value: &Value, encrypt: bool) -> SsoResult<String> {
+        let text = if encrypt {
+            let Value::String(s) = value else { return Err(bad("an encrypted attribute value must be a string")) };
+            // Sealing adds a third (base64) and a header: keep the sealed form under the limit.
+            if s.len() > MAX_VALUE_BYTES * 2 / 3 {
+                return Err(bad("the attribute value is larger than 32 KiB (encrypted)"));
+            }
+            let sealed = self.keys.seal(PURPOSE, s.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"))?;
+            serde_json::to_string(&Value::String(sealed))
+        } else {
+            serde_json::to_string(value)
+        }
+        .map_err(|_| bad("the attribute value is not JSON"))?;
+        if text.len() > MAX_VALUE_BYTES {
+            return Err(bad("the attribute value is larger than 48 KiB"));
+        }
+        Ok(text)
+    }
+
+    fn expiry(&self, req: &Request, expiration: Option<i64>) -> SsoResult<Timestamp> {
+        match expiration {
+            None | Some(0) => Ok(never()),
+            Some(s) if s > 0 => Ok(time::add_seconds(&req.now, s).min(never())),
+            Some(_) => Err(bad("expiration must be a non-negative number of seconds")),
+        }
+    }
+
+    /// Creates the record atomically; an expired one in the way is replaced (spec §10 O-31).
+    async fn write_new(&self, req: &Request, key: &str, item: &AttrItem, call: &AttrCall) -> SsoResult<bool> {
+        let encrypt = item.encrypt.unwrap_or(call.encrypt);
+        let value = item.value.clone().unwrap_or(Value::Null);
+        let rec = AttrRecord {
+            name: item.name.clone(),
+            value: self.stored_value(&value, encrypt)?,
+            is_encrypted: encrypt,
+            creation_time: req.now,
+            last_modified: req.now,
+            expiration_time: self.expiry(req, item.expiration.or(call.expiration))?,
+        };
+        let text = serde_json::to_string(&rec).map_err(|_| SsoError::internal("a record could not be encoded"))?;
+        if self.put_if_absent(key, &text, None).await? {
+            return Ok(true);
+        }
+        let old: Option<AttrRecord> = self.get_record(key).await?;
+        if old.is_some_and(|o| o.expiration_time <= req.now) {
+            self.put_raw(key, &text, None).await?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Spec §10 O-29: the value is stored whenever one is given (falsy ones too), the expiry
+    /// whenever one is given, and `is_encrypted` always matches the stored form.
+    async fn write_update(&self, req: &Request, key: &str, mut rec: AttrRecord, item: &AttrItem, call: &AttrCall) -> SsoResult<()> {
+        let encrypt = item.encrypt.unwrap_or(if call.op == AttrOp::SetExpiry { rec.is_encrypted } else { call.encrypt });
+        if call.op != AttrOp::SetExpiry {
+            if let Some(v) = &item.value {
+                rec.value = self.stored_value(v, encrypt)?;
+                rec.is_encrypted = encrypt;
+            }
+        }
+        if let Some(e) = item.expiration.or(call.expiration) {
+            rec.expiration_time = self.expiry(req, Some(e))?;
+        }
+        rec.last_modified = req.now;
+        self.put_record(key, &rec, None).await
+    }
+
+    /// Key rotation: re-seals encrypted attribute values under the newest key.
+    pub(crate) async fn reseal_attrs(&self) -> SsoResult<u64> {
+        let mut n = 0;
+        for key in self.list_all("sso/attr/").await? {
+            let Some(mut rec) = self.get_record::<AttrRecord>(&key).await.ok().flatten() else { continue };
+            if !rec.is_encrypted {
+                continue;
+            }
+            let Ok(Value::String(sealed)) = serde_json::from_str::<Value>(&rec.value) else { continue };
+            if crate::crypto::seal::KeyRing::kid_of(&sealed) == Some(self.keys.newest_kid()) {
+                continue;
+            }
+            let plain = self.keys.open(PURPOSE, &sealed).map_err(|_| SsoError::internal("an attribute does not open with any key"))?;
+            let fresh = self.keys.seal(PURPOSE, &plain).map_err(|_| SsoError::internal("a value could not be sealed"))?;
+            rec.value = serde_json::to_string(&Value::String(fresh)).map_err(|_| SsoError::internal("a record could not be encoded"))?;
+            self.put_record(&key, &rec, None).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn entity(&self, rec: &AttrRecord, decrypt: bool) -> SsoResult<Value> {
+        let stored: Value = serde_json::from_str(&rec.value).map_err(|_| SsoError::internal("a stored attribute is corrupt"))?;
+        let value = match (&stored, rec.is_encrypted && decrypt) {
+            (Value::String(sealed), true) => {
+                Value::String(self.keys.open_string(PURPOSE, sealed).map_err(|_| SsoError::internal("an encrypted attribute could not be opened"))?)
+            }
+            _ => stored,
+        };
+        Ok(serde_json::json!({
+            "name": rec.name,
+            "value": value,
+            "creation_time": time::format_zato(&rec.creation_time),
+            "last_modified": time::format_zato(&rec.last_modified),
+            "expiration_time": time::format_zato(&rec.expiration_time),
+            "is_encrypted": rec.is_encrypted,
+        }))
+    }
+}

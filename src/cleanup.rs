@@ -1,0 +1,170 @@
+//! Housekeeping (spec §2.6, §3.19): deletes expired sessions, attributes and reset tokens, and
+//! whatever an interrupted multi-record operation left pointing at nothing. Reads never rely
+//! on it (they check expiry and ownership themselves); it only reclaims space.
+
+use serde::Serialize;
+
+use crate::attr::AttrRecordHeader;
+use crate::audit::Audit;
+use crate::error::SsoResult;
+use crate::hooks::Hooks;
+use crate::search::index::{field_prefix, parse_field_key, user_id_of_sort_key, Field, SORT_PREFIX};
+use crate::session::record::SessionRecord;
+use crate::sso::Sso;
+use crate::store::Store;
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CleanupReport {
+    pub sessions: u64,
+    pub attributes: u64,
+    pub reset_tokens: u64,
+    /// Index entries and claims that pointed at nothing.
+    pub orphans: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct Expiring {
+    user_id: String,
+    #[serde(with = "crate::time::serde_ts")]
+    expiration_time: Timestamp,
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// `now` in milliseconds since the epoch; the host clock when None.
+    pub async fn cleanup(&self, now_ms: Option<i64>) -> SsoResult<CleanupReport> {
+        let mut req = self.request(None, "", "")?;
+        if let Some(now) = now_ms.and_then(crate::time::from_millis) {
+            req.now = now;
+        }
+        let now = req.now;
+        let mut r = CleanupReport::default();
+        let mut user_exists = std::collections::HashMap::<String, bool>::new();
+        macro_rules! exists {
+            ($id:expr) => {{
+                let id: String = $id;
+                match user_exists.get(&id) {
+                    Some(e) => *e,
+                    None => {
+                        let e = self.load_user(&id).await?.is_some();
+                        user_exists.insert(id, e);
+                        e
+                    }
+                }
+            }};
+        }
+        for key in self.list_all("sso/session/").await? {
+            match self.get_record::<SessionRecord>(&key).await {
+                Ok(Some(s)) if s.expiration_time > now && exists!(s.user_id.clone()) => {}
+                Ok(Some(s)) => {
+                    self.delete_session(&s.user_id, &s.session_id).await?;
+                    r.sessions += 1;
+                }
+                _ => {
+                    self.delete_key(&key).await?;
+                    r.orphans += 1;
+                }
+            }
+        }
+        for key in self.list_all("sso/user-session/").await? {
+            let mut parts = key.trim_start_matches("sso/user-session/").split('/');
+            let (uid, sid) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            if self.get_raw(&crate::store::keys::session(sid)).await?.is_none() || !exists!(uid.to_string()) {
+                self.delete_key(&key).await?;
+                r.orphans += 1;
+            }
+        }
+        for key in self.list_all("sso/attr/").await? {
+            let live = match self.get_record::<AttrRecordHeader>(&key).await {
+                Ok(Some(a)) => a.expiration_time > now,
+                _ => false,
+            };
+            let parts: Vec<&str> = key.trim_start_matches("sso/attr/").split('/').collect();
+            let owner_ok = exists!(parts.first().copied().unwrap_or_default().to_string());
+            let session_ok = match parts.get(1) {
+                Some(&"s") => self.get_raw(&crate::store::keys::session(parts.get(2).copied().unwrap_or_default())).await?.is_some(),
+                _ => true,
+            };
+            if !(live && owner_ok && session_ok) {
+                self.delete_key(&key).await?;
+                r.attributes += 1;
+            }
+        }
+        for key in self.list_all("sso/prt/").await? {
+            match self.get_record::<Expiring>(&key).await {
+                Ok(Some(p)) if p.expiration_time > now && exists!(p.user_id.clone()) => {}
+                Ok(Some(p)) => {
+                    self.delete_key(&key).await?;
+                    let digest = key.trim_start_matches("sso/prt/");
+                    self.delete_key(&crate::store::keys::user_prt(&p.user_id, digest)).await?;
+                    r.reset_tokens += 1;
+                }
+                _ => {
+                    self.delete_key(&key).await?;
+                    r.orphans += 1;
+                }
+            }
+        }
+        for key in self.list_all(SORT_PREFIX).await? {
+            if let Some(id) = user_id_of_sort_key(&key) {
+                if !exists!(id.to_string()) {
+                    self.delete_key(&key).await?;
+                    r.orphans += 1;
+                }
+            }
+        }
+        for field in Field::ALL {
+            for key in self.list_all(&field_prefix(field)).await? {
+                if let Some((_, _, id)) = parse_field_key(&key, field) {
+                    if !exists!(id) {
+                        self.delete_key(&key).await?;
+                        r.orphans += 1;
+                    }
+                }
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// One user of the password-expiry sweep (spec §3.19).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpiringPassword {
+    pub username: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub password_expiry: String,
+    pub is_password_expired: bool,
+    pub is_password_about_to_expire: bool,
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Spec §3.19 `pub.zato.sso.password-expiry.handler`: unlocked users whose password expires
+    /// within `password.about_to_expire_threshold` days (or has expired), sorted by username,
+    /// for the host to notify. Trusted; reads every user record, so run it from a schedule.
+    pub async fn password_expiry_sweep(&self, now_ms: Option<i64>) -> SsoResult<Vec<ExpiringPassword>> {
+        let mut req = self.request(Some("password-expiry"), "", "")?;
+        if let Some(now) = now_ms.and_then(crate::time::from_millis) {
+            req.now = now;
+        }
+        self.audit(&req, "user.password_expiry_sweep", None, vec![]).await?;
+        let threshold = self.config.password.about_to_expire_threshold;
+        let mut out = Vec::new();
+        for key in self.list_all(crate::store::keys::USER_PREFIX).await? {
+            let Some(u) = self.get_record::<crate::user::UserRecord>(&key).await? else { continue };
+            if u.is_locked || crate::time::add_days(&u.password_expiry, -threshold) >= req.now {
+                continue;
+            }
+            out.push(ExpiringPassword {
+                username: u.username.clone(),
+                email: u.open_email(&self.keys),
+                display_name: u.display_name.clone(),
+                password_expiry: crate::time::format_zato(&u.password_expiry),
+                is_password_expired: req.now > u.password_expiry,
+                is_password_about_to_expire: req.now <= u.password_expiry,
+            });
+        }
+        out.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(out)
+    }
+}

@@ -1,0 +1,39 @@
+//! edge-sso: Zato SSO user management as a pure Rust core with a thin WebAssembly binding.
+//!
+//! The core is async Rust against the [`store::Store`] and [`audit::Audit`] traits, so it runs
+//! natively under `cargo test` and in wasm against JavaScript callbacks (see `src/wasm/`).
+
+pub mod api;
+pub mod attr;
+pub mod audit;
+pub mod cleanup;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod hooks;
+mod input;
+pub mod net;
+pub mod password;
+pub mod reseal;
+pub mod reset;
+pub mod rest;
+pub mod search;
+pub mod session;
+pub mod signup;
+pub mod sso;
+pub mod store;
+pub mod time;
+pub mod totp;
+pub mod user;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use audit::{Audit, AuditEvent, MemoryAudit, NoAudit};
+pub use config::Config;
+pub use error::{Code, SsoError, SsoResult};
+pub use hooks::{Hooks, NoHooks};
+pub use session::login::{LoginOptions, LoginResult};
+pub use sso::{Clock, Sso};
+pub use store::{MemoryStore, Store};
+pub use user::create::CreateOptions;

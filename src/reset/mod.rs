@@ -1,0 +1,230 @@
+//! Password reset with a token (PRT, spec §3.16): create a token and deliver it through the
+//! host, access it (once) for a reset key, change the password with both (once).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::audit::Audit;
+use crate::config::UserSearchBy;
+use crate::crypto::ids;
+use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::net;
+use crate::session::checker::Checks;
+use crate::sso::{Request, Sso, MAX_SHORT_INPUT};
+use crate::store::{digest, keys, Store};
+use crate::time::{self, serde_opt_ts, serde_ts, Timestamp};
+use crate::user::record::UserRecord;
+
+const RESET_KEY_PURPOSE: &str = "reset_key";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PrtRecord {
+    token_digest: String,
+    user_id: String,
+    reset_key_digest: String,
+    #[serde(with = "serde_ts")]
+    creation_time: Timestamp,
+    #[serde(with = "serde_ts")]
+    expiration_time: Timestamp,
+    #[serde(with = "serde_ts")]
+    reset_key_exp_time: Timestamp,
+    has_been_accessed: bool,
+    #[serde(with = "serde_opt_ts")]
+    access_time: Option<Timestamp>,
+    is_password_reset: bool,
+    #[serde(with = "serde_opt_ts")]
+    password_reset_time: Option<Timestamp>,
+    creation_ctx: Value,
+    access_ctx: Value,
+    password_reset_ctx: Value,
+}
+
+fn could_not_access() -> SsoError {
+    SsoError::hidden(Code::PasswordResetCouldNotAccess, "no such password reset token, or it was used or has expired")
+}
+
+fn ctx(req: &Request, user_agent: Option<&str>) -> Value {
+    json!({
+        "remote_addr": req.remote_addr.iter().map(net::exploded).collect::<Vec<_>>(),
+        "user_agent": user_agent,
+        "has_remote_addr": !req.remote_addr.is_empty(),
+        "has_user_agent": user_agent.is_some(),
+    })
+}
+
+/// The body of the reset message (Zato's `password-reset-link.txt`, in our words).
+pub fn reset_message(username: &str, site_name: &str, token: &str, hours: i64) -> String {
+    format!(
+        "Hello {username},\n\nsomeone, hopefully you, asked to reset your password at {site_name}.\n\n\
+         Your password reset token is: {token}\n\nIt is valid for {hours} hour(s). If you did not ask \
+         for a reset, ignore this message: your password stays as it is.\n"
+    )
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Always succeeds, whether or not a user was found (no enumeration). The token goes to
+    /// the host's `sendPasswordReset` hook; without one it is still created, and the audit
+    /// record says it was not delivered.
+    pub async fn create_reset_token(&self, cid: Option<&str>, credential: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<()> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        if user_agent.is_some_and(|u| u.len() > MAX_SHORT_INPUT) {
+            return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
+        }
+        let outcome = self.create_token_inner(&req, credential, user_agent).await?;
+        self.audit_full(&req, "password_reset.create_token", None, None, Some(outcome), true, vec![]).await
+    }
+
+    async fn create_token_inner(&self, req: &Request, credential: &str, user_agent: Option<&str>) -> SsoResult<&'static str> {
+        if credential.is_empty() || credential.len() > MAX_SHORT_INPUT {
+            return Ok("no_credential");
+        }
+        let Some(user) = self.reset_user(credential).await? else { return Ok("no_user") };
+        let token = ids::new_prt_token().map_err(|_| SsoError::internal("no randomness available"))?;
+        let minutes = self.config.password_reset.valid_for;
+        let expiration_time = time::add_minutes(&req.now, minutes);
+        let token_digest = digest("prt", &token);
+        let rec = PrtRecord {
+            token_digest: token_digest.clone(),
+            user_id: user.user_id.clone(),
+            // The reset key is made when the token is accessed.
+            reset_key_digest: String::new(),
+            creation_time: req.now,
+            expiration_time,
+            reset_key_exp_time: expiration_time,
+            has_been_accessed: false,
+            access_time: None,
+            is_password_reset: false,
+            password_reset_time: None,
+            creation_ctx: ctx(req, user_agent),
+            access_ctx: Value::Null,
+            password_reset_ctx: Value::Null,
+        };
+        let ttl = Some((minutes as u64).saturating_mul(60));
+        self.put_record(&keys::prt(&token_digest), &rec, ttl).await?;
+        self.put_raw(&keys::user_prt(&user.user_id, &token_digest), "", ttl).await?;
+        let Some(email) = user.open_email(&self.keys).filter(|e| !e.is_empty()) else { return Ok("no_email") };
+        let site = &self.config.main.site_name;
+        let msg = json!({
+            "user_id": user.user_id,
+            "username": user.username,
+            "email": email,
+            "token": token,
+            "expiration_time": time::format_zato(&expiration_time),
+            "from": self.config.password_reset.email_from,
+            "subject": self.config.password_reset.email_title_en_GB,
+            "body": reset_message(&user.username, site, &token, minutes / 60),
+            "site_name": site,
+        });
+        Ok(match self.hooks.send_password_reset(&msg).await {
+            Ok(true) => "delivered",
+            Ok(false) => "not_delivered",
+            Err(_) => "delivery_failed",
+        })
+    }
+
+    /// An approved user by username and/or email, per `password_reset.user_search_by`.
+    async fn reset_user(&self, credential: &str) -> SsoResult<Option<UserRecord>> {
+        let by = self.config.password_reset.user_search_by;
+        if matches!(by, UserSearchBy::Username | UserSearchBy::UsernameOrEmail) {
+            if let Some(u) = self.find_user_by_username(credential).await?.filter(|u| u.is_approved()) {
+                return Ok(Some(u));
+            }
+        }
+        if matches!(by, UserSearchBy::Email | UserSearchBy::UsernameOrEmail) {
+            // Spec §10 O-33: found through the keyed email index, encrypted or not.
+            for id in self.user_ids_by_email(credential).await? {
+                if let Some(u) = self.load_user(&id).await?.filter(|u| u.is_approved()) {
+                    if u.open_email(&self.keys).is_some_and(|e| e.eq_ignore_ascii_case(credential.trim())) {
+                        return Ok(Some(u));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    async fn live_prt(&self, req: &Request, token: &str) -> SsoResult<(PrtRecord, UserRecord)> {
+        if token.is_empty() || token.len() > MAX_SHORT_INPUT {
+            return Err(could_not_access());
+        }
+        let rec: PrtRecord = self.get_record(&keys::prt(&digest("prt", token))).await?.ok_or_else(could_not_access)?;
+        if rec.token_digest != digest("prt", token) || rec.expiration_time <= req.now || rec.reset_key_exp_time <= req.now || rec.is_password_reset {
+            return Err(could_not_access());
+        }
+        let user = self.load_user(&rec.user_id).await?.ok_or_else(could_not_access)?;
+        Ok((rec, user))
+    }
+
+    /// Opens a token once: resolves the sealed reset key, valid for
+    /// `password_reset.password_change_session_duration` seconds (spec §10 O-33).
+    pub async fn access_reset_token(&self, cid: Option<&str>, token: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<String> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "password_reset.access_token", None, vec![]).await?;
+        let (mut rec, user) = self.live_prt(&req, token).await?;
+        if rec.has_been_accessed {
+            return Err(could_not_access());
+        }
+        self.check_user(&req, &user, Checks::default())?;
+        let reset_key = ids::new_reset_key().map_err(|_| SsoError::internal("no randomness available"))?;
+        rec.reset_key_digest = digest("reset_key", &reset_key);
+        rec.has_been_accessed = true;
+        rec.access_time = Some(req.now);
+        rec.access_ctx = ctx(&req, user_agent);
+        let session_limit = time::add_seconds(&req.now, self.config.password_reset.password_change_session_duration);
+        rec.reset_key_exp_time = rec.expiration_time.min(session_limit);
+        self.put_record(&keys::prt(&rec.token_digest), &rec, None).await?;
+        self.keys.seal(RESET_KEY_PURPOSE, reset_key.as_bytes()).map_err(|_| SsoError::internal("the reset key could not be sealed"))
+    }
+
+    /// Changes the password with an accessed token and its reset key, once. Every session of
+    /// the user ends.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn reset_password(
+        &self,
+        cid: Option<&str>,
+        new_password: &str,
+        token: &str,
+        reset_key: &str,
+        current_app: &str,
+        remote_addr: &str,
+        user_agent: Option<&str>,
+        totp_code: Option<&str>,
+    ) -> SsoResult<()> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "password_reset.change_password", None, vec![]).await?;
+        // Spec §10 O-48: a reset key that does not open is E010001, not a crash.
+        let key = self.keys.open_string(RESET_KEY_PURPOSE, reset_key).map_err(|_| could_not_access())?;
+        let (mut rec, mut user) = self.live_prt(&req, token).await?;
+        if !rec.has_been_accessed || rec.reset_key_digest != digest("reset_key", &key) {
+            return Err(could_not_access());
+        }
+        self.check_user(&req, &user, Checks::default())?;
+        // A reset must not bypass the second factor (ASVS 5.0 6.4.3): with
+        // `password_reset.require_totp`, a TOTP user also gives the current code.
+        if self.config.password_reset.require_totp && user.is_totp_enabled {
+            let step = self.check_totp(&req, &user, totp_code)?;
+            user.totp_last_step = Some(step);
+        }
+        self.audit(
+            &req,
+            "user.set_password",
+            Some(&user.user_id),
+            vec![
+                ("user_agent", user_agent.map(|u| Value::String(u.into())).unwrap_or(Value::Null)),
+                ("has_remote_addr", Value::Bool(!req.remote_addr.is_empty())),
+                ("has_user_agent", Value::Bool(user_agent.is_some())),
+            ],
+        )
+        .await?;
+        self.apply_new_password(&mut user, new_password, Some(false), None, &req.now).await?;
+        // Marked used before the password is written: a failure between the two leaves an
+        // unused password and a spent token, never a token that works twice.
+        rec.is_password_reset = true;
+        rec.password_reset_time = Some(req.now);
+        rec.password_reset_ctx = ctx(&req, user_agent);
+        self.put_record(&keys::prt(&rec.token_digest), &rec, None).await?;
+        self.put_user(&user).await?;
+        self.end_sessions(&user.user_id, None).await
+    }
+}

@@ -1,0 +1,367 @@
+//! The endpoints of spec §8.2.
+
+use serde_json::{json, Map, Value};
+
+use super::input::{coerce_bool, Input};
+use super::{HttpRequest, Hiding, Outcome, Reject};
+use crate::attr::{AttrCall, AttrItem, AttrOp, AttrTarget};
+use crate::audit::Audit;
+use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::session::login::LoginOptions;
+use crate::sso::Sso;
+use crate::store::Store;
+use crate::time;
+use crate::user::create::CreateOptions;
+use crate::user::update::{SELF_KEYS, SUPER_USER_KEYS};
+
+const ENDPOINTS: [&str; 19] = [
+    "user/login", "user/logout", "user", "user/password", "user/totp", "user/lock", "user/approve", "user/reject", "user/search",
+    "user/signup", "user/linked", "user/session", "user/session/list", "user/attr", "user/attr/exists", "user/attr/names",
+    "session/attr", "session/attr/exists", "session/attr/names",
+];
+const PASSWORD_RESET: &str = "password/reset";
+
+pub(crate) fn known(endpoint: &str) -> bool {
+    ENDPOINTS.contains(&endpoint) || endpoint == PASSWORD_RESET
+}
+
+/// What a regular user's GET returns (spec §8.2).
+const REGULAR_GET: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
+
+/// The names the create response keeps (spec §8.2 POST /zato/sso/user).
+const CREATE_OUT: [&str; 23] = [
+    "user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name", "is_active", "is_internal",
+    "is_super_user", "is_approval_needed", "approval_status", "approval_status_mod_time", "approval_status_mod_by", "is_locked",
+    "password_is_set", "password_last_set", "password_must_change", "password_expiry", "sign_up_status", "sign_up_time",
+    "is_totp_enabled", "totp_label",
+];
+
+const CREATE_IN_STR: [&str; 10] =
+    ["username", "password", "display_name", "first_name", "middle_name", "last_name", "email", "sign_up_status", "rate_limit_def", "totp_label"];
+const CREATE_IN_BOOL: [&str; 4] = ["password_must_change", "is_locked", "is_rate_limit_active", "is_totp_enabled"];
+
+fn ok(fields: Map<String, Value>) -> Outcome {
+    Ok((fields, "ok", vec![]))
+}
+
+fn none() -> Outcome {
+    ok(Map::new())
+}
+
+fn specific(e: SsoError) -> (Reject, Hiding) {
+    (Reject::Sso(e), Hiding::Specific)
+}
+
+fn honour(e: SsoError) -> (Reject, Hiding) {
+    (Reject::Sso(e), Hiding::Honour)
+}
+
+fn input_err(r: Reject) -> (Reject, Hiding) {
+    (r, Hiding::Specific)
+}
+
+fn fields(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn keep(mut m: Map<String, Value>, names: &[&str]) -> Map<String, Value> {
+    m.retain(|k, _| names.contains(&k.as_str()));
+    m
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    pub(crate) async fn endpoint(&self, cid: &str, endpoint: &str, method: &str, input: &Input, app: &str, req: &HttpRequest<'_>) -> Outcome {
+        let c = Some(cid);
+        let addr = req.remote_addr;
+        let s = |k: &str| input.opt_str(k).map_err(input_err);
+        let r = |k: &str| input.req_str(k).map_err(input_err);
+        match (endpoint, method) {
+            ("user/login", _) => {
+                let (username, password) = (r("username")?, r("password")?);
+                let override_addr = s("remote_addr")?;
+                let ua_input = s("user_agent")?;
+                let opts = LoginOptions {
+                    user_agent: ua_input.clone().or_else(|| req.user_agent.map(str::to_string)),
+                    totp_code: s("totp_code")?,
+                    new_password: s("new_password")?,
+                    has_remote_addr: override_addr.is_some(),
+                    has_user_agent: ua_input.is_some(),
+                };
+                let addr = override_addr.as_deref().unwrap_or(addr);
+                let res = self.login(c, &username, &password, app, addr, opts).await.map_err(honour)?;
+                let out = fields(vec![("ust", Value::String(res.ust))]);
+                if res.has_w_about_to_exp {
+                    return Ok((out, "warning", vec![Code::PasswordWAboutToExp.as_str()]));
+                }
+                ok(out)
+            }
+            // Always ok, so that callers cannot probe which USTs are valid.
+            ("user/logout", _) => {
+                let ust = r("ust")?;
+                let _ = self.logout(c, &ust, app, addr).await;
+                none()
+            }
+            ("user", "GET") => {
+                let ust = r("ust")?;
+                let mut user = match s("user_id")?.filter(|u| !u.is_empty()) {
+                    Some(id) => self.get_user_by_id(c, &id, &ust, app, addr).await,
+                    None => self.get_current_user(c, &ust, app, addr).await,
+                }
+                .map_err(specific)?;
+                user.remove("totp_key");
+                if !user.contains_key("is_super_user") {
+                    user = keep(user, &REGULAR_GET);
+                }
+                ok(user)
+            }
+            ("user", "POST") => {
+                let ust = r("ust")?;
+                r("username")?;
+                let mut data = Map::new();
+                for k in CREATE_IN_STR {
+                    if let Some(v) = s(k)? {
+                        data.insert(k.into(), Value::String(v));
+                    }
+                }
+                for k in CREATE_IN_BOOL {
+                    if let Some(b) = input.opt_bool(k).map_err(input_err)? {
+                        data.insert(k.into(), Value::Bool(b));
+                    }
+                }
+                if let Some(k) = s("totp_key")?.filter(|k| !k.is_empty()) {
+                    data.insert("totp_key".into(), Value::String(k));
+                }
+                let opts = CreateOptions { auto_approve: input.opt_bool("auto_approve").map_err(input_err)?.unwrap_or(false) };
+                self.create_user(c, &mut data, &ust, app, addr, opts).await.map_err(specific)?;
+                ok(keep(data, &CREATE_OUT))
+            }
+            ("user", "PATCH") => {
+                let ust = r("ust")?;
+                let mut data = Map::new();
+                for k in SELF_KEYS.iter().chain(SUPER_USER_KEYS.iter()).filter(|k| input.in_body(k)) {
+                    let Some(v) = input.raw(k) else { continue };
+                    let v = match *k {
+                        "is_locked" | "password_must_change" | "is_totp_enabled" | "is_rate_limit_active" => {
+                            if v.is_null() {
+                                continue;
+                            }
+                            Value::Bool(coerce_bool(v).ok_or_else(|| input_err(Reject::BadRequest(format!("{k} must be a boolean"))))?)
+                        }
+                        "password_expiry" if v.is_null() => continue,
+                        _ => v.clone(),
+                    };
+                    data.insert(k.to_string(), v);
+                }
+                match s("user_id")?.filter(|u| !u.is_empty()) {
+                    // Spec §10 O-38: no re-read through the super-user path afterwards.
+                    Some(id) => self.update_user_by_id(c, &id, &data, &ust, app, addr).await,
+                    None => self.update_current_user(c, &data, &ust, app, addr).await,
+                }
+                .map_err(specific)?;
+                none()
+            }
+            ("user", "DELETE") => {
+                let (ust, id) = (r("ust")?, r("user_id")?);
+                self.delete_user_by_id(c, &id, &ust, app, addr).await.map_err(specific)?;
+                none()
+            }
+            ("user/password", "PATCH") => {
+                let (ust, new_password) = (r("ust")?, r("new_password")?);
+                let mut data = Map::new();
+                data.insert("new_password".into(), Value::String(new_password));
+                // A missing old password is a random one: it matches nothing.
+                let old = match s("old_password")? {
+                    Some(o) => o,
+                    None => crate::crypto::ids::secret(192).unwrap_or_else(|_| "-".repeat(32)),
+                };
+                data.insert("old_password".into(), Value::String(old));
+                if let Some(id) = s("user_id")?.filter(|u| !u.is_empty()) {
+                    data.insert("user_id".into(), Value::String(id));
+                }
+                if let Some(days) = input.opt_int("password_expiry").map_err(input_err)? {
+                    data.insert("password_expiry".into(), json!(days));
+                }
+                if let Some(b) = input.opt_bool("must_change").map_err(input_err)? {
+                    data.insert("must_change".into(), Value::Bool(b));
+                }
+                self.change_password(c, &data, &ust, app, addr).await.map_err(specific)?;
+                none()
+            }
+            ("user/totp", "PATCH") => {
+                let (ust, key, label) = (r("ust")?, r("totp_key")?, r("totp_label")?);
+                let id = s("user_id")?;
+                let key = self.reset_totp_key(c, &ust, id.as_deref(), Some(&key), Some(&label), app, addr).await.map_err(specific)?;
+                ok(fields(vec![("totp_key", Value::String(key))]))
+            }
+            ("user/lock", "POST" | "DELETE") => {
+                let (ust, id) = (r("ust")?, r("user_id")?);
+                if method == "POST" { self.lock_user(c, &id, &ust, app, addr).await } else { self.unlock_user(c, &id, &ust, app, addr).await }.map_err(specific)?;
+                none()
+            }
+            ("user/approve" | "user/reject", "POST") => {
+                let (ust, id) = (r("ust")?, r("user_id")?);
+                if endpoint == "user/approve" { self.approve_user(c, &id, &ust, app, addr).await } else { self.reject_user(c, &id, &ust, app, addr).await }
+                    .map_err(specific)?;
+                none()
+            }
+            ("user/search", _) => {
+                let ust = r("ust")?;
+                let mut criteria = Map::new();
+                for k in ["user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name", "sign_up_status", "approval_status", "name_op"] {
+                    if let Some(v) = s(k)? {
+                        criteria.insert(k.into(), Value::String(v));
+                    }
+                }
+                for k in ["cur_page", "page_size"] {
+                    if let Some(n) = input.opt_int(k).map_err(input_err)? {
+                        criteria.insert(k.into(), json!(n));
+                    }
+                }
+                if let Some(b) = input.opt_bool("is_name_exact").map_err(input_err)? {
+                    criteria.insert("is_name_exact".into(), Value::Bool(b));
+                }
+                ok(self.search(c, &criteria, &ust, app, addr).await.map_err(honour)?)
+            }
+            ("user/signup", "POST") => {
+                let mut ctx = Map::new();
+                for k in ["username", "password", "email"] {
+                    if let Some(v) = s(k)? {
+                        ctx.insert(k.into(), Value::String(v));
+                    }
+                }
+                if let Some(list) = input.raw("app_list").filter(|v| !v.is_null()) {
+                    ctx.insert("app_list".into(), list.clone());
+                }
+                let token = self.signup(c, &ctx, app, addr).await.map_err(specific)?;
+                ok(fields(vec![("confirm_token", Value::String(token))]))
+            }
+            // Spec §10 O-17: a failed confirmation is an error.
+            ("user/signup", "PATCH") => {
+                let token = r("confirm_token")?;
+                self.confirm_signup(c, &token, app, addr).await.map_err(specific)?;
+                none()
+            }
+            ("user/linked", _) => Err(input_err(Reject::NotImplemented("Linked authentication is not implemented: it needs a host identity provider"))),
+            ("user/session", "GET" | "POST") => {
+                let current = r("current_ust")?;
+                let target = s("target_ust")?.filter(|t| !t.is_empty()).ok_or_else(|| specific(SsoError::hidden(Code::SessionNoSuchSession, "target_ust is required")))?;
+                if method == "POST" {
+                    let valid = self.verify_session(c, &target, &current, app, addr).await.map_err(specific)?;
+                    return ok(fields(vec![("is_valid", Value::Bool(valid))]));
+                }
+                let session = self.get_session(c, &target, &current, app, addr).await.map_err(specific)?;
+                ok(keep(session, &["creation_time", "expiration_time", "remote_addr", "user_agent"]))
+            }
+            ("user/session", "PATCH") => {
+                let ust = r("ust")?;
+                let t = self.renew_session(c, &ust, app, addr, req.user_agent).await.map_err(specific)?;
+                ok(fields(vec![("expiration_time", Value::String(time::format_zato(&t)))]))
+            }
+            ("user/session/list", "GET") => {
+                let list = self.get_session_list(c, s("ust")?.as_deref(), s("target_ust")?.as_deref(), s("current_ust")?.as_deref(), app, addr).await.map_err(specific)?;
+                ok(fields(vec![("result", Value::Array(list))]))
+            }
+            ("user/attr" | "user/attr/exists" | "user/attr/names" | "session/attr" | "session/attr/exists" | "session/attr/names", _) => {
+                self.attr_endpoint(cid, endpoint, method, input, app, addr).await
+            }
+            (PASSWORD_RESET, "POST") => {
+                let credential = r("credential")?;
+                // Always ok: the answer must not tell whether the user exists.
+                let _ = self.create_reset_token(c, &credential, app, addr, req.user_agent).await;
+                none()
+            }
+            (PASSWORD_RESET, "PATCH") => {
+                let token = r("token")?;
+                let key = self.access_reset_token(c, &token, app, addr, req.user_agent).await.map_err(specific)?;
+                ok(fields(vec![("reset_key", Value::String(key))]))
+            }
+            (PASSWORD_RESET, "DELETE") => {
+                let (token, key, password) = (r("token")?, r("reset_key")?, r("password")?);
+                let code = s("totp_code")?;
+                self.reset_password(c, &password, &token, &key, app, addr, req.user_agent, code.as_deref()).await.map_err(specific)?;
+                none()
+            }
+            _ => Err(input_err(Reject::MethodNotAllowed)),
+        }
+    }
+
+    /// `/zato/sso/user/attr*` and `/zato/sso/session/attr*` (spec §8.2): user attributes need a
+    /// super-user (they are reached through get_user_by_id), session attributes a super-user
+    /// `current_ust` (through session get).
+    async fn attr_endpoint(&self, cid: &str, endpoint: &str, method: &str, input: &Input, app: &str, addr: &str) -> Outcome {
+        let c = Some(cid);
+        let session = endpoint.starts_with("session/");
+        let kind = endpoint.rsplit('/').next().unwrap_or_default();
+        let op = match (kind, method) {
+            ("attr", "POST") => AttrOp::Create,
+            ("attr", "PATCH") => AttrOp::Update,
+            ("attr", "PUT") => AttrOp::Set,
+            ("attr", "DELETE") => AttrOp::Delete,
+            ("attr", "GET") => AttrOp::Get,
+            ("exists", "GET") => AttrOp::Exists,
+            ("names", "GET") => AttrOp::Names,
+            _ => return Err(input_err(Reject::MethodNotAllowed)),
+        };
+        let (ust, target) = if session {
+            let current = input.req_str("current_ust").map_err(input_err)?;
+            let target = input.opt_str("target_ust").map_err(input_err)?.filter(|t| !t.is_empty());
+            let target = target.ok_or_else(|| specific(SsoError::hidden(Code::SessionNoSuchSession, "target_ust is required")))?;
+            self.get_session(c, &target, &current, app, addr).await.map_err(specific)?;
+            (current, AttrTarget::Session(target))
+        } else {
+            let ust = input.req_str("ust").map_err(input_err)?;
+            let user_id = input.opt_str("user_id").map_err(input_err)?.unwrap_or_default();
+            self.get_user_by_id(c, &user_id, &ust, app, addr).await.map_err(specific)?;
+            (ust, AttrTarget::User(Some(user_id)))
+        };
+        let name = input.opt_str("name").map_err(input_err)?.filter(|n| !n.is_empty());
+        let data = input.raw("data").filter(|d| !d.is_null()).cloned();
+        let (items, single) = match (op, name, data) {
+            (AttrOp::Names, _, _) => (Vec::new(), false),
+            (_, Some(n), _) => (vec![AttrItem { name: n, value: input.raw("value").cloned(), ..Default::default() }], true),
+            (AttrOp::Create | AttrOp::Update | AttrOp::Set, None, Some(Value::Array(list))) => (
+                list.iter()
+                    .map(|i| {
+                        let m = i.as_object().ok_or_else(|| SsoError::invalid_input("data items must be objects"))?;
+                        Ok(AttrItem {
+                            name: m.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                            value: m.get("value").cloned(),
+                            expiration: m.get("expiration").and_then(Value::as_i64),
+                            encrypt: m.get("encrypt").and_then(coerce_bool),
+                            user_id: m.get("user_id").and_then(Value::as_str).map(str::to_string),
+                        })
+                    })
+                    .collect::<SsoResult<Vec<_>>>()
+                    .map_err(specific)?,
+                false,
+            ),
+            (_, None, Some(Value::Array(list))) => (
+                list.iter().map(|n| AttrItem { name: n.as_str().unwrap_or_default().to_string(), ..Default::default() }).collect(),
+                false,
+            ),
+            _ => return Err(specific(SsoError::invalid_input("give name, or data"))),
+        };
+        let call = AttrCall {
+            op,
+            target,
+            items,
+            single,
+            expiration: input.opt_int("expiration").map_err(input_err)?,
+            encrypt: input.opt_bool("encrypt").map_err(input_err)?.unwrap_or(false),
+            decrypt: input.opt_bool("decrypt").map_err(input_err)?.unwrap_or(true),
+        };
+        let result = self.attr(c, call, &ust, app, addr).await.map_err(specific)?;
+        match (op, single) {
+            (AttrOp::Get, true) => match result {
+                Value::Object(mut entity) => {
+                    entity.insert("found".into(), Value::Bool(true));
+                    ok(entity)
+                }
+                _ => ok(fields(vec![("found", Value::Bool(false))])),
+            },
+            (AttrOp::Get | AttrOp::Exists | AttrOp::Names, _) => ok(fields(vec![("result", result)])),
+            _ => none(),
+        }
+    }
+}

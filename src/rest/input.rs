@@ -1,0 +1,139 @@
+//! Request inputs (spec §8.1): the JSON body merged over the query string, with Zato's Int and
+//! Bool coercions.
+
+use serde_json::{Map, Value};
+
+use super::{HttpRequest, Reject, MAX_BODY_BYTES};
+
+pub struct Input {
+    fields: Map<String, Value>,
+    /// Keys present in the body (PATCH /user considers only these).
+    body_keys: Vec<String>,
+}
+
+fn bad(details: &str) -> Reject {
+    Reject::BadRequest(details.to_string())
+}
+
+fn decode_component(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+impl Input {
+    pub(crate) fn parse(req: &HttpRequest<'_>) -> Result<Input, Reject> {
+        if req.body.len() > MAX_BODY_BYTES {
+            return Err(Reject::TooLarge);
+        }
+        let mut fields = Map::new();
+        if req.query.len() > 16 * 1024 {
+            return Err(bad("Query string too long"));
+        }
+        for pair in req.query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let (Some(k), Some(v)) = (decode_component(k), decode_component(v)) else { return Err(bad("Malformed query string")) };
+            // A GET has no body: structured inputs (`data` lists) come as JSON in the query.
+            let value = match v.as_bytes().first() {
+                Some(b'[') | Some(b'{') => serde_json::from_str(&v).unwrap_or(Value::String(v)),
+                _ => Value::String(v),
+            };
+            fields.insert(k, value);
+        }
+        let mut body_keys = Vec::new();
+        let body = std::str::from_utf8(req.body).map_err(|_| bad("The body is not UTF-8"))?;
+        if !body.trim().is_empty() {
+            let json_type = req.content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+            if let Some(ct) = json_type.filter(|c| !c.is_empty()) {
+                if ct != "application/json" && !ct.ends_with("+json") && ct != "text/plain" {
+                    return Err(Reject::UnsupportedMediaType);
+                }
+            }
+            match serde_json::from_str::<Value>(body) {
+                Ok(Value::Object(m)) => {
+                    for (k, v) in m {
+                        body_keys.push(k.clone());
+                        fields.insert(k, v);
+                    }
+                }
+                Ok(_) => return Err(bad("The body must be a JSON object")),
+                Err(_) => return Err(bad("Malformed JSON")),
+            }
+        }
+        Ok(Input { fields, body_keys })
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.fields.contains_key(key)
+    }
+
+    pub fn in_body(&self, key: &str) -> bool {
+        self.body_keys.iter().any(|k| k == key)
+    }
+
+    pub fn raw(&self, key: &str) -> Option<&Value> {
+        self.fields.get(key)
+    }
+
+    /// A string input; a missing key or null is None; numbers are taken as their text.
+    pub(crate) fn opt_str(&self, key: &str) -> Result<Option<String>, Reject> {
+        match self.fields.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(_) => Err(Reject::BadRequest(format!("{key} must be a string"))),
+        }
+    }
+
+    /// A required input: a missing key is 400; null is "".
+    pub(crate) fn req_str(&self, key: &str) -> Result<String, Reject> {
+        if !self.has(key) {
+            return Err(bad("Bad request"));
+        }
+        Ok(self.opt_str(key)?.unwrap_or_default())
+    }
+
+    /// Zato's Bool: JSON booleans or the usual strings.
+    pub(crate) fn opt_bool(&self, key: &str) -> Result<Option<bool>, Reject> {
+        match self.fields.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => coerce_bool(v).map(Some).ok_or_else(|| Reject::BadRequest(format!("{key} must be a boolean"))),
+        }
+    }
+
+    /// Zato's Int: numbers or numeric strings.
+    pub(crate) fn opt_int(&self, key: &str) -> Result<Option<i64>, Reject> {
+        match self.fields.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| Reject::BadRequest(format!("{key} must be an integer"))),
+            Some(Value::String(s)) => s.trim().parse::<i64>().map(Some).map_err(|_| Reject::BadRequest(format!("{key} must be an integer"))),
+            Some(_) => Err(Reject::BadRequest(format!("{key} must be an integer"))),
+        }
+    }
+}
+
+pub(crate) fn coerce_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_i64().filter(|n| *n == 0 || *n == 1).map(|n| n == 1),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
+            "false" | "0" | "no" | "off" | "f" | "n" | "" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}

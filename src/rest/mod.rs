@@ -1,0 +1,124 @@
+//! Zato's REST API (spec §8) as a pure function from a request to a response: the transport
+//! conventions of §8.1 and every endpoint of §8.2 under `/zato/sso/`.
+
+mod endpoints;
+mod input;
+
+use serde_json::{json, Map, Value};
+
+use crate::audit::Audit;
+use crate::error::{Code, SsoError};
+use crate::hooks::Hooks;
+use crate::sso::Sso;
+use crate::store::Store;
+
+pub use input::Input;
+
+/// Bodies larger than this are refused before parsing.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct HttpRequest<'a> {
+    pub method: &'a str,
+    /// The path, without the query string.
+    pub path: &'a str,
+    /// The raw query string, without `?`.
+    pub query: &'a str,
+    pub body: &'a [u8],
+    pub content_type: Option<&'a str>,
+    /// The connection's address (spec §1.4).
+    pub remote_addr: &'a str,
+    /// The `User-Agent` header.
+    pub user_agent: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// Why a request never reached an operation.
+#[derive(Debug)]
+pub(crate) enum Reject {
+    /// 400, `{"result": "Error", "cid", "details"}` (spec §8.1 "required input missing").
+    BadRequest(String),
+    NotFound,
+    MethodNotAllowed,
+    NotImplemented(&'static str),
+    TooLarge,
+    UnsupportedMediaType,
+    /// A core error, as Zato's envelope.
+    Sso(SsoError),
+}
+
+impl From<SsoError> for Reject {
+    fn from(e: SsoError) -> Self {
+        Reject::Sso(e)
+    }
+}
+
+/// Whether an endpoint hides codes whose reveal flag is off (spec §8.1: the verb-agnostic
+/// endpoints do; the verb-dispatched ones return the specific code, §10 O-41).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hiding {
+    Honour,
+    Specific,
+}
+
+pub(crate) type Outcome = Result<(Map<String, Value>, &'static str, Vec<&'static str>), (Reject, Hiding)>;
+
+fn error_body(cid: &str, details: &str) -> Value {
+    json!({ "result": "Error", "cid": cid, "details": details })
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Serves one request. Never fails: every problem is a JSON response.
+    pub async fn handle_http(&self, req: &HttpRequest<'_>) -> HttpResponse {
+        let cid = crate::sso::new_cid().unwrap_or_default();
+        let outcome = self.route(&cid, req).await;
+        match outcome {
+            Ok((mut fields, status, sub_status)) => {
+                let mut body = Map::new();
+                body.insert("cid".into(), Value::String(cid));
+                body.insert("status".into(), Value::String(status.into()));
+                body.insert("sub_status".into(), json!(sub_status));
+                body.append(&mut fields);
+                HttpResponse { status: 200, body: Value::Object(body) }
+            }
+            Err((Reject::BadRequest(details), _)) => HttpResponse { status: 400, body: error_body(&cid, &details) },
+            Err((Reject::NotFound, _)) => HttpResponse { status: 404, body: error_body(&cid, "Not found") },
+            Err((Reject::MethodNotAllowed, _)) => HttpResponse { status: 405, body: error_body(&cid, "Method not allowed") },
+            Err((Reject::NotImplemented(what), _)) => HttpResponse { status: 501, body: error_body(&cid, what) },
+            Err((Reject::UnsupportedMediaType, _)) => HttpResponse { status: 415, body: error_body(&cid, "Content-Type must be application/json") },
+            Err((Reject::TooLarge, _)) => HttpResponse { status: 413, body: error_body(&cid, "Request body too large") },
+            Err((Reject::Sso(e), hiding)) => {
+                let codes = match hiding {
+                    Hiding::Honour => e.public_codes(),
+                    Hiding::Specific if e.sub_status.is_empty() => vec![Code::AuthNotAllowed.as_str()],
+                    Hiding::Specific => e.codes(),
+                };
+                // The host failed: a server error, still in the envelope and with no detail.
+                let status = if e.has(Code::InternalError) { 500 } else { 403 };
+                HttpResponse { status, body: json!({ "cid": cid, "status": "error", "sub_status": codes }) }
+            }
+        }
+    }
+
+    async fn route(&self, cid: &str, req: &HttpRequest<'_>) -> Outcome {
+        let Some(rest) = req.path.strip_prefix("/zato/sso/") else { return Err((Reject::NotFound, Hiding::Specific)) };
+        let endpoint = rest.trim_end_matches('/');
+        if !endpoints::known(endpoint) {
+            return Err((Reject::NotFound, Hiding::Specific));
+        }
+        let input = Input::parse(req).map_err(|r| (r, Hiding::Specific))?;
+        // Prelude (spec §8.1, with §10 O-42: 403, not 200).
+        let app = input.opt_str("current_app").map_err(|r| (r, Hiding::Specific))?.unwrap_or_default();
+        if app.is_empty() || !self.config.apps.all.contains(&app) {
+            let code = if self.config.apps.inform_if_app_invalid { Code::AppListInvalid } else { Code::AuthNotAllowed };
+            return Err((Reject::Sso(SsoError::shown(code, "current_app is missing or unknown")), Hiding::Specific));
+        }
+        self.endpoint(cid, endpoint, &req.method.to_ascii_uppercase(), &input, &app, req).await
+    }
+}
+

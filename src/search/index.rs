@@ -1,0 +1,168 @@
+//! Secondary indexes for search (spec §6), kept as store keys so that a query lists keys
+//! instead of loading users:
+//!
+//! - `sso/idx/sort/<display_name>.<username>.<sign_up_time>.<user_id>`: every user, in the
+//!   result order of spec §6 (the store lists keys in byte order);
+//! - `sso/idx/f/<field>/<value>.<user_id>`: one per searchable field with a value.
+//!
+//! Values are lower-case hex of their UTF-8 bytes: hex keeps byte (= code point) order, `.`
+//! sorts before every hex digit so a shorter value sorts first, and no value can contain the
+//! separator. Values longer than [`MAX_VALUE_BYTES`] are cut; a match on a cut value is
+//! checked against the user record.
+
+use crate::audit::Audit;
+use crate::error::SsoResult;
+use crate::hooks::Hooks;
+use crate::sso::Sso;
+use crate::store::Store;
+use crate::time;
+use crate::user::record::UserRecord;
+
+pub const SORT_PREFIX: &str = "sso/idx/sort/";
+pub const FIELD_PREFIX: &str = "sso/idx/f/";
+pub const MAX_VALUE_BYTES: usize = 120;
+const MAX_SORT_NAME_BYTES: usize = 80;
+const MAX_SORT_USERNAME_BYTES: usize = 64;
+
+/// The searchable fields and their short names in keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    DisplayName,
+    FirstName,
+    MiddleName,
+    LastName,
+    SignUpStatus,
+    ApprovalStatus,
+    Email,
+}
+
+impl Field {
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::DisplayName => "dn",
+            Field::FirstName => "fn",
+            Field::MiddleName => "mn",
+            Field::LastName => "ln",
+            Field::SignUpStatus => "sus",
+            Field::ApprovalStatus => "aps",
+            Field::Email => "em",
+        }
+    }
+    pub const ALL: [Field; 7] = [
+        Field::DisplayName, Field::FirstName, Field::MiddleName, Field::LastName, Field::SignUpStatus, Field::ApprovalStatus, Field::Email,
+    ];
+}
+
+pub fn hex(s: &str, max_bytes: usize) -> String {
+    let bytes = s.as_bytes();
+    bytes[..bytes.len().min(max_bytes)].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn unhex(s: &str) -> Option<String> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    // A cut value may end inside a character: keep the whole characters.
+    bytes.map(|b| String::from_utf8_lossy(&b).trim_end_matches('\u{fffd}').to_string())
+}
+
+pub fn field_prefix(field: Field) -> String {
+    format!("{FIELD_PREFIX}{}/", field.key())
+}
+
+pub fn field_key(field: Field, value: &str, user_id: &str) -> String {
+    format!("{}{}.{}", field_prefix(field), hex(value, MAX_VALUE_BYTES), user_id)
+}
+
+/// What a field-index key says: the (possibly cut) value, whether it was cut, the user id.
+pub fn parse_field_key(key: &str, field: Field) -> Option<(String, bool, String)> {
+    let rest = key.strip_prefix(&field_prefix(field))?;
+    let (value_hex, user_id) = rest.split_once('.')?;
+    let cut = value_hex.len() >= MAX_VALUE_BYTES * 2;
+    Some((unhex(value_hex)?, cut, user_id.to_string()))
+}
+
+pub fn sort_key(user: &UserRecord) -> String {
+    format!(
+        "{SORT_PREFIX}{}.{}.{}.{}",
+        hex(user.display_name.as_deref().unwrap_or(""), MAX_SORT_NAME_BYTES),
+        hex(&user.username, MAX_SORT_USERNAME_BYTES),
+        time::format_zato(&user.sign_up_time),
+        user.user_id
+    )
+}
+
+pub fn user_id_of_sort_key(key: &str) -> Option<&str> {
+    key.rsplit('.').next().filter(|id| !id.is_empty())
+}
+
+/// The value a user has for a field, as the index stores it.
+pub fn field_value(user: &UserRecord, field: Field, emails_in_clear: bool) -> Option<String> {
+    match field {
+        Field::DisplayName => user.display_name_upper.clone(),
+        Field::FirstName => user.first_name_upper.clone(),
+        Field::MiddleName => user.middle_name_upper.clone(),
+        Field::LastName => user.last_name_upper.clone(),
+        Field::SignUpStatus => Some(user.sign_up_status.clone()),
+        Field::ApprovalStatus => Some(user.approval_status.clone()),
+        Field::Email if emails_in_clear && !user.email_sealed => user.email.clone(),
+        Field::Email => None,
+    }
+    .filter(|v| !v.is_empty())
+}
+
+/// Every index key of a user.
+pub fn index_keys(user: &UserRecord) -> Vec<String> {
+    let mut keys = vec![sort_key(user)];
+    for f in Field::ALL {
+        if let Some(v) = field_value(user, f, true) {
+            keys.push(field_key(f, &v, &user.user_id));
+        }
+    }
+    keys
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    pub(crate) async fn index_user(&self, user: &UserRecord) -> SsoResult<()> {
+        for k in index_keys(user) {
+            self.put_raw(&k, "", None).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn unindex_user(&self, user: &UserRecord) -> SsoResult<()> {
+        for k in index_keys(user) {
+            self.delete_key(&k).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves a user's index entries from `old` to `new`, touching only what changed.
+    pub(crate) async fn reindex_user(&self, old: &UserRecord, new: &UserRecord) -> SsoResult<()> {
+        let (before, after) = (index_keys(old), index_keys(new));
+        for k in after.iter().filter(|k| !before.contains(k)) {
+            self.put_raw(k, "", None).await?;
+        }
+        for k in before.iter().filter(|k| !after.contains(k)) {
+            self.delete_key(k).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_keeps_order_and_shorter_first() {
+        let mut names = vec!["b", "a", "ab", "", "Z", "é", "aa"];
+        let mut keyed: Vec<String> = names.iter().map(|n| format!("{}.", hex(n, 100))).collect();
+        keyed.sort();
+        names.sort();
+        let decoded: Vec<String> = keyed.iter().map(|k| unhex(k.trim_end_matches('.')).unwrap()).collect();
+        assert_eq!(decoded, names);
+        assert_eq!(unhex(&hex("Straße", 5)).unwrap(), "Stra", "a cut inside a character keeps whole ones");
+    }
+}

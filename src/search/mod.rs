@@ -1,0 +1,207 @@
+//! Search (spec §6, §3.13): criteria, precedence, paging. Matching runs on the secondary
+//! indexes of [`index`]; only the users of the requested page are loaded.
+
+pub mod index;
+
+use std::collections::HashSet;
+
+use serde_json::{json, Map, Value};
+
+use crate::audit::Audit;
+use crate::error::{SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::input::opt_int;
+use crate::sso::Sso;
+use crate::store::Store;
+use crate::user::record::{UserRecord, Visibility};
+use index::{field_prefix, field_value, hex, parse_field_key, user_id_of_sort_key, Field, MAX_VALUE_BYTES, SORT_PREFIX};
+
+pub const CRITERIA: [&str; 14] = [
+    "user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name", "sign_up_status", "approval_status",
+    "paginate", "cur_page", "page_size", "name_op", "is_name_exact",
+];
+
+/// Up to this many matches are ordered by loading them instead of listing the sort index.
+const SMALL_RESULT: usize = 200;
+
+fn bad(detail: impl Into<String>) -> SsoError {
+    SsoError::invalid_input(detail)
+}
+
+fn opt_str<'a>(c: &'a Map<String, Value>, key: &str) -> SsoResult<Option<&'a str>> {
+    match c.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.len() > 4096 => Err(bad(format!("{key} is too long"))),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(bad(format!("{key} must be a string"))),
+    }
+}
+
+/// One matching rule on an index.
+struct Criterion {
+    field: Field,
+    value: String,
+    exact: bool,
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    pub async fn search(&self, cid: Option<&str>, criteria: &Map<String, Value>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Map<String, Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.search", None, vec![]).await?;
+        self.resolve_session(&req, ust, true).await?;
+        if let Some(k) = criteria.keys().find(|k| !CRITERIA.contains(&k.as_str())) {
+            return Err(bad(format!("unknown search criterion: {}", crate::input::shown_key(k))));
+        }
+        let cur_page = opt_int(criteria, "cur_page")?.unwrap_or(1).max(1);
+        let page_size = match opt_int(criteria, "page_size")? {
+            Some(n) if n >= 1 => n.min(self.config.search.max_page_size as i64),
+            _ => self.config.search.default_page_size as i64,
+        };
+        let name_op_or = match opt_str(criteria, "name_op")? {
+            None | Some("and") => false,
+            Some("or") => true,
+            Some(_) => return Err(bad("name_op must be 'and' or 'or'")),
+        };
+        let exact = match criteria.get("is_name_exact") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(bad("is_name_exact must be a boolean")),
+        };
+        let mut names = Vec::new();
+        for (key, field) in [("display_name", Field::DisplayName), ("first_name", Field::FirstName), ("middle_name", Field::MiddleName), ("last_name", Field::LastName)] {
+            if let Some(v) = opt_str(criteria, key)? {
+                let v = v.trim();
+                if v.is_empty() {
+                    return Err(bad(format!("{key} is empty")));
+                }
+                names.push(Criterion { field, value: v.to_uppercase(), exact });
+            }
+        }
+        let mut others = Vec::new();
+        if let Some(e) = opt_str(criteria, "email")?.filter(|e| !e.is_empty()) {
+            if self.config.main.encrypt_email {
+                return Err(bad("emails are encrypted: search by email is not possible (main.encrypt_email)"));
+            }
+            others.push(Criterion { field: Field::Email, value: e.to_string(), exact: true });
+        }
+        for (key, field) in [("sign_up_status", Field::SignUpStatus), ("approval_status", Field::ApprovalStatus)] {
+            if let Some(v) = opt_str(criteria, key)?.filter(|v| !v.is_empty()) {
+                others.push(Criterion { field, value: v.to_string(), exact: true });
+            }
+        }
+
+        // Precedence: user_id alone, else username alone, else names (by name_op) AND others.
+        // Each match comes with its record where finding it loaded it already.
+        let ordered: Vec<(String, Option<UserRecord>)> = if let Some(id) = opt_str(criteria, "user_id")?.filter(|s| !s.is_empty()) {
+            self.load_user(id).await?.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
+        } else if let Some(name) = opt_str(criteria, "username")?.filter(|s| !s.is_empty()) {
+            self.find_user_by_username(name).await?.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
+        } else {
+            let mut selected: Option<HashSet<String>> = None;
+            if !names.is_empty() {
+                let mut acc: Option<HashSet<String>> = None;
+                for c in &names {
+                    let ids = self.matching_ids(c).await?;
+                    acc = Some(match acc {
+                        None => ids,
+                        Some(a) if name_op_or => a.union(&ids).cloned().collect(),
+                        Some(a) => a.intersection(&ids).cloned().collect(),
+                    });
+                }
+                selected = acc;
+            }
+            for c in &others {
+                let ids = self.matching_ids(c).await?;
+                selected = Some(match selected {
+                    None => ids,
+                    Some(a) => a.intersection(&ids).cloned().collect(),
+                });
+            }
+            match selected {
+                // A few matches: load and order them; cheaper than listing every user.
+                Some(ids) if ids.len() <= SMALL_RESULT => {
+                    let mut keyed = Vec::new();
+                    for id in ids {
+                        if let Some(u) = self.load_user(&id).await? {
+                            keyed.push((index::sort_key(&u), id, u));
+                        }
+                    }
+                    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                    keyed.into_iter().map(|(_, id, u)| (id, Some(u))).collect()
+                }
+                selected => {
+                    let mut out = Vec::new();
+                    for key in self.list_all(SORT_PREFIX).await? {
+                        if let Some(id) = user_id_of_sort_key(&key) {
+                            if selected.as_ref().is_none_or(|s| s.contains(id)) {
+                                out.push((id.to_string(), None));
+                            }
+                        }
+                    }
+                    out
+                }
+            }
+        };
+
+        let total = ordered.len() as i64;
+        let num_pages = (total + page_size - 1) / page_size;
+        let offset = (cur_page - 1).saturating_mul(page_size);
+        let mut rows = Vec::new();
+        for (id, loaded) in ordered.into_iter().skip(offset.max(0) as usize).take(page_size as usize) {
+            let user = match loaded {
+                Some(u) => Some(u),
+                None => self.load_user(&id).await?,
+            };
+            if let Some(user) = user {
+                let mut row = user.view(&self.keys, Visibility { super_user_fields: true, is_self: false });
+                row.insert("is_rate_limit_active".into(), Value::Bool(user.is_rate_limit_active));
+                row.insert("rate_limit_def".into(), user.rate_limit_def.clone().map(Value::String).unwrap_or(Value::Null));
+                row.insert("rate_limit_type".into(), user.rate_limit_type.clone().map(Value::String).unwrap_or(Value::Null));
+                row.insert("rate_limit_check_parent_def".into(), Value::Bool(user.rate_limit_check_parent_def));
+                rows.push(Value::Object(row));
+            }
+        }
+        let prev_page = if cur_page > 1 { cur_page - 1 } else { 0 };
+        let next_page = if cur_page < num_pages { Some(cur_page + 1) } else { None };
+        let out = json!({
+            "total": total,
+            "num_pages": num_pages,
+            "page_size": page_size,
+            "cur_page": cur_page,
+            "prev_page": prev_page,
+            "next_page": next_page,
+            "has_prev_page": prev_page >= 1,
+            "has_next_page": next_page.is_some_and(|n| n <= num_pages),
+            "result": rows,
+        });
+        Ok(out.as_object().cloned().unwrap_or_default())
+    }
+
+    /// The ids whose `field` matches: equality with the upper-cased value, or containment.
+    /// Entries whose value was cut in the key are checked against the record.
+    async fn matching_ids(&self, c: &Criterion) -> SsoResult<HashSet<String>> {
+        let mut sure = HashSet::new();
+        let mut maybe = Vec::new();
+        let prefix = field_prefix(c.field);
+        let scan_prefix = if c.exact && c.value.len() < MAX_VALUE_BYTES { format!("{prefix}{}.", hex(&c.value, MAX_VALUE_BYTES)) } else { prefix };
+        for key in self.list_all(&scan_prefix).await? {
+            let Some((value, cut, id)) = parse_field_key(&key, c.field) else { continue };
+            let hit = if c.exact { value == c.value } else { value.contains(&c.value) };
+            if hit && !(cut && c.exact) {
+                sure.insert(id);
+            } else if cut && (!c.exact || c.value.starts_with(&value)) {
+                maybe.push(id);
+            }
+        }
+        for id in maybe {
+            if let Some(user) = self.load_user(&id).await? {
+                if let Some(v) = field_value(&user, c.field, !self.config.main.encrypt_email) {
+                    if (c.exact && v == c.value) || (!c.exact && v.contains(&c.value)) {
+                        sure.insert(id);
+                    }
+                }
+            }
+        }
+        Ok(sure)
+    }
+}

@@ -1,0 +1,112 @@
+//! The session API (spec §3.14): verify, renew, get, get_list.
+
+use serde_json::{json, Map, Value};
+
+use crate::audit::Audit;
+use crate::error::{SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::session::record::SessionRecord;
+use crate::sso::{Sso, MAX_SHORT_INPUT};
+use crate::store::{keys, Store};
+use crate::time::{self, Timestamp};
+
+fn item(s: &SessionRecord) -> Value {
+    // Spec §10 O-24: no UST in listings (it would be a working credential); `session_id` is
+    // a public handle instead.
+    json!({
+        "session_id": s.session_id,
+        "creation_time": time::format_zato(&s.creation_time),
+        "expiration_time": time::format_zato(&s.expiration_time),
+        "remote_addr": s.remote_addr,
+        "user_agent": s.user_agent,
+        "auth_type": s.auth_type,
+        "auth_principal": s.auth_principal,
+        "ext_session_id": s.ext_session_id,
+        "session_state_change_list": s.session_state_change_list,
+    })
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Is `target_ust` a valid session? Super-users only; any failure of the target is false.
+    pub async fn verify_session(&self, cid: Option<&str>, target_ust: &str, current_ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<bool> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "session.verify", None, vec![]).await?;
+        self.resolve_session(&req, current_ust, true).await?;
+        match self.resolve_session(&req, target_ust, false).await {
+            Ok(_) => Ok(true),
+            // A store that fails is not an answer about the session.
+            Err(e) if e.has(crate::error::Code::InternalError) => Err(e),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// Extends the session to now + its lifetime and records the renewal in its history.
+    pub async fn renew_session(&self, cid: Option<&str>, ust: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<Timestamp> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        if user_agent.is_some_and(|u| u.len() > MAX_SHORT_INPUT) {
+            return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
+        }
+        self.audit(&req, "session.renew", None, vec![]).await?;
+        let current = self.resolve_session(&req, ust, false).await?;
+        let mut session = current.session;
+        session.push_history(self.history_entry(&req, user_agent.map(str::to_string), "renew"));
+        let minutes = self.session_minutes(&req.current_app, &current.user.username).await;
+        session.expiration_time = time::add_minutes(&req.now, minutes);
+        if self.config.session.max_lifetime > 0 {
+            session.expiration_time = session.expiration_time.min(time::add_minutes(&session.creation_time, self.config.session.max_lifetime));
+        }
+        session.last_used = Some(req.now);
+        let ttl = (session.expiration_time - req.now).num_seconds().max(60) as u64;
+        self.put_record(&keys::session(&session.session_id), &session, Some(ttl)).await?;
+        self.put_raw(&keys::user_session(&session.user_id, &session.session_id), "", Some(ttl)).await?;
+        Ok(session.expiration_time)
+    }
+
+    /// A session's details, for super-users.
+    pub async fn get_session(&self, cid: Option<&str>, target_ust: &str, current_ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Map<String, Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "session.get", None, vec![]).await?;
+        self.resolve_session(&req, current_ust, true).await?;
+        let target = self.resolve_session(&req, target_ust, false).await?;
+        Ok(item(&target.session).as_object().cloned().unwrap_or_default())
+    }
+
+    /// Live sessions: the caller's own (`ust`), or, for a super-user (`current_ust`), those of
+    /// `target_ust`'s owner. Mixing the two forms is bad input (spec §8.2, §10 O-23).
+    pub async fn get_session_list(
+        &self,
+        cid: Option<&str>,
+        ust: Option<&str>,
+        target_ust: Option<&str>,
+        current_ust: Option<&str>,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<Vec<Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "session.get_list", None, vec![]).await?;
+        let (ust, target_ust, current_ust) = (ust.filter(|s| !s.is_empty()), target_ust.filter(|s| !s.is_empty()), current_ust.filter(|s| !s.is_empty()));
+        let owner = match (ust, current_ust, target_ust) {
+            (Some(u), None, None) => self.resolve_session(&req, u, false).await?.user.user_id,
+            (None, Some(cur), Some(target)) => {
+                let caller = self.resolve_session(&req, cur, true).await?;
+                if cur == target {
+                    caller.user.user_id
+                } else {
+                    self.live_session(&req, target).await?.user_id
+                }
+            }
+            (None, None, None) => return Err(crate::session::resolve::no_such_session()),
+            _ => return Err(SsoError::invalid_input("give either ust, or current_ust with target_ust")),
+        };
+        let mut out = Vec::new();
+        for k in self.list_all(&keys::user_sessions_prefix(&owner)).await? {
+            let Some(id) = k.rsplit('/').next() else { continue };
+            if let Some(s) = self.get_record::<SessionRecord>(&keys::session(id)).await? {
+                if s.expiration_time > req.now && s.user_id == owner {
+                    out.push(item(&s));
+                }
+            }
+        }
+        Ok(out)
+    }
+}

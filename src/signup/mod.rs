@@ -1,0 +1,186 @@
+//! Self-service sign-up (spec §3.2, with the built-in validator V1–V12) and its confirmation
+//! (§3.3).
+
+use serde_json::{json, Map, Value};
+
+use crate::audit::Audit;
+use crate::crypto::ids;
+use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::sso::{Request, Sso};
+use crate::store::{digest, keys, Store};
+use crate::user::create::Creation;
+use crate::user::record::{BEFORE_CONFIRMATION, FINAL};
+
+pub const SIGNUP_KEYS: [&str; 5] = ["username", "email", "password", "app_list", "sign_up_status"];
+
+fn bad(detail: impl Into<String>) -> SsoError {
+    SsoError::invalid_input(detail)
+}
+
+/// The sign-up context, typed.
+struct SignupCtx {
+    username: String,
+    email: String,
+    password: String,
+    app_list: Vec<String>,
+    sign_up_status: String,
+}
+
+fn parse(ctx: &Map<String, Value>) -> SsoResult<SignupCtx> {
+    if let Some(k) = ctx.keys().find(|k| !SIGNUP_KEYS.contains(&k.as_str())) {
+        return Err(bad(format!("unknown key in the sign-up data: {}", crate::input::shown_key(k))));
+    }
+    let text = |k: &str| -> SsoResult<String> {
+        match ctx.get(k) {
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(_) => Err(bad(format!("{k} must be a string"))),
+        }
+    };
+    let app_list = match ctx.get("app_list") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) if a.len() <= 100 => a
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad("app_list must be a list of strings")))
+            .collect::<SsoResult<_>>()?,
+        Some(_) => return Err(bad("app_list must be a list of at most 100 strings")),
+    };
+    let sign_up_status = text("sign_up_status")?;
+    Ok(SignupCtx {
+        username: text("username")?,
+        email: text("email")?,
+        password: text("password")?,
+        app_list,
+        sign_up_status: if sign_up_status.is_empty() { BEFORE_CONFIRMATION.into() } else { sign_up_status },
+    })
+}
+
+fn reserved(list: &[String], value: &str) -> bool {
+    // Spec §10 O-20: both sides lower-cased.
+    let v = value.to_lowercase();
+    list.iter().any(|w| !w.is_empty() && v.contains(w.as_str()))
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Resolves the confirm token (the only time it is ever shown).
+    pub async fn signup(&self, cid: Option<&str>, ctx: &Map<String, Value>, current_app: &str, remote_addr: &str) -> SsoResult<String> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.signup", None, vec![]).await?;
+        if !self.config.apps.all.contains(&req.current_app) {
+            return Err(SsoError::hidden(Code::AppListInvalid, "current_app is not a known application"));
+        }
+        let c = parse(ctx)?;
+        let token = ids::secret(192).map_err(|_| SsoError::internal("no randomness available"))?;
+        self.validate_signup(&req, &c).await?;
+        let public_ctx = json!({
+            "username": c.username, "email": c.email, "app_list": c.app_list, "current_app": req.current_app,
+        });
+        if let Some(verdict) = self.hooks.validate_signup(&public_ctx).await.map_err(|e| SsoError::internal(format!("the sign-up validator failed: {}", e.0)))? {
+            if !verdict.is_valid {
+                let codes: Vec<Code> = verdict.sub_status.iter().filter_map(|s| code_from_str(s)).collect();
+                return Err(SsoError::many(if codes.is_empty() { vec![Code::AuthNotAllowed] } else { codes }, false, "the sign-up validator refused"));
+            }
+        }
+        let mut data = Map::new();
+        data.insert("username".into(), Value::String(c.username.clone()));
+        data.insert("password".into(), Value::String(c.password.clone()));
+        if !c.email.is_empty() {
+            data.insert("email".into(), Value::String(c.email.clone()));
+        }
+        data.insert("sign_up_status".into(), Value::String(c.sign_up_status.clone()));
+        let creation = Creation { creator: "auto", is_super_user: false, auto_approve: false, confirm_token: Some(token.clone()) };
+        let user_id = self.create_user_record(&req, &mut data, creation).await?;
+        // Spec §10 O-56: callbacks never see the password.
+        let mut callback_ctx = public_ctx;
+        callback_ctx["user_id"] = Value::String(user_id);
+        callback_ctx["confirm_token"] = Value::String(token.clone());
+        if let Err(e) = self.hooks.signup_callback(&callback_ctx).await {
+            // The user exists: a failed notification is recorded, not turned into a failure.
+            self.audit_full(&req, "user.signup_callback", None, None, Some("error"), true, vec![("error", Value::String(e.0.chars().take(160).collect()))]).await?;
+        }
+        Ok(token)
+    }
+
+    /// The built-in validator, V1–V12 in order; each code revealed per its config flag.
+    async fn validate_signup(&self, req: &Request, c: &SignupCtx) -> SsoResult<()> {
+        let s = &self.config.signup;
+        let user_exists = !c.username.is_empty() && self.find_user_by_username(&c.username).await?.is_some();
+        let email_exists = !c.email.is_empty() && !self.user_ids_by_email(&c.email).await?.is_empty();
+        match (user_exists, email_exists) {
+            (true, true) => {
+                return Err(SsoError::many(vec![Code::UsernameExists, Code::EmailExists], s.inform_if_user_exists && s.inform_if_email_exists, "the username and email are taken"))
+            }
+            (true, false) => return Err(SsoError::new(Code::UsernameExists, s.inform_if_user_exists, "the username is taken")),
+            (false, true) => return Err(SsoError::new(Code::EmailExists, s.inform_if_email_exists, "the email is taken")),
+            _ => {}
+        }
+        let user_err = |code, detail: &str| Err(SsoError::new(code, s.inform_if_user_invalid, detail));
+        if c.username.chars().count() > s.max_length_username {
+            return user_err(Code::UsernameTooLong, "the username is too long");
+        }
+        if c.username.chars().any(char::is_whitespace) {
+            return user_err(Code::UsernameHasWhitespace, "the username contains whitespace");
+        }
+        if reserved(&self.config.user_validation.reject_username, &c.username) {
+            return user_err(Code::UsernameInvalid, "the username contains a reserved word");
+        }
+        self.check_new_password(&c.password).await?;
+        let email_err = |code, detail: &str| Err(SsoError::new(code, s.inform_if_email_invalid, detail));
+        // Zato checks presence only where emails are stored in clear; it never fires there
+        // (spec §10 O-19), and sign-ups without an email must keep working by default.
+        if c.email.is_empty() && s.is_email_required && !self.config.main.encrypt_email {
+            return email_err(Code::EmailMissing, "an email is required");
+        }
+        if !c.email.is_empty() {
+            if c.email.chars().count() > s.max_length_email {
+                return email_err(Code::EmailTooLong, "the email is too long");
+            }
+            if c.email.chars().any(char::is_whitespace) {
+                return email_err(Code::EmailHasWhitespace, "the email contains whitespace");
+            }
+            if reserved(&self.config.user_validation.reject_email, &c.email) {
+                return email_err(Code::EmailInvalid, "the email contains a reserved word");
+            }
+        }
+        // V12 (spec §10 O-18, decided): run, with an empty apps.signup_allowed allowing all.
+        if c.app_list.iter().any(|a| !self.config.apps.all.contains(a)) {
+            return Err(SsoError::new(Code::AppListInvalid, s.inform_if_app_invalid, "app_list names an unknown application"));
+        }
+        if !self.config.apps.signup_allowed.is_empty() && !self.config.apps.signup_allowed.contains(&req.current_app) {
+            return Err(SsoError::new(Code::AppListNoSignup, s.inform_if_app_invalid, "this application does not allow sign-ups"));
+        }
+        Ok(())
+    }
+
+    /// Spec §3.3: confirm tokens do not expire; confirming does not approve.
+    pub async fn confirm_signup(&self, cid: Option<&str>, confirm_token: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.confirm_signup", None, vec![]).await?;
+        if !self.config.apps.all.contains(&req.current_app) {
+            return Err(SsoError::hidden(Code::AppListInvalid, "current_app is not a known application"));
+        }
+        let no_token = || SsoError::hidden(Code::AuthNoSuchSignUpToken, "no such sign-up token");
+        if confirm_token.is_empty() || confirm_token.len() > 1024 {
+            return Err(no_token());
+        }
+        let user_id = self.get_raw(&keys::confirm_token(confirm_token)).await?.ok_or_else(no_token)?;
+        let old = self
+            .load_user(&user_id)
+            .await?
+            .filter(|u| u.sign_up_confirm_token_digest == digest("confirm", confirm_token))
+            .ok_or_else(no_token)?;
+        if old.sign_up_status != BEFORE_CONFIRMATION {
+            return Err(SsoError::hidden(Code::AuthSignUpConfirmed, "the sign-up is already confirmed"));
+        }
+        let mut user = old.clone();
+        user.sign_up_status = FINAL.into();
+        user.sign_up_confirm_time = Some(req.now);
+        self.save_user(&old, &user).await
+    }
+}
+
+/// A code a host validator returned, if it is one of ours.
+pub fn code_from_str(s: &str) -> Option<Code> {
+    crate::error::ALL_CODES.iter().copied().find(|c| c.as_str() == s)
+}

@@ -1,0 +1,238 @@
+//! The `Sso` object: configuration, keys, the host's store, audit log and clock, and the
+//! plumbing every operation shares (request context, audit, typed store access).
+
+use std::net::IpAddr;
+
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::{Map, Value};
+
+use crate::audit::{Audit, AuditEvent};
+use crate::config::Config;
+use crate::crypto::password::Argon2Params;
+use crate::crypto::seal::KeyRing;
+use crate::error::{SsoError, SsoResult};
+use crate::hooks::{Hooks, NoHooks};
+use crate::net;
+use crate::store::{Store, StoreError, MIN_TTL_SECS};
+use crate::time::{self, Timestamp};
+
+/// The host clock: milliseconds since the Unix epoch, or `None` when it failed.
+pub type Clock = Box<dyn Fn() -> Option<i64>>;
+
+/// Longest string accepted for a cid, an app name or a user agent.
+pub const MAX_SHORT_INPUT: usize = 1024;
+
+pub struct Sso<S: Store, A: Audit, H: Hooks = NoHooks> {
+    pub(crate) store: S,
+    pub(crate) audit: A,
+    pub(crate) hooks: H,
+    pub(crate) config: Config,
+    pub(crate) keys: KeyRing,
+    pub(crate) clock: Clock,
+    pub(crate) argon2: Argon2Params,
+}
+
+/// What every operation knows about its request: who asked, from where, when.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub cid: String,
+    pub current_app: String,
+    pub remote_addr: Vec<IpAddr>,
+    pub now: Timestamp,
+}
+
+impl Request {
+    /// `extra.remote_addr` of the audit record: exploded addresses joined with `;`.
+    pub fn audit_remote_addr(&self) -> String {
+        self.remote_addr.iter().map(net::exploded).collect::<Vec<_>>().join(";")
+    }
+    /// The session's stored form: addresses joined with `", "`.
+    pub fn stored_remote_addr(&self) -> String {
+        self.remote_addr.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+pub(crate) fn store_failed(op: &str, e: StoreError) -> SsoError {
+    let mut msg = e.0;
+    truncate_chars(&mut msg, 160);
+    SsoError::internal(format!("the store failed in {op}: {msg}"))
+}
+
+pub(crate) fn truncate_chars(s: &mut String, max: usize) {
+    if let Some((idx, _)) = s.char_indices().nth(max) {
+        s.truncate(idx);
+        s.push('…');
+    }
+}
+
+impl<S: Store, A: Audit> Sso<S, A, NoHooks> {
+    pub fn new(store: S, audit: A, keys: KeyRing, config: Config, clock: Clock) -> Self {
+        Sso::with_hooks(store, audit, NoHooks, keys, config, clock)
+    }
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    pub fn with_hooks(store: S, audit: A, hooks: H, keys: KeyRing, config: Config, clock: Clock) -> Self {
+        let argon2 = Argon2Params {
+            m_cost: config.argon2.m_cost,
+            t_cost: config.argon2.t_cost,
+            p_cost: config.argon2.p_cost,
+        };
+        Sso { store, audit, hooks, config, keys, clock, argon2 }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn hooks_for_tests(&self) -> &H {
+        &self.hooks
+    }
+
+    pub fn audit_sink(&self) -> &A {
+        &self.audit
+    }
+
+    pub(crate) fn now(&self) -> SsoResult<Timestamp> {
+        (self.clock)()
+            .and_then(time::from_millis)
+            .ok_or_else(|| SsoError::internal("the clock gave no valid time"))
+    }
+
+    /// Builds the request context: a cid (generated when none is given), the app name and the
+    /// parsed remote address list (an unparseable address is bad input, spec §10 O-48).
+    pub(crate) fn request(&self, cid: Option<&str>, current_app: &str, remote_addr: &str) -> SsoResult<Request> {
+        let cid = match cid.filter(|c| !c.is_empty()) {
+            Some(c) if c.chars().count() > 128 => return Err(SsoError::invalid_input("cid is longer than 128 characters")),
+            Some(c) => c.to_string(),
+            None => new_cid()?,
+        };
+        if current_app.len() > MAX_SHORT_INPUT {
+            return Err(SsoError::invalid_input("current_app is too long"));
+        }
+        let remote_addr = net::parse_remote_addr(remote_addr)
+            .map_err(|_| SsoError::invalid_input("remote_addr is not a comma-separated list of IP addresses"))?;
+        Ok(Request { cid, current_app: current_app.to_string(), remote_addr, now: self.now()? })
+    }
+
+    /// Writes one audit record. An audit log that cannot be written fails the operation.
+    pub(crate) async fn audit(
+        &self,
+        req: &Request,
+        op: &'static str,
+        target_user: Option<&str>,
+        extra: Vec<(&str, Value)>,
+    ) -> SsoResult<()> {
+        self.audit_full(req, op, None, target_user, None, true, extra).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn audit_full(
+        &self,
+        req: &Request,
+        op: &'static str,
+        current_user: Option<&str>,
+        target_user: Option<&str>,
+        result: Option<&str>,
+        with_app: bool,
+        extra: Vec<(&str, Value)>,
+    ) -> SsoResult<()> {
+        let mut m = Map::new();
+        if with_app {
+            m.insert("current_app".into(), Value::String(req.current_app.clone()));
+        }
+        m.insert("remote_addr".into(), Value::String(req.audit_remote_addr()));
+        for (k, v) in extra {
+            m.insert(k.to_string(), v);
+        }
+        let event = AuditEvent {
+            cid: req.cid.clone(),
+            op,
+            current_user: current_user.map(str::to_string),
+            target_user: target_user.map(str::to_string),
+            result: result.map(str::to_string),
+            extra: m,
+            time: format!("{}Z", time::format_zato(&req.now)),
+        };
+        self.audit.record(&event).await.map_err(|e| {
+            let mut msg = e.0;
+            truncate_chars(&mut msg, 160);
+            SsoError::internal(format!("the audit callback failed: {msg}"))
+        })
+    }
+
+    pub(crate) async fn get_raw(&self, key: &str) -> SsoResult<Option<String>> {
+        self.store.get(key).await.map_err(|e| store_failed("get", e))
+    }
+
+    /// Reads a JSON record. A value that does not parse is reported, never trusted.
+    pub(crate) async fn get_record<T: DeserializeOwned>(&self, key: &str) -> SsoResult<Option<T>> {
+        match self.get_raw(key).await? {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|_| SsoError::internal("a stored record is corrupt")),
+        }
+    }
+
+    pub(crate) async fn put_record<T: Serialize>(&self, key: &str, value: &T, ttl: Option<u64>) -> SsoResult<()> {
+        let text = serde_json::to_string(value).map_err(|_| SsoError::internal("a record could not be encoded"))?;
+        self.put_raw(key, &text, ttl).await
+    }
+
+    pub(crate) async fn put_raw(&self, key: &str, value: &str, ttl: Option<u64>) -> SsoResult<()> {
+        self.store.put(key, value, ttl.map(|t| t.max(MIN_TTL_SECS))).await.map_err(|e| store_failed("put", e))
+    }
+
+    pub(crate) async fn delete_key(&self, key: &str) -> SsoResult<()> {
+        self.store.delete(key).await.map_err(|e| store_failed("delete", e))
+    }
+
+    /// Atomic create where the backend has it; otherwise read-then-write, which can race
+    /// (documented in the README for stores without `putIfAbsent`).
+    pub(crate) async fn put_if_absent(&self, key: &str, value: &str, ttl: Option<u64>) -> SsoResult<bool> {
+        let ttl = ttl.map(|t| t.max(MIN_TTL_SECS));
+        match self.store.put_if_absent(key, value, ttl).await.map_err(|e| store_failed("putIfAbsent", e))? {
+            Some(done) => Ok(done),
+            None => {
+                if self.get_raw(key).await?.is_some() {
+                    return Ok(false);
+                }
+                self.put_raw(key, value, ttl).await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Every key under a prefix, following cursors.
+    pub(crate) async fn list_all(&self, prefix: &str) -> SsoResult<Vec<String>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        // A store that keeps handing out cursors must not hang us.
+        for _ in 0..100_000 {
+            let page = self.store.list(prefix, cursor.as_deref(), Some(1000)).await.map_err(|e| store_failed("list", e))?;
+            out.extend(page.keys.into_iter().filter(|k| k.starts_with(prefix)));
+            match page.cursor {
+                Some(c) if !page.list_complete && Some(&c) != cursor.as_ref() => cursor = Some(c),
+                _ => return Ok(out),
+            }
+        }
+        Err(SsoError::internal("the store's list never completed"))
+    }
+}
+
+/// `bytes` random bytes as lower-case hex.
+pub(crate) fn random_hex(bytes: usize) -> SsoResult<String> {
+    let mut b = vec![0u8; bytes];
+    crate::crypto::random_bytes(&mut b).map_err(|_| SsoError::internal("no randomness available"))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// A cid as Zato makes them: 96 random bits in hex (spec §1.5).
+pub(crate) fn new_cid() -> SsoResult<String> {
+    random_hex(12)
+}

@@ -1,0 +1,122 @@
+//! TOTP administration: `reset_totp_key` (spec §3.12), the TOTP API `validate_code` (§3.15)
+//! and the `otpauth://` provisioning URI authenticator apps scan.
+
+use serde_json::Value;
+
+use crate::audit::Audit;
+use crate::crypto::{ids, totp};
+use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::sso::Sso;
+use crate::store::Store;
+use crate::user::record::{purpose, DEFAULT_LABEL};
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Sets a new TOTP key (generated when `key` is None) and label for the caller or, for a
+    /// super-user, for `user_id`. Returns the key in clear. `is_totp_enabled` is not changed.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn reset_totp_key(
+        &self,
+        cid: Option<&str>,
+        ust: &str,
+        user_id: Option<&str>,
+        key: Option<&str>,
+        key_label: Option<&str>,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<String> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        let user_id = user_id.filter(|s| !s.is_empty());
+        self.audit(
+            &req,
+            "user.reset_totp_key",
+            user_id,
+            vec![("skip_sec", Value::Bool(false)), ("user_id", user_id.map(|s| Value::String(s.into())).unwrap_or(Value::Null))],
+        )
+        .await?;
+        // Spec §10 O-11: an empty key means a generated one; a given key must be usable.
+        let key = match key.filter(|k| !k.is_empty()) {
+            Some(k) => {
+                if k.len() > 256 || totp::totp_code(k, 0).is_err() {
+                    return Err(SsoError::invalid_input("the TOTP key is not valid base-32"));
+                }
+                k.to_string()
+            }
+            None => ids::totp_key().map_err(|_| SsoError::internal("no randomness available"))?,
+        };
+        let label = key_label.filter(|l| !l.is_empty()).unwrap_or(DEFAULT_LABEL);
+        if label.chars().count() > crate::user::create::MAX_TEXT {
+            return Err(SsoError::invalid_input("the TOTP label is too long"));
+        }
+        let caller = self.resolve_session(&req, ust, false).await?.user;
+        let target = match user_id {
+            Some(id) if id != caller.user_id => {
+                if !caller.is_super_user {
+                    return Err(SsoError::invalid_input("only super-users may reset other users' TOTP keys"));
+                }
+                self.load_user(id).await?.ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?
+            }
+            _ => caller,
+        };
+        let mut user = target.clone();
+        let seal = |p: &str, v: &str| self.keys.seal(p, v.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"));
+        user.totp_key = seal(purpose::TOTP_KEY, &key)?;
+        user.totp_label = seal(purpose::TOTP_LABEL, label)?;
+        self.save_user(&target, &user).await?;
+        Ok(key)
+    }
+
+    /// Spec §3.15: is `code` the current code of the user behind `ust` or `username` (exactly
+    /// one of them)? Resolves true, or fails with E005008 / E005001.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn validate_code(
+        &self,
+        cid: Option<&str>,
+        code: &str,
+        ust: Option<&str>,
+        username: Option<&str>,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<bool> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        let (ust, username) = (ust.filter(|s| !s.is_empty()), username.filter(|s| !s.is_empty()));
+        self.audit(
+            &req,
+            "totp_api.validate_code",
+            None,
+            vec![("has_code", Value::Bool(!code.is_empty())), ("has_ust", Value::Bool(ust.is_some())), ("has_username", Value::Bool(username.is_some()))],
+        )
+        .await?;
+        if ust.is_some() == username.is_some() {
+            return Err(SsoError::invalid_input("give exactly one of ust and username"));
+        }
+        if code.is_empty() {
+            return Err(self.totp_missing());
+        }
+        // Spec §3.15: an unknown UST or user is E005001 where the original crashed.
+        let unknown = || SsoError::hidden(Code::AuthNotAllowed, "no such user");
+        let user = match (ust, username) {
+            (Some(u), _) => {
+                let session = self.live_session(&req, u).await.map_err(|_| unknown())?;
+                self.load_user(&session.user_id).await?
+            }
+            (_, Some(name)) => self.find_user_by_username(name).await?,
+            _ => None,
+        };
+        let user = user.filter(|u| u.is_approved()).ok_or_else(unknown)?;
+        let step = self.check_totp(&req, &user, Some(code))?;
+        let mut used = user.clone();
+        used.totp_last_step = Some(step);
+        self.put_user(&used).await?;
+        Ok(true)
+    }
+
+    /// The `otpauth://` URI for a key: label `<issuer>:<account>`, issuer `main.site_name`
+    /// unless given.
+    pub fn totp_provisioning_uri(&self, key: &str, account: &str, issuer: Option<&str>) -> SsoResult<String> {
+        if totp::totp_code(key, 0).is_err() {
+            return Err(SsoError::invalid_input("the TOTP key is not valid base-32"));
+        }
+        Ok(totp::provisioning_uri(key, account, issuer.filter(|i| !i.is_empty()).unwrap_or(&self.config.main.site_name)))
+    }
+}

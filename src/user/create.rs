@@ -1,0 +1,365 @@
+//! Creating users: `create_user` and `create_super_user` (spec §3.1, §2.1, §2.4, §2.5, §8.4).
+
+use serde_json::{Map, Value};
+
+use crate::audit::Audit;
+use crate::hooks::Hooks;
+use crate::crypto::{ids, totp};
+use crate::error::{Code, SsoError, SsoResult};
+use crate::input::{opt_bool, opt_string, shown_key};
+use crate::store::{digest, keys, Store};
+use crate::sso::{Request, Sso};
+use crate::time::{self, Timestamp};
+use crate::user::read::UsernameClaim;
+use crate::user::record::{self, purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL};
+
+/// `create_user`'s keyword arguments.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CreateOptions {
+    /// Approve the user at once instead of following `signup.is_approval_needed`.
+    pub auto_approve: bool,
+}
+
+/// The keys `data` may hold: the seed `User.create` table plus the Python API's extras.
+pub const CREATE_KEYS: [&str; 19] = [
+    "username", "password", "password_must_change", "display_name", "first_name", "middle_name",
+    "last_name", "email", "is_locked", "sign_up_status", "is_totp_enabled", "totp_key", "totp_label",
+    "user_id", "creation_ctx", "is_rate_limit_active", "rate_limit_type", "rate_limit_def",
+    "rate_limit_check_parent_def",
+];
+
+/// Longest name, label or rate-limit string accepted.
+pub const MAX_TEXT: usize = 1024;
+/// Longest user id a caller may supply (Zato's column width).
+pub const MAX_USER_ID: usize = 191;
+/// A claim on a username whose user never appeared is taken back after this long.
+const STALE_CLAIM_MS: i64 = 60_000;
+
+/// Who is creating the user and how (spec §3.1 keyword arguments).
+pub(crate) struct Creation<'a> {
+    pub creator: &'a str,
+    pub is_super_user: bool,
+    pub auto_approve: bool,
+    /// The sign-up confirm token to store (its digest); generated when None.
+    pub confirm_token: Option<String>,
+}
+
+fn bad(detail: String) -> SsoError {
+    SsoError::invalid_input(detail)
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    if s.is_empty() { None } else { Some(s.to_string()) }
+}
+
+fn upper(s: &Option<String>) -> Option<String> {
+    s.as_ref().filter(|s| !s.is_empty()).map(|s| s.to_uppercase())
+}
+
+/// Username rules applied to every creation (spec §10 O-21, decided: length and whitespace,
+/// revealed; reserved words are a sign-up rule only, so an administrator may create `admin`).
+pub(crate) fn check_username_syntax(config: &crate::config::Config, username: &str) -> SsoResult<()> {
+    if username.chars().count() > config.signup.max_length_username {
+        return Err(SsoError::shown(Code::UsernameTooLong, format!("the username is longer than {} characters", config.signup.max_length_username)));
+    }
+    if username.chars().any(char::is_whitespace) {
+        return Err(SsoError::shown(Code::UsernameHasWhitespace, "the username contains whitespace"));
+    }
+    Ok(())
+}
+
+/// Email rules applied to every creation (spec §10 O-21): length and whitespace, revealed.
+pub(crate) fn check_email_syntax(config: &crate::config::Config, email: &str) -> SsoResult<()> {
+    if email.chars().count() > config.signup.max_length_email {
+        return Err(SsoError::shown(Code::EmailTooLong, format!("the email is longer than {} characters", config.signup.max_length_email)));
+    }
+    if email.chars().any(char::is_whitespace) {
+        return Err(SsoError::shown(Code::EmailHasWhitespace, "the email contains whitespace"));
+    }
+    Ok(())
+}
+
+fn ts(t: &Timestamp) -> Value {
+    Value::String(time::format_zato(t))
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Spec §3.1: a super-user creates a regular user. `data` is enriched in place on success
+    /// (and `password` removed from it); on failure it is left as it was.
+    pub async fn create_user(
+        &self,
+        cid: Option<&str>,
+        data: &mut Map<String, Value>,
+        ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+        opts: CreateOptions,
+    ) -> SsoResult<()> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.create_user", None, vec![]).await?;
+        let current = self.resolve_session(&req, ust, true).await?;
+        let creation = Creation { creator: &current.user.user_id, is_super_user: false, auto_approve: opts.auto_approve, confirm_token: None };
+        self.create_user_record(&req, data, creation).await.map(|_| ())
+    }
+
+    /// The trusted bootstrap with the CLI's semantics (spec §8.4): no UST, auto-approved,
+    /// sign-up final, creator `auto`. Returns the new user_id; `data` is enriched as above.
+    pub async fn create_super_user(&self, cid: Option<&str>, data: &mut Map<String, Value>) -> SsoResult<String> {
+        let req = self.request(cid, "zato-cli", "")?;
+        self.audit(&req, "user.create_super_user", None, vec![]).await?;
+        data.insert("sign_up_status".into(), Value::String(FINAL.into()));
+        let token = ids::secret(256).map(|s| format!("cli.{s}")).map_err(|_| SsoError::internal("no randomness available"))?;
+        let creation = Creation { creator: "auto", is_super_user: true, auto_approve: true, confirm_token: Some(token) };
+        let result = self.create_user_record(&req, data, creation).await;
+        if result.is_err() {
+            data.remove("sign_up_status");
+        }
+        result
+    }
+
+    /// Steps 2–7 of spec §3.1, after the caller has been authorised.
+    pub(crate) async fn create_user_record(&self, req: &Request, data: &mut Map<String, Value>, c: Creation<'_>) -> SsoResult<String> {
+        if let Some(k) = data.keys().find(|k| !CREATE_KEYS.contains(&k.as_str())) {
+            return Err(bad(format!("unknown key in data: {}", shown_key(k))));
+        }
+        // Types first: a wrong type is bad input whatever else is wrong.
+        let username = match data.get("username") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(bad("username must be a string".into())),
+        };
+        let password = opt_string(data, "password", usize::MAX)?;
+        let must_change = opt_bool(data, "password_must_change")?.unwrap_or(false);
+        let display_name = opt_string(data, "display_name", MAX_TEXT)?;
+        let first_name = opt_string(data, "first_name", MAX_TEXT)?;
+        let middle_name = opt_string(data, "middle_name", MAX_TEXT)?;
+        let last_name = opt_string(data, "last_name", MAX_TEXT)?;
+        let email = opt_string(data, "email", usize::MAX)?.filter(|e| !e.is_empty());
+        let is_locked = opt_bool(data, "is_locked")?.unwrap_or(false);
+        let sign_up_status = opt_string(data, "sign_up_status", MAX_TEXT)?.filter(|s| !s.is_empty());
+        let is_totp_enabled = opt_bool(data, "is_totp_enabled")?.unwrap_or(false);
+        let totp_key = opt_string(data, "totp_key", 256)?.filter(|s| !s.is_empty());
+        let totp_label = opt_string(data, "totp_label", MAX_TEXT)?.filter(|s| !s.is_empty());
+        let user_id = opt_string(data, "user_id", MAX_USER_ID)?.filter(|s| !s.is_empty());
+        let is_rate_limit_active = opt_bool(data, "is_rate_limit_active")?.unwrap_or(false);
+        let rate_limit_type = opt_string(data, "rate_limit_type", MAX_TEXT)?.unwrap_or_else(|| "EXACT".into());
+        let rate_limit_def = opt_string(data, "rate_limit_def", MAX_TEXT)?;
+        let rate_limit_check_parent_def = opt_bool(data, "rate_limit_check_parent_def")?.unwrap_or(false);
+        let creation_ctx = serde_json::to_string(data.get("creation_ctx").unwrap_or(&Value::Null))
+            .map_err(|_| bad("creation_ctx is not serialisable".into()))?;
+        if creation_ctx.len() > 64 * 1024 {
+            return Err(bad("creation_ctx is larger than 64 KiB".into()));
+        }
+        if let Some(id) = &user_id {
+            if !id.chars().all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch)) {
+                return Err(bad("user_id may hold only letters, digits, '.', '_' and '-'".into()));
+            }
+        }
+
+        // Step 2
+        let approval_status = if c.auto_approve || !self.config.signup.is_approval_needed { APPROVED } else { BEFORE_DECISION };
+        // Step 3
+        if username.is_empty() {
+            return Err(SsoError::shown(Code::UsernameInvalid, "a username is required"));
+        }
+        check_username_syntax(&self.config, &username)?;
+        // Step 4 (the atomic claim at step 7 settles races)
+        if self.find_user_by_username(&username).await?.is_some() {
+            return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
+        }
+        // Step 5 (spec §10 O-21: the value is validated)
+        let sign_up_status = sign_up_status.unwrap_or_else(|| FINAL.to_string());
+        if sign_up_status != FINAL && sign_up_status != BEFORE_CONFIRMATION {
+            return Err(bad("sign_up_status must be 'final' or 'before_confirmation'".into()));
+        }
+        // Step 6
+        if let Some(e) = &email {
+            check_email_syntax(&self.config, e)?;
+        }
+        let password = match password.filter(|p| !p.is_empty()) {
+            Some(p) => {
+                self.check_new_password(&p).await?;
+                p
+            }
+            // Never shown to anyone: the account needs a password reset or set before use.
+            None => ids::secret(192).map_err(|_| SsoError::internal("no randomness available"))?,
+        };
+        let totp_key = match totp_key {
+            Some(k) => {
+                // A key an authenticator cannot use would lock the user out.
+                totp::totp_code(&k, 0).map_err(|_| bad("totp_key is not valid base-32".into()))?;
+                k
+            }
+            None => ids::totp_key().map_err(|_| SsoError::internal("no randomness available"))?,
+        };
+        let user_id = match user_id {
+            Some(id) => id,
+            None => ids::new_user_id().map_err(|_| SsoError::internal("no randomness available"))?,
+        };
+        let confirm_token = match c.confirm_token {
+            Some(t) => t,
+            None => ids::secret(192).map_err(|_| SsoError::internal("no randomness available"))?,
+        };
+
+        // Spec §2.5: strip, derive display_name, null empty names, upper-case copies
+        // (of the final display_name too: spec §10 O-8).
+        let strip = |s: &Option<String>| s.as_deref().unwrap_or("").trim().to_string();
+        let (first, middle, last) = (strip(&first_name), strip(&middle_name), strip(&last_name));
+        let mut display = strip(&display_name);
+        if display.is_empty() {
+            display = [&first, &middle, &last].iter().filter(|s| !s.is_empty()).map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+        }
+        let (first, middle, last) = (non_empty(&first), non_empty(&middle), non_empty(&last));
+
+        let now = req.now;
+        let (password_hash, password_sealed) = self.seal_password_hash(&password)?;
+        let seal = |purpose: &str, v: &str| self.keys.seal(purpose, v.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"));
+        let label = totp_label.clone().unwrap_or_else(|| DEFAULT_LABEL.to_string());
+        let (email_stored, email_sealed) = match &email {
+            Some(e) if self.config.main.encrypt_email => (Some(seal(purpose::EMAIL, e)?), true),
+            other => (other.clone(), false),
+        };
+        let user = UserRecord {
+            user_id: user_id.clone(),
+            username: username.clone(),
+            password: password_hash,
+            password_sealed,
+            password_is_set: true,
+            password_last_set: now,
+            password_expiry: time::add_days(&now, self.config.password.expiry),
+            password_must_change: must_change,
+            email: email_stored,
+            email_sealed,
+            display_name_upper: upper(&Some(display.clone())),
+            display_name: Some(display.clone()),
+            first_name_upper: upper(&first),
+            middle_name_upper: upper(&middle),
+            last_name_upper: upper(&last),
+            first_name: first.clone(),
+            middle_name: middle.clone(),
+            last_name: last.clone(),
+            is_active: true,
+            is_internal: false,
+            is_super_user: c.is_super_user,
+            is_locked,
+            locked_time: None,
+            locked_by: None,
+            approval_status: approval_status.to_string(),
+            approval_status_mod_time: now,
+            approval_status_mod_by: c.creator.to_string(),
+            approv_rej_time: None,
+            approv_rej_by: None,
+            sign_up_status: sign_up_status.clone(),
+            sign_up_time: now,
+            sign_up_confirm_token_digest: digest("confirm", &confirm_token),
+            sign_up_confirm_time: None,
+            is_totp_enabled,
+            totp_key: seal(purpose::TOTP_KEY, &totp_key)?,
+            totp_label: seal(purpose::TOTP_LABEL, &label)?,
+            creation_ctx,
+            is_rate_limit_active,
+            rate_limit_type: Some(rate_limit_type),
+            rate_limit_def,
+            rate_limit_check_parent_def,
+            totp_last_step: None,
+        };
+
+        // Step 7: claim the name, then write the record; undo the claim if the write fails,
+        // so a failed create never leaves the name taken.
+        if !self.claim_username(&username, &user_id, &now).await? {
+            return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
+        }
+        if let Err(e) = self.insert_user(&user).await {
+            let _ = self.release_username(&username, &user_id).await;
+            return Err(e);
+        }
+        let linked = async {
+            if sign_up_status == BEFORE_CONFIRMATION {
+                self.put_raw(&keys::confirm_token(&confirm_token), &user_id, None).await?;
+            }
+            self.link_user(&user).await
+        };
+        if let Err(e) = linked.await {
+            // The record goes first so that nothing half-made is readable; the rest is undone
+            // as far as the store lets us (what stays points at nothing).
+            let _ = self.delete_key(&keys::user(&user_id)).await;
+            let _ = self.unlink_user(&user).await;
+            return Err(e);
+        }
+
+        // Spec §3.1: enrich `data` in place; the clear-text password leaves it.
+        data.remove("password");
+        let label_out = totp_label.map(|l| record::shown_label(&l)).unwrap_or_default();
+        let opt = |s: Option<String>| s.map(Value::String).unwrap_or(Value::Null);
+        for (k, v) in [
+            ("user_id", Value::String(user_id.clone())),
+            ("username", Value::String(username)),
+            ("display_name", Value::String(display)),
+            ("first_name", opt(first)),
+            ("middle_name", opt(middle)),
+            ("last_name", opt(last)),
+            ("is_active", Value::Bool(true)),
+            ("is_internal", Value::Bool(false)),
+            ("is_locked", Value::Bool(is_locked)),
+            ("is_super_user", Value::Bool(c.is_super_user)),
+            ("approval_status", Value::String(approval_status.into())),
+            ("approval_status_mod_time", ts(&now)),
+            ("approval_status_mod_by", Value::String(c.creator.into())),
+            ("is_approval_needed", Value::Bool(approval_status != APPROVED)),
+            ("password_is_set", Value::Bool(true)),
+            ("password_last_set", ts(&user.password_last_set)),
+            ("password_must_change", Value::Bool(must_change)),
+            ("password_expiry", ts(&user.password_expiry)),
+            ("sign_up_status", Value::String(sign_up_status)),
+            ("sign_up_time", ts(&now)),
+            ("is_totp_enabled", Value::Bool(is_totp_enabled)),
+            ("totp_label", Value::String(label_out)),
+        ] {
+            data.insert(k.to_string(), v);
+        }
+        Ok(user_id)
+    }
+
+    /// The user record is new by construction (a fresh random id); where the caller supplied
+    /// the id, the atomic create also refuses to overwrite someone else's.
+    async fn insert_user(&self, user: &UserRecord) -> SsoResult<()> {
+        let text = serde_json::to_string(user).map_err(|_| SsoError::internal("a record could not be encoded"))?;
+        if !self.put_if_absent(&keys::user(&user.user_id), &text, None).await? {
+            return Err(bad("a user with this user_id exists".into()));
+        }
+        Ok(())
+    }
+
+    /// Atomically claims `username` for `user_id`. A claim whose user never appeared (a create
+    /// that failed after claiming and could not undo it) is taken over once it is stale.
+    pub(crate) async fn claim_username(&self, username: &str, user_id: &str, now: &Timestamp) -> SsoResult<bool> {
+        let key = keys::username(username);
+        let now_ms = now.and_utc().timestamp_millis();
+        let claim = serde_json::to_string(&UsernameClaim { user_id: user_id.to_string(), claimed_at_ms: now_ms })
+            .map_err(|_| SsoError::internal("a record could not be encoded"))?;
+        if self.put_if_absent(&key, &claim, None).await? {
+            return Ok(true);
+        }
+        let existing = self.username_claim(username).await?;
+        let stale = match &existing {
+            None => true,
+            Some(old) => {
+                now_ms - old.claimed_at_ms > STALE_CLAIM_MS
+                    && self.load_user(&old.user_id).await?.filter(|u| u.username == username).is_none()
+            }
+        };
+        if !stale {
+            return Ok(false);
+        }
+        self.delete_key(&key).await?;
+        self.put_if_absent(&key, &claim, None).await
+    }
+
+    /// Removes our claim on `username`, leaving anyone else's alone.
+    pub(crate) async fn release_username(&self, username: &str, user_id: &str) -> SsoResult<()> {
+        if self.username_claim(username).await?.is_some_and(|c| c.user_id == user_id) {
+            self.delete_key(&keys::username(username)).await?;
+        }
+        Ok(())
+    }
+}

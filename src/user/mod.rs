@@ -1,0 +1,11 @@
+//! Users: the stored record (spec §2.1), who may read which field (§2.2, DESIGN "Decisions"),
+//! creation (§3.1) and reads (§3.4).
+
+pub mod create;
+pub mod delete;
+pub mod links;
+pub mod read;
+pub mod record;
+pub mod update;
+
+pub use record::UserRecord;

@@ -1,0 +1,77 @@
+//! Reading users (spec §3.4) and the record-level store access the other operations share.
+
+use serde_json::{Map, Value};
+
+use crate::audit::Audit;
+use crate::hooks::Hooks;
+use crate::error::{Code, SsoError, SsoResult};
+use crate::sso::Sso;
+use crate::store::{keys, Store};
+use crate::user::record::{UserRecord, Visibility};
+
+/// What the username index holds: the owner's id, and when the name was claimed (so a claim
+/// left behind by a create that failed half-way can be told from one in progress).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct UsernameClaim {
+    pub user_id: String,
+    pub claimed_at_ms: i64,
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    pub(crate) async fn load_user(&self, user_id: &str) -> SsoResult<Option<UserRecord>> {
+        if user_id.is_empty() || user_id.len() > 191 {
+            return Ok(None);
+        }
+        let user: Option<UserRecord> = self.get_record(&keys::user(user_id)).await?;
+        Ok(user.filter(|u| u.user_id == user_id))
+    }
+
+    pub(crate) async fn username_claim(&self, username: &str) -> SsoResult<Option<UsernameClaim>> {
+        match self.get_raw(&keys::username(username)).await? {
+            None => Ok(None),
+            // An index entry that does not parse is treated as a stale claim.
+            Some(text) => Ok(serde_json::from_str(&text).ok()),
+        }
+    }
+
+    /// The user who owns `username`, in any approval state. The index entry is trusted only
+    /// when the record it points to carries the same username.
+    pub(crate) async fn find_user_by_username(&self, username: &str) -> SsoResult<Option<UserRecord>> {
+        let Some(claim) = self.username_claim(username).await? else { return Ok(None) };
+        Ok(self.load_user(&claim.user_id).await?.filter(|u| u.username == username))
+    }
+
+    pub(crate) async fn put_user(&self, user: &UserRecord) -> SsoResult<()> {
+        self.put_record(&keys::user(&user.user_id), user, None).await
+    }
+
+    /// Spec §3.4 `get_current_user`: the caller's own record, with the super-user fields when
+    /// the caller is a super-user.
+    pub async fn get_current_user(&self, cid: Option<&str>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Map<String, Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.get_current_user", None, vec![]).await?;
+        let current = self.resolve_session(&req, ust, false).await?;
+        let vis = Visibility { super_user_fields: current.user.is_super_user, is_self: true };
+        Ok(current.user.view(&self.keys, vis))
+    }
+
+    /// Spec §3.4 `get_user_by_id`: super-users only; any approval state; unknown → E005001.
+    pub async fn get_user_by_id(
+        &self,
+        cid: Option<&str>,
+        user_id: &str,
+        ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<Map<String, Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.get_user_by_id", Some(user_id), vec![]).await?;
+        let current = self.resolve_session(&req, ust, true).await?;
+        let user = self
+            .load_user(user_id)
+            .await?
+            .ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?;
+        let vis = Visibility { super_user_fields: true, is_self: user.user_id == current.user.user_id };
+        Ok(user.view(&self.keys, vis))
+    }
+}

@@ -1,0 +1,308 @@
+//! Updating users (spec §3.5, §2.3), approval (§3.6) and locking (§3.8).
+
+use serde_json::{Map, Value};
+
+use crate::audit::Audit;
+use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::sso::{Request, Sso};
+use crate::store::Store;
+use crate::time;
+use crate::user::create::{check_email_syntax, check_username_syntax, MAX_TEXT};
+use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
+
+/// What anyone may update on their own record.
+pub const SELF_KEYS: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
+/// What only super-users may update (the last two: spec §10 O-39, decided: persisted).
+pub const SUPER_USER_KEYS: [&str; 7] =
+    ["is_locked", "password_must_change", "password_expiry", "sign_up_status", "approval_status", "is_rate_limit_active", "rate_limit_def"];
+const NULLABLE: [&str; 7] = ["email", "display_name", "first_name", "middle_name", "last_name", "totp_label", "rate_limit_def"];
+
+fn bad(detail: impl Into<String>) -> SsoError {
+    SsoError::invalid_input(detail)
+}
+
+fn str_or_null(data: &Map<String, Value>, key: &str) -> SsoResult<Option<Option<String>>> {
+    match data.get(key) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) if s.chars().count() > MAX_TEXT => Err(bad(format!("{key} is longer than {MAX_TEXT} characters"))),
+        Some(Value::String(s)) => Ok(Some(Some(s.clone()))),
+        Some(_) => Err(bad(format!("{key} must be a string"))),
+    }
+}
+
+/// A name and its upper-case search copy change together (spec §10 O-7).
+fn set_name(name: &mut Option<String>, upper: &mut Option<String>, value: Option<String>) {
+    *upper = value.as_ref().filter(|s| !s.is_empty()).map(|s| s.to_uppercase());
+    *name = value;
+}
+
+/// Who is asking, and for whom.
+enum Target<'a> {
+    Current,
+    ById(&'a str),
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Spec §3.5 for the caller's own record.
+    pub async fn update_current_user(&self, cid: Option<&str>, data: &Map<String, Value>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.update_current_user", None, vec![]).await?;
+        self.update_user(&req, Target::Current, data, ust).await
+    }
+
+    /// Spec §3.5 for any user (super-users) or oneself.
+    pub async fn update_user_by_id(
+        &self,
+        cid: Option<&str>,
+        user_id: &str,
+        data: &Map<String, Value>,
+        ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<()> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.update_user_by_id", Some(user_id), vec![]).await?;
+        if user_id.is_empty() {
+            return Err(bad("a user_id is required"));
+        }
+        self.update_user(&req, Target::ById(user_id), data, ust).await
+    }
+
+    async fn update_user(&self, req: &Request, target: Target<'_>, data: &Map<String, Value>, ust: &str) -> SsoResult<()> {
+        // Step 2: shape.
+        if data.is_empty() {
+            return Err(SsoError::hidden(Code::MissingInput, "data is empty"));
+        }
+        if data.len() > SELF_KEYS.len() + SUPER_USER_KEYS.len() {
+            return Err(bad("data has too many keys"));
+        }
+        if let Some(k) = data.keys().find(|k| !SELF_KEYS.contains(&k.as_str()) && !SUPER_USER_KEYS.contains(&k.as_str())) {
+            return Err(bad(format!("{} cannot be updated", crate::input::shown_key(k))));
+        }
+        // Steps 3–5: session, target, role.
+        let current = self.resolve_session(req, ust, false).await?;
+        let caller = &current.user;
+        let target_id = match target {
+            Target::Current => caller.user_id.clone(),
+            Target::ById(id) => id.to_string(),
+        };
+        if !caller.is_super_user {
+            if target_id != caller.user_id {
+                return Err(bad("only super-users may update other users"));
+            }
+            if let Some(k) = data.keys().find(|k| SUPER_USER_KEYS.contains(&k.as_str())) {
+                return Err(bad(format!("only super-users may update {k}")));
+            }
+        }
+        // Step 6: username (spec §10 O-22: empty or malformed names are refused).
+        let new_username = match data.get("username") {
+            None => None,
+            Some(Value::String(u)) if !u.is_empty() => {
+                check_username_syntax(&self.config, u)?;
+                if let Some(owner) = self.find_user_by_username(u).await? {
+                    if owner.user_id != target_id {
+                        return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
+                    }
+                }
+                Some(u.clone())
+            }
+            Some(Value::String(_)) | Some(Value::Null) => return Err(SsoError::shown(Code::UsernameInvalid, "the username cannot be empty")),
+            Some(_) => return Err(bad("username must be a string")),
+        };
+        // Step 7
+        let sign_up_status = match data.get("sign_up_status") {
+            None => None,
+            Some(Value::String(s)) if s == FINAL || s == BEFORE_CONFIRMATION => Some(s.clone()),
+            Some(Value::Null) => return Err(bad("sign_up_status cannot be null")),
+            Some(_) => return Err(bad("sign_up_status must be 'final' or 'before_confirmation'")),
+        };
+        // Steps 8 and 10 (spec §10 O-49: is_totp_enabled must be a boolean too).
+        let mut bools = Vec::new();
+        for key in ["is_locked", "password_must_change", "is_totp_enabled", "is_rate_limit_active"] {
+            match data.get(key) {
+                None => {}
+                Some(Value::Bool(b)) => bools.push((key, *b)),
+                Some(_) => return Err(bad(format!("{key} must be a boolean"))),
+            }
+        }
+        // Step 9: an absolute instant (spec §10 O-45).
+        let password_expiry = match data.get("password_expiry") {
+            None => None,
+            Some(Value::String(s)) => Some(time::parse_zato(s).ok_or_else(|| bad("password_expiry must be a datetime"))?),
+            Some(_) => return Err(bad("password_expiry must be a datetime")),
+        };
+        if let Some(k) = data.iter().find(|(k, v)| v.is_null() && !NULLABLE.contains(&k.as_str())).map(|(k, _)| k) {
+            return Err(bad(format!("{k} cannot be null")));
+        }
+        // Step 11
+        let approval_status = match data.get("approval_status") {
+            None => None,
+            Some(Value::String(s)) if [APPROVED, REJECTED, BEFORE_DECISION].contains(&s.as_str()) => Some(s.clone()),
+            Some(_) => return Err(bad("approval_status must be 'approved', 'rejected' or 'before_decision'")),
+        };
+        let names: Vec<(&str, Option<Option<String>>)> = ["display_name", "first_name", "middle_name", "last_name", "totp_label", "rate_limit_def"]
+            .into_iter()
+            .map(|k| str_or_null(data, k).map(|v| (k, v)))
+            .collect::<SsoResult<_>>()?;
+        let email = match data.get("email") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(e)) if e.is_empty() => Some(None),
+            Some(Value::String(e)) => {
+                check_email_syntax(&self.config, e)?;
+                Some(Some(e.clone()))
+            }
+            Some(_) => return Err(bad("email must be a string")),
+        };
+
+        // Updating a user that does not exist changes nothing (spec §3.5).
+        let Some(old) = self.load_user(&target_id).await? else { return Ok(()) };
+        let mut user = old.clone();
+        for (key, value) in names {
+            let Some(value) = value else { continue };
+            match key {
+                "display_name" => set_name(&mut user.display_name, &mut user.display_name_upper, value),
+                "first_name" => set_name(&mut user.first_name, &mut user.first_name_upper, value),
+                "middle_name" => set_name(&mut user.middle_name, &mut user.middle_name_upper, value),
+                "last_name" => set_name(&mut user.last_name, &mut user.last_name_upper, value),
+                // Spec §10 O-40: always sealed.
+                "totp_label" => {
+                    let label = value.filter(|l| !l.is_empty()).unwrap_or_else(|| DEFAULT_LABEL.to_string());
+                    user.totp_label = self.keys.seal(purpose::TOTP_LABEL, label.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"))?;
+                }
+                "rate_limit_def" => user.rate_limit_def = value,
+                _ => {}
+            }
+        }
+        if let Some(email) = email {
+            self.set_email(&mut user, email)?;
+        }
+        for (key, b) in bools {
+            match key {
+                "is_locked" => self.set_locked(&mut user, b, &caller.user_id, req),
+                "password_must_change" => user.password_must_change = b,
+                "is_totp_enabled" => user.is_totp_enabled = b,
+                "is_rate_limit_active" => user.is_rate_limit_active = b,
+                _ => {}
+            }
+        }
+        if let Some(t) = password_expiry {
+            user.password_expiry = t;
+        }
+        if let Some(s) = sign_up_status {
+            user.sign_up_status = s;
+        }
+        if let Some(s) = approval_status {
+            self.set_approval(&mut user, &s, &caller.user_id, req);
+        }
+        let locked_now = user.is_locked && !old.is_locked;
+        let user_id = user.user_id.clone();
+        match new_username {
+            Some(name) if name != old.username => self.rename_and_save(&old, user, name, req).await?,
+            _ => self.save_user(&old, &user).await?,
+        }
+        if locked_now {
+            self.end_sessions(&user_id, None).await?;
+        }
+        Ok(())
+    }
+
+    /// Spec §10 O-50: locking records when and by whom, however it is done.
+    pub(crate) fn set_locked(&self, user: &mut UserRecord, locked: bool, actor: &str, req: &Request) {
+        user.is_locked = locked;
+        user.locked_time = Some(req.now);
+        user.locked_by = Some(actor.to_string());
+    }
+
+    pub(crate) fn set_approval(&self, user: &mut UserRecord, status: &str, actor: &str, req: &Request) {
+        user.approval_status = status.to_string();
+        user.approval_status_mod_by = actor.to_string();
+        user.approval_status_mod_time = req.now;
+        if status == APPROVED || status == REJECTED {
+            user.approv_rej_time = Some(req.now);
+            user.approv_rej_by = Some(actor.to_string());
+        }
+    }
+
+    pub(crate) fn set_email(&self, user: &mut UserRecord, email: Option<String>) -> SsoResult<()> {
+        match email {
+            Some(e) if self.config.main.encrypt_email => {
+                user.email = Some(self.keys.seal(purpose::EMAIL, e.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"))?);
+                user.email_sealed = true;
+            }
+            other => {
+                user.email = other;
+                user.email_sealed = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a changed record and moves its index entries.
+    pub(crate) async fn save_user(&self, old: &UserRecord, user: &UserRecord) -> SsoResult<()> {
+        self.put_user(user).await?;
+        self.relink_user(old, user).await
+    }
+
+    /// A rename: claim the new name, write, then free the old one. If the write fails the new
+    /// claim is undone, so the user keeps exactly one name.
+    async fn rename_and_save(&self, old: &UserRecord, mut user: UserRecord, name: String, req: &Request) -> SsoResult<()> {
+        if !self.claim_username(&name, &user.user_id, &req.now).await? {
+            return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
+        }
+        user.username = name.clone();
+        if let Err(e) = self.put_user(&user).await {
+            let _ = self.release_username(&name, &user.user_id).await;
+            return Err(e);
+        }
+        self.release_username(&old.username, &old.user_id).await?;
+        self.relink_user(old, &user).await
+    }
+
+    /// Spec §3.6, with §10 O-37 decided: a regular user gets E005001.
+    pub async fn approve_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
+        self.decide(cid, "user.approve_user", APPROVED, user_id, ust, current_app, remote_addr).await
+    }
+
+    pub async fn reject_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
+        self.decide(cid, "user.reject_user", REJECTED, user_id, ust, current_app, remote_addr).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn decide(&self, cid: Option<&str>, op: &'static str, status: &str, user_id: &str, ust: &str, app: &str, addr: &str) -> SsoResult<()> {
+        let req = self.request(cid, app, addr)?;
+        self.audit(&req, op, Some(user_id), vec![]).await?;
+        let current = self.resolve_session(&req, ust, true).await?;
+        let Some(old) = self.load_user(user_id).await? else { return Ok(()) };
+        let mut user = old.clone();
+        self.set_approval(&mut user, status, &current.user.user_id, &req);
+        self.save_user(&old, &user).await
+    }
+
+    /// Spec §3.8 (audit ops per §10 O-36: `user.lock_user` / `user.unlock_user`, with the target).
+    pub async fn lock_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
+        self.lock(cid, true, user_id, ust, current_app, remote_addr).await
+    }
+
+    pub async fn unlock_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
+        self.lock(cid, false, user_id, ust, current_app, remote_addr).await
+    }
+
+    async fn lock(&self, cid: Option<&str>, locked: bool, user_id: &str, ust: &str, app: &str, addr: &str) -> SsoResult<()> {
+        let req = self.request(cid, app, addr)?;
+        let op = if locked { "user.lock_user" } else { "user.unlock_user" };
+        self.audit(&req, op, Some(user_id), vec![]).await?;
+        let current = self.resolve_session(&req, ust, true).await?;
+        let Some(old) = self.load_user(user_id).await? else { return Ok(()) };
+        let mut user = old.clone();
+        self.set_locked(&mut user, locked, &current.user.user_id, &req);
+        self.save_user(&old, &user).await?;
+        // A locked account's sessions end now, so that unlocking does not revive them.
+        if locked {
+            self.end_sessions(&user.user_id, None).await?;
+        }
+        Ok(())
+    }
+}

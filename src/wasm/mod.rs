@@ -1,0 +1,214 @@
+//! The only module that knows JavaScript: the `WasmSso` class wasm-bindgen exports, the
+//! host's store, audit callback and clock as core traits, and value conversion.
+//!
+//! Every method returns a Promise and converts every failure into a rejected error object
+//! (`{ __ssoError, status, sub_status, reveal, message }`) that the hand-written package turns
+//! into an `SsoError`. Nothing here may panic: a panic is a wasm trap, and a trapped instance
+//! is unusable.
+
+mod host;
+
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect};
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::config::Config;
+use crate::crypto::seal::KeyRing;
+use crate::error::{SsoError, SsoResult};
+use crate::sso::Sso;
+use host::{JsAudit, JsHooks, JsStore};
+
+type Core = Sso<JsStore, JsAudit, JsHooks>;
+
+#[wasm_bindgen]
+pub struct WasmSso {
+    core: Rc<Core>,
+}
+
+fn error_to_js(e: &SsoError) -> JsValue {
+    let o = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
+    };
+    set("__ssoError", JsValue::TRUE);
+    set("status", JsValue::from_str(e.status()));
+    let codes = Array::new();
+    for c in e.codes() {
+        codes.push(&JsValue::from_str(c));
+    }
+    set("sub_status", codes.into());
+    set("reveal", JsValue::from_bool(e.reveal));
+    set("message", JsValue::from_str(&e.message()));
+    o.into()
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| error_to_js(&SsoError::internal("a result could not be converted for JavaScript")))
+}
+
+/// Deepest nesting and most values accepted from JavaScript (serde_json's own limit is 128).
+const MAX_DEPTH: usize = 128;
+const MAX_NODES: usize = 1_000_000;
+
+/// The conversion below recurses without a limit: a value nested thousands deep (or a cycle)
+/// would exhaust the wasm stack, a trap that leaves the instance unusable. This walk, bounded
+/// by depth and size, refuses such values first, so that direct callers of the generated
+/// glue are as safe as the package's (which checks in JS too).
+fn check_shape(v: &JsValue, depth: usize, nodes: &mut usize) -> bool {
+    *nodes += 1;
+    if *nodes > MAX_NODES {
+        return false;
+    }
+    if !v.is_object() {
+        return true;
+    }
+    if depth >= MAX_DEPTH {
+        return false;
+    }
+    let items: Array = if Array::is_array(v) {
+        v.clone().unchecked_into()
+    } else {
+        match Reflect::own_keys(v) {
+            Ok(keys) => keys.iter().filter_map(|k| Reflect::get(v, &k).ok()).collect(),
+            Err(_) => return false,
+        }
+    };
+    items.iter().all(|item| check_shape(&item, depth + 1, nodes))
+}
+
+fn js_to_json(v: &JsValue, name: &str) -> SsoResult<Value> {
+    if !check_shape(v, 0, &mut 0) {
+        return Err(SsoError::invalid_input(format!("{name}: nested deeper than {MAX_DEPTH} levels, cyclic, or too large")));
+    }
+    serde_wasm_bindgen::from_value::<Value>(v.clone())
+        .map_err(|_| SsoError::invalid_input(format!("{name}: not plain JSON")))
+}
+
+/// Runs an async operation as a Promise that resolves to its JS value or rejects with an
+/// error object.
+fn promise<F>(fut: F) -> Promise
+where
+    F: std::future::Future<Output = SsoResult<JsValue>> + 'static,
+{
+    future_to_promise(async move { fut.await.map_err(|e| error_to_js(&e)) })
+}
+
+fn get(options: &JsValue, key: &str) -> JsValue {
+    Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+const OPTION_KEYS: [&str; 6] = ["store", "audit", "secretKey", "config", "now", "hooks"];
+
+#[wasm_bindgen]
+impl WasmSso {
+    /// `new WasmSso({ store, audit?, secretKey, config?, now? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<WasmSso, JsValue> {
+        Self::build(&options).map_err(|e| error_to_js(&e))
+    }
+
+    fn build(options: &JsValue) -> SsoResult<WasmSso> {
+        if !options.is_object() || Array::is_array(options) {
+            return Err(SsoError::invalid_input("options must be an object"));
+        }
+        let obj: &Object = options.unchecked_ref();
+        for k in Object::keys(obj).iter() {
+            let k = k.as_string().unwrap_or_default();
+            if !OPTION_KEYS.contains(&k.as_str()) {
+                return Err(SsoError::invalid_input(format!("unknown option: {}", crate::input::shown_key(&k))));
+            }
+        }
+        let store = JsStore::new(get(options, "store"))?;
+        let audit = JsAudit::new(get(options, "audit"))?;
+        let keys = Self::keys(&get(options, "secretKey"))?;
+        let config_js = get(options, "config");
+        let config_json = if config_js.is_undefined() || config_js.is_null() { Value::Null } else { js_to_json(&config_js, "config")? };
+        let config = Config::from_json(&config_json).map_err(|e| SsoError::invalid_input(format!("bad config: {e}")))?;
+        let clock = host::clock(get(options, "now"))?;
+        let hooks = JsHooks::new(get(options, "hooks"))?;
+        Ok(WasmSso { core: Rc::new(Sso::with_hooks(store, audit, hooks, keys, config, clock)) })
+    }
+
+    fn keys(v: &JsValue) -> SsoResult<KeyRing> {
+        let list: Vec<String> = if let Some(s) = v.as_string() {
+            vec![s]
+        } else if Array::is_array(v) {
+            let arr: &Array = v.unchecked_ref();
+            let mut out = Vec::new();
+            for item in arr.iter() {
+                out.push(item.as_string().ok_or_else(|| SsoError::invalid_input("secretKey entries must be strings"))?);
+            }
+            out
+        } else {
+            return Err(SsoError::invalid_input("secretKey must be a base64 string of 32 bytes, or an array of them"));
+        };
+        KeyRing::from_base64_keys(&list).map_err(|e| SsoError::invalid_input(format!("bad secretKey: {e}")))
+    }
+
+    /// Argon2id PHC string, for `make bench` (not part of the package API).
+    #[wasm_bindgen(js_name = benchArgon2idHash)]
+    pub fn bench_argon2id_hash(password: &str, m_cost: u32, t_cost: u32, p_cost: u32) -> Result<String, JsValue> {
+        let params = crate::crypto::password::Argon2Params { m_cost, t_cost, p_cost };
+        crate::crypto::password::hash_password(password, &params).map_err(|e| JsValue::from_str(&e.to_string()))
+    }
+
+    /// Verifies against a PHC string, for `make bench`.
+    #[wasm_bindgen(js_name = benchArgon2idVerify)]
+    pub fn bench_argon2id_verify(password: &str, phc: &str) -> bool {
+        let params = crate::crypto::password::Argon2Params::default();
+        matches!(crate::crypto::password::verify_password(password, phc, &params), Ok(crate::crypto::password::Verification::Match { .. }))
+    }
+
+    /// Serves one REST request (spec §8): resolves `{ status, body }` (body: a JSON string).
+    #[allow(clippy::too_many_arguments)]
+    pub fn rest(
+        &self,
+        method: String,
+        path: String,
+        query: String,
+        body: Vec<u8>,
+        content_type: Option<String>,
+        remote_addr: String,
+        user_agent: Option<String>,
+    ) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            let req = crate::rest::HttpRequest {
+                method: &method,
+                path: &path,
+                query: &query,
+                body: &body,
+                content_type: content_type.as_deref(),
+                remote_addr: &remote_addr,
+                user_agent: user_agent.as_deref(),
+            };
+            let res = core.handle_http(&req).await;
+            let out = Object::new();
+            let _ = Reflect::set(&out, &JsValue::from_str("status"), &JsValue::from_f64(res.status as f64));
+            let _ = Reflect::set(&out, &JsValue::from_str("body"), &JsValue::from_str(&res.body.to_string()));
+            Ok(out.into())
+        })
+    }
+
+    /// Runs an operation of the table in `src/api.rs`: `call("user.login", [cid, ...])`.
+    pub fn call(&self, op: JsValue, args: JsValue) -> Promise {
+        let core = self.core.clone();
+        promise(async move {
+            let op = op.as_string().ok_or_else(|| SsoError::invalid_input("the operation name must be a string"))?;
+            if !Array::is_array(&args) {
+                return Err(SsoError::invalid_input("arguments must be an array"));
+            }
+            let args = match js_to_json(&args, "arguments")? {
+                Value::Array(a) => a,
+                _ => return Err(SsoError::invalid_input("arguments must be an array")),
+            };
+            let out = core.call(&op, &args).await?;
+            to_js(&out).map_err(|_| SsoError::internal("a result could not be converted for JavaScript"))
+        })
+    }
+}

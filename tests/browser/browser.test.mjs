@@ -1,0 +1,38 @@
+// The package in real Chromium (Debian's, driven by playwright-core): the "browser" entry
+// loads the wasm, IndexedDB is the store, a user is created and logs in, no console error.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { staticServer, CHROMIUM_ARGS } from './static-server.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const shots = resolve(import.meta.dirname, 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+
+const server = staticServer(root);
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+after(async () => {
+  await browser.close();
+  server.close();
+});
+
+test('Chromium: create a user and log in, in the page, on IndexedDB', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/tests/browser/package-smoke.html`);
+  await page.waitForFunction(() => window.smoke, null, { timeout: 30_000 });
+  const smoke = await page.evaluate(() => window.smoke);
+  await page.screenshot({ path: resolve(shots, 'package-smoke.png'), fullPage: true });
+  assert.match(smoke.created, /^zusr/);
+  assert.equal(smoke.me.username, 'jo');
+  assert.equal(smoke.me.display_name, 'Jo');
+  assert.deepEqual(smoke.wrong, ['E005001']);
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,219 @@
+// The admin console (www/) in Debian's Chromium: the whole library in the page over IndexedDB.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { exampleWorker } from '../worker/example-worker.mjs';
+import { consoleServer, viaMiniflare, CHROMIUM_ARGS } from './static-server.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const shots = resolve(import.meta.dirname, 'screenshots');
+mkdirSync(shots, { recursive: true });
+const server = consoleServer(root);
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+after(async () => {
+  await browser.close();
+  server.close();
+});
+
+const ADMIN = 'admin';
+const ADMIN_PW = 'console admin passphrase';
+
+function totp(key, ms = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, acc = 0;
+  const bytes = [];
+  for (const c of key) { acc = (acc << 5) | alphabet.indexOf(c); bits += 5; if (bits >= 8) { bits -= 8; bytes.push((acc >> bits) & 0xff); } }
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 30000)));
+  const mac = createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1e6).padStart(6, '0');
+}
+
+/** A fresh profile (empty IndexedDB), with console errors collected. */
+async function open({ width = 1200 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => d.accept());
+  await page.goto(base);
+  return { page, context, errors };
+}
+
+async function firstRun(page) {
+  await page.getByRole('heading', { name: 'Create the super-user' }).waitFor();
+  await page.locator('#setup-username').fill(ADMIN);
+  await page.locator('#setup-password').fill(ADMIN_PW);
+  await page.getByRole('button', { name: 'Create super-user' }).click();
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await page.locator('#login-password').fill(ADMIN_PW);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+}
+
+const shot = (page, name) => page.screenshot({ path: resolve(shots, `${name}.png`), fullPage: true });
+
+test('first run: the policy error shows next to the password, then the super-user logs in', async () => {
+  const { page, context, errors } = await open();
+  await page.getByRole('heading', { name: 'Create the super-user' }).waitFor();
+  await page.locator('#setup-username').fill(ADMIN);
+  await page.locator('#setup-password').fill('short');
+  await page.getByRole('button', { name: 'Create super-user' }).click();
+  await assert.doesNotReject(page.locator('#setup-password-error', { hasText: 'That password is too short. (E003002)' }).waitFor());
+  await shot(page, '01-first-run-policy-error');
+  await page.locator('#setup-password').fill(ADMIN_PW);
+  await page.getByRole('button', { name: 'Create super-user' }).click();
+  await page.locator('#login-password').fill('wrong password');
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.locator('#login-form-error', { hasText: 'E005001' }).waitFor();
+  await page.locator('#login-password').fill(ADMIN_PW);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.locator('#who', { hasText: 'Logged in as admin (super-user)' }).waitFor();
+  await shot(page, '02-logged-in');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('create → approve → search → lock → unlock → delete, and the data survives a reload', async () => {
+  const { page, context, errors } = await open();
+  await firstRun(page);
+  await page.getByText('Create a user').click();
+  await page.locator('#create-username').fill('admin');
+  await page.locator('#create-form').getByRole('button', { name: 'Create' }).click();
+  await page.locator('#create-username-error', { hasText: 'That username is taken. (E001002)' }).waitFor();
+  await page.locator('#create-username').fill('alice');
+  await page.locator('#create-display').fill('Alice Smith');
+  await page.locator('#create-password').fill('alice passphrase 1');
+  await page.locator('#create-form').getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('button', { name: 'Open alice' }).waitFor();
+  await page.getByRole('button', { name: 'Open alice' }).click();
+  await page.locator('#detail-fields [data-field=approval_status]', { hasText: 'before_decision' }).waitFor();
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.locator('#detail-fields [data-field=approval_status]', { hasText: 'approved' }).waitFor();
+  await shot(page, '03-approved');
+  await page.locator('#search-value').fill('smith');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#users-caption', { hasText: 'Users: 1 found' }).waitFor();
+  await page.getByRole('button', { name: 'Lock', exact: true }).click();
+  await page.locator('#detail-fields [data-field=is_locked]', { hasText: 'true' }).waitFor();
+  await page.locator('#users-table td', { hasText: 'locked' }).waitFor();
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.locator('#detail-fields [data-field=is_locked]', { hasText: 'false' }).waitFor();
+  await shot(page, '04-search-unlocked');
+  // The data is in IndexedDB: a reload shows it.
+  await page.reload();
+  await page.getByRole('button', { name: 'Open alice' }).waitFor();
+  await shot(page, '05-after-reload');
+  await page.getByRole('button', { name: 'Open alice' }).click();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await page.locator('#status', { hasText: 'Deleted alice.' }).waitFor();
+  await page.locator('#search-value').fill('');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#users-caption', { hasText: 'Users: 1 found' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Open alice' }).count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('TOTP enrolment: the key shown works in an authenticator (the test computes the code)', async () => {
+  const { page, context, errors } = await open();
+  await firstRun(page);
+  await page.getByRole('button', { name: 'My account' }).click();
+  await page.getByRole('button', { name: 'New TOTP key' }).click();
+  await page.locator('#me-totp-qr svg').waitFor();
+  const key = await page.locator('#me-totp-key').inputValue();
+  assert.match(key, /^[A-Z2-7]{32}$/);
+  await shot(page, '06-totp-key');
+  await page.getByRole('button', { name: 'Turn two-factor on' }).click();
+  await page.locator('#status', { hasText: 'Two-factor is on' }).waitFor();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('#login-password').fill(ADMIN_PW);
+  await page.locator('#login-username').fill(ADMIN);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.locator('#login-form-error', { hasText: 'Enter the code from your authenticator app. (E005008)' }).waitFor();
+  await page.locator('#login-password').fill(ADMIN_PW);
+  await page.locator('#login-totp').fill(totp(key));
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.locator('#who', { hasText: 'Logged in as admin' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('sessions with history, renew; the audit panel streams records without secrets', async () => {
+  const { page, context, errors } = await open();
+  await firstRun(page);
+  await page.getByRole('button', { name: 'My sessions' }).click();
+  await page.getByRole('button', { name: 'Renew this session' }).click();
+  await page.locator('#sessions-list', { hasText: '2. renew' }).waitFor();
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  const log = await page.locator('#audit-list').innerText();
+  assert.match(log, /user\.login/);
+  assert.match(log, /session\.renew/);
+  assert.ok(!log.includes(ADMIN_PW));
+  await shot(page, '07-audit');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('odd input never throws: empty, a megabyte, control characters; 375 px wide', async () => {
+  const { page, context, errors } = await open({ width: 375 });
+  await firstRun(page);
+  await page.getByText('Create a user').click();
+  for (const [value, expect] of [['', 'E001001'], ['x'.repeat(1 << 20), 'E001003'], ['a\u0000b c', 'E001004']]) {
+    await page.locator('#create-username').fill(value);
+    await page.locator('#create-form').getByRole('button', { name: 'Create' }).click();
+    await page.locator('#create-username-error', { hasText: expect }).waitFor();
+  }
+  await page.locator('#search-value').fill('x'.repeat(100_000));
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#search-form-error', { hasText: 'E008002' }).waitFor();
+  await shot(page, '08-narrow-errors');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 380, `no horizontal scroll at 375 px (${width})`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the REST switch: the console drives the example worker on workerd', async () => {
+  const mf = exampleWorker({ SSO_STORE: 'kv', SSO_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'), SSO_ADMIN_USERNAME: 'root',
+    SSO_ADMIN_PASSWORD: 'worker root passphrase', SSO_CONFIG: JSON.stringify({ argon2: { m_cost: 1024, t_cost: 1 } }) });
+  const rest = consoleServer(root, viaMiniflare(mf));
+  await new Promise((r) => rest.listen(0, '127.0.0.1', r));
+  const restBase = `http://127.0.0.1:${rest.address().port}/`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(restBase);
+    await page.locator('#mode').selectOption('rest');
+    await page.locator('#rest-url').fill(restBase);
+    await page.getByRole('button', { name: 'Use', exact: true }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.locator('#login-username').fill('root');
+    await page.locator('#login-password').fill('worker root passphrase');
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.locator('#who', { hasText: 'Logged in as root (super-user)' }).waitFor();
+    await page.getByText('Create a user').click();
+    await page.locator('#create-username').fill('bob');
+    await page.locator('#create-form').getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Open bob' }).waitFor();
+    await page.getByRole('button', { name: 'Open bob' }).click();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('#detail-fields [data-field=approval_status]', { hasText: 'approved' }).waitFor();
+    await shot(page, '09-rest-mode');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    rest.close();
+    await mf.dispose();
+  }
+});

@@ -1,0 +1,308 @@
+//! A store that fails at the N-th call, for every N over the multi-record operations of this
+//! slice: afterwards no half-created user is readable and no username is taken without a user.
+
+mod common;
+use std::cell::Cell;
+
+use common::*;
+use edge_sso::store::{ListPage, StoreError};
+use edge_sso::{Code, MemoryStore, Store};
+use serde_json::json;
+
+/// Fails every call from the `fail_at`-th on while `failing` is set; counts calls.
+struct FaultyStore {
+    pub inner: MemoryStore,
+    calls: Cell<u32>,
+    fail_at: Cell<u32>,
+}
+
+impl FaultyStore {
+    fn new() -> Self {
+        FaultyStore { inner: MemoryStore::new(), calls: Cell::new(0), fail_at: Cell::new(u32::MAX) }
+    }
+    fn tick(&self) -> Result<(), StoreError> {
+        let n = self.calls.get() + 1;
+        self.calls.set(n);
+        if n == self.fail_at.get() { Err(StoreError("injected failure".into())) } else { Ok(()) }
+    }
+    fn arm(&self, n: u32) {
+        self.calls.set(0);
+        self.fail_at.set(n);
+    }
+    fn disarm(&self) {
+        self.fail_at.set(u32::MAX);
+    }
+}
+
+impl Store for FaultyStore {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.tick()?;
+        self.inner.get(key).await
+    }
+    async fn put(&self, key: &str, value: &str, ttl: Option<u64>) -> Result<(), StoreError> {
+        self.tick()?;
+        self.inner.put(key, value, ttl).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.tick()?;
+        self.inner.delete(key).await
+    }
+    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: Option<u32>) -> Result<ListPage, StoreError> {
+        self.tick()?;
+        self.inner.list(prefix, cursor, limit).await
+    }
+    async fn put_if_absent(&self, key: &str, value: &str, ttl: Option<u64>) -> Result<Option<bool>, StoreError> {
+        self.tick()?;
+        self.inner.put_if_absent(key, value, ttl).await
+    }
+}
+
+#[test]
+fn create_user_survives_a_failure_at_every_store_call() {
+    let mut cases = 0;
+    for n in 1..=30 {
+        let f = Fixture::with_store(FaultyStore::new(), json!({ "signup": { "is_approval_needed": false } }));
+        let admin = f.admin_ust();
+        f.sso.store().arm(n);
+        let result = f.create(&admin, json!({ "username": "victim", "password": "victim passphrase", "sign_up_status": "final" }));
+        let calls = f.sso.store().calls.get();
+        f.sso.store().disarm();
+        if n > calls {
+            assert!(result.is_ok(), "no failure injected, yet {result:?}");
+            break;
+        }
+        cases += 1;
+        match result {
+            // The failure hit the best-effort undo only: the user is whole.
+            Ok(_) => {
+                f.login("victim", "victim passphrase").unwrap();
+            }
+            Err(e) => {
+                assert_eq!(e.sub_status, vec![Code::InternalError], "call {n}: {e:?}");
+                assert!(!e.message().contains("victim passphrase"));
+                // Nobody can log in as a half-created user, and the name is free again.
+                assert_code(f.login("victim", "victim passphrase"), Code::AuthNotAllowed, false);
+                f.create(&admin, json!({ "username": "victim", "password": "victim passphrase" })).unwrap();
+                f.login("victim", "victim passphrase").unwrap();
+            }
+        }
+    }
+    println!("fault cases: create {cases}, 0 invariant violations");
+    assert!(cases >= 4, "only {cases} failure points exercised");
+}
+
+#[test]
+fn login_and_logout_survive_a_failure_at_every_store_call() {
+    let mut cases = 0;
+    for n in 1..=40 {
+        let f = Fixture::with_store(FaultyStore::new(), json!({}));
+        f.bootstrap();
+        f.sso.store().arm(n);
+        let result = f.login(ADMIN, ADMIN_PASSWORD);
+        let calls = f.sso.store().calls.get();
+        f.sso.store().disarm();
+        if n <= calls {
+            cases += 1;
+        }
+        match result {
+            Ok(r) => {
+                assert!(n > calls || f.get_current(&r.ust).is_ok());
+                if n > calls {
+                    println!("fault cases: login {cases}, 0 invariant violations");
+                    break;
+                }
+            }
+            Err(e) => assert_eq!(e.sub_status, vec![Code::InternalError]),
+        }
+        // Whatever happened, the user can still log in and out.
+        let ust = f.login(ADMIN, ADMIN_PASSWORD).unwrap().ust;
+        block_on(f.sso.logout(None, &ust, APP, ADDR)).unwrap();
+        assert_code(f.get_current(&ust), Code::SessionNoSuchSession, false);
+    }
+}
+
+#[test]
+fn a_failing_audit_log_fails_the_operation_before_it_runs() {
+    struct BrokenAudit;
+    impl edge_sso::Audit for BrokenAudit {
+        async fn record(&self, _e: &edge_sso::AuditEvent) -> Result<(), edge_sso::audit::AuditError> {
+            Err(edge_sso::audit::AuditError("disk full".into()))
+        }
+    }
+    let sso = edge_sso::Sso::new(MemoryStore::new(), BrokenAudit, keys(), config(json!({})), Box::new(|| Some(T0)));
+    let mut data = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
+    let e = block_on(sso.create_super_user(None, &mut data)).unwrap_err();
+    assert_eq!(e.sub_status, vec![Code::InternalError]);
+    assert!(e.message().contains("audit"));
+    assert!(sso.store().is_empty(), "nothing ran unrecorded");
+}
+
+#[test]
+fn a_broken_clock_is_an_internal_error() {
+    let sso = edge_sso::Sso::new(MemoryStore::new(), edge_sso::NoAudit, keys(), config(json!({})), Box::new(|| None));
+    let mut data = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
+    assert_code(block_on(sso.create_super_user(None, &mut data)), Code::InternalError, false);
+}
+
+/// Runs `op` on a fresh fixture prepared by `setup`, with the store failing at call N, for
+/// every N until the operation no longer reaches a failure; then checks `invariant`.
+fn every_failure_point(
+    setup: impl Fn(&Fixture<FaultyStore>) -> Vec<String>,
+    op: impl Fn(&Fixture<FaultyStore>, &[String]) -> Result<serde_json::Value, edge_sso::SsoError>,
+    invariant: impl Fn(&Fixture<FaultyStore>, &[String], bool),
+) -> u32 {
+    let mut cases = 0;
+    for n in 1..=200 {
+        let f = Fixture::with_store(FaultyStore::new(), json!({}));
+        let ctx = setup(&f);
+        f.sso.store().arm(n);
+        let result = op(&f, &ctx);
+        let calls = f.sso.store().calls.get();
+        f.sso.store().disarm();
+        if n > calls {
+            assert!(result.is_ok(), "no failure injected, yet {result:?}");
+            invariant(&f, &ctx, true);
+            return cases;
+        }
+        cases += 1;
+        if let Err(e) = &result {
+            assert_eq!(e.sub_status, vec![Code::InternalError], "call {n}: {e:?}");
+        }
+        invariant(&f, &ctx, result.is_ok());
+    }
+    panic!("the operation never ran without a failure");
+}
+
+fn victim(f: &Fixture<FaultyStore>) -> Vec<String> {
+    let admin = f.admin_ust();
+    let mut d = obj(json!({ "username": "victim", "password": "victim passphrase", "email": "v@example.com" }));
+    block_on(f.sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    let ust = f.login("victim", "victim passphrase").unwrap().ust;
+    f.call("user.attr.create", json!([null, "a", 1, ust, APP, ADDR])).unwrap();
+    f.call("user.session.attr.create", json!([null, "s", 1, ust, ust, APP, ADDR])).unwrap();
+    vec![admin, d["user_id"].as_str().unwrap().to_string(), ust]
+}
+
+#[test]
+fn delete_with_cascade_leaves_nothing_readable_at_any_failure_point() {
+    let cases = every_failure_point(
+        victim,
+        |f, c| f.call("user.deleteUserById", json!([null, c[1], c[0], APP, ADDR])),
+        |f, c, done| {
+            let (admin, id, ust) = (&c[0], &c[1], &c[2]);
+            match f.get_by_id(id, admin) {
+                // The record survived: the user is whole and works.
+                Ok(_) => {
+                    assert!(!done);
+                    f.login("victim", "victim passphrase").unwrap();
+                    assert_eq!(f.call("user.attr.get", json!([null, "a", ust, APP, ADDR])).unwrap()["value"], json!(1));
+                }
+                // The record is gone: nothing of the user is readable.
+                Err(_) => {
+                    assert_code(f.get_current(ust), Code::SessionNoSuchSession, false);
+                    assert_code(f.login("victim", "victim passphrase"), Code::AuthNotAllowed, false);
+                    assert_code(f.call("user.attr.get", json!([null, "a", admin, APP, ADDR, { "userId": id }])), Code::AuthNotAllowed, false);
+                    let found = f.call("user.search", json!([null, { "user_id": id }, admin, APP, ADDR])).unwrap();
+                    assert_eq!(found["total"], json!(0));
+                    // cleanup reclaims what the interrupted cascade left.
+                    f.call("cleanup", json!([])).unwrap();
+                    let left: Vec<String> = f.sso.store().inner.dump().into_iter().filter(|(k, v)| k.contains(id.as_str()) || v.contains(id.as_str())).map(|(k, _)| k).collect();
+                    assert!(left.iter().all(|k| k.starts_with("sso/email/") || k.starts_with("sso/confirm/") || k.starts_with("sso/username/")), "{left:?}");
+                }
+            }
+        },
+    );
+    println!("fault cases: delete with cascade {cases}, 0 invariant violations");
+    assert!(cases >= 8, "{cases}");
+}
+
+#[test]
+fn rename_keeps_exactly_one_name_at_any_failure_point() {
+    let cases = every_failure_point(
+        victim,
+        |f, c| f.call("user.updateUserById", json!([null, c[1], { "username": "renamed" }, c[0], APP, ADDR])),
+        |f, c, done| {
+            let name = f.get_by_id(&c[1], &c[0]).unwrap()["username"].as_str().unwrap().to_string();
+            if done {
+                assert_eq!(name, "renamed");
+            }
+            // The name the record has logs in; the other one is free (or becomes free).
+            f.login(&name, "victim passphrase").unwrap();
+            let other = if name == "victim" { "renamed" } else { "victim" };
+            assert_code(f.login(other, "victim passphrase"), Code::AuthNotAllowed, false);
+        },
+    );
+    println!("fault cases: rename {cases}, 0 invariant violations");
+    assert!(cases >= 3, "{cases}");
+}
+
+#[test]
+fn confirm_signup_is_all_or_nothing_at_any_failure_point() {
+    let cases = every_failure_point(
+        |f| {
+            f.bootstrap();
+            let token = f.call("user.signup", json!([null, { "username": "newbie", "password": "newbie passphrase" }, APP, ADDR])).unwrap();
+            vec![token.as_str().unwrap().to_string()]
+        },
+        |f, c| f.call("user.confirmSignup", json!([null, c[0], APP, ADDR])),
+        |f, c, done| {
+            let again = f.call("user.confirmSignup", json!([null, c[0], APP, ADDR]));
+            if done {
+                assert_code(again, Code::AuthSignUpConfirmed, false);
+            } else {
+                // Either the first confirm landed or this one does.
+                assert!(again.is_ok() || again.unwrap_err().has(Code::AuthSignUpConfirmed));
+            }
+        },
+    );
+    println!("fault cases: confirm sign-up {cases}, 0 invariant violations");
+    assert!(cases >= 2, "{cases}");
+}
+
+#[derive(Default)]
+struct CaptureReset {
+    tokens: std::cell::RefCell<Vec<String>>,
+}
+
+impl edge_sso::Hooks for CaptureReset {
+    async fn send_password_reset(&self, msg: &serde_json::Value) -> Result<bool, edge_sso::hooks::HookError> {
+        self.tokens.borrow_mut().push(msg["token"].as_str().unwrap_or_default().to_string());
+        Ok(true)
+    }
+}
+
+#[test]
+fn password_reset_is_single_use_at_any_failure_point() {
+    let mut cases = 0;
+    for n in 1..=100 {
+        let sso = edge_sso::Sso::with_hooks(FaultyStore::new(), edge_sso::MemoryAudit::default(), CaptureReset::default(), keys(), config(json!({})), Box::new(|| Some(T0)));
+        let login = |p: &str| block_on(sso.login(None, "r", p, APP, ADDR, Default::default()));
+        let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
+        block_on(sso.create_super_user(None, &mut boot)).unwrap();
+        let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+        let mut d = obj(json!({ "username": "r", "password": "old passphrase", "email": "r@example.com" }));
+        block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+        block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
+        let token = sso.hooks_for_tests().tokens.borrow()[0].clone();
+        let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
+        sso.store().arm(n);
+        let result = block_on(sso.reset_password(None, "new passphrase", &token, &key, APP, ADDR, None, None));
+        let calls = sso.store().calls.get();
+        sso.store().disarm();
+        let (new_works, old_works) = (login("new passphrase").is_ok(), login("old passphrase").is_ok());
+        assert!(new_works != old_works, "call {n}: exactly one password works");
+        let again = block_on(sso.reset_password(None, "third passphrase", &token, &key, APP, ADDR, None, None));
+        if n > calls {
+            assert!(result.is_ok() && new_works);
+            assert_code(again, Code::PasswordResetCouldNotAccess, false);
+            break;
+        }
+        cases += 1;
+        assert_eq!(result.unwrap_err().sub_status, vec![Code::InternalError]);
+        if new_works {
+            assert_code(again, Code::PasswordResetCouldNotAccess, false);
+        }
+    }
+    println!("fault cases: password reset {cases}, 0 invariant violations");
+    assert!(cases >= 3, "{cases}");
+}

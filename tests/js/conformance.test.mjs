@@ -1,0 +1,25 @@
+// The store conformance suite against the adapters that run in Node: MemoryStore, and
+// IndexedDbStore over fake-indexeddb (the real browser IndexedDB is covered in tests/browser).
+import { test } from 'node:test';
+import { MemoryStore, IndexedDbStore } from 'edge-sso';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { conformance } from '../conformance/suite.mjs';
+
+globalThis.IDBKeyRange ??= IDBKeyRange;
+
+function clock() {
+  const c = { t: 1_700_000_000_000 };
+  return { now: () => c.t, advance: (ms) => { c.t += ms; } };
+}
+
+conformance(test, 'MemoryStore', async () => {
+  const { now, advance } = clock();
+  return { store: new MemoryStore({ now }), advance };
+});
+
+let db = 0;
+conformance(test, 'IndexedDbStore', async () => {
+  const { now, advance } = clock();
+  const store = await IndexedDbStore.open(`conformance-${++db}`, { now, indexedDB: new IDBFactory() });
+  return { store, advance };
+});

@@ -1,0 +1,37 @@
+//! No user enumeration through timing (spec §10 O-1): unknown users, unapproved users and wrong
+//! passwords take the same time. Alone in its test binary, so that no other test competes for
+//! the CPU while it measures.
+
+mod common;
+use common::*;
+use edge_sso::Code;
+use serde_json::json;
+
+const PW: &str = "user passphrase 1";
+
+#[test]
+fn unknown_unapproved_and_wrong_password_take_the_same_time() {
+    // Argon2 heavy enough to dominate; throttling off so that every attempt does the work.
+    let f = Fixture::new(json!({ "argon2": { "m_cost": 2048, "t_cost": 2 }, "throttle": { "enabled": false } }));
+    let admin = f.admin_ust();
+    f.regular(&admin, "known", PW);
+    f.create(&admin, json!({ "username": "pending", "password": PW })).unwrap();
+    let mut samples = [Vec::new(), Vec::new(), Vec::new()];
+    for _ in 0..60 {
+        for (i, (user, pw)) in [("nobody-at-all", PW), ("pending", PW), ("known", "wrong passphrase")].iter().enumerate() {
+            let t = std::time::Instant::now();
+            assert_code(f.login(user, pw), Code::AuthNotAllowed, false);
+            samples[i].push(t.elapsed().as_secs_f64());
+        }
+    }
+    let medians: Vec<f64> = samples
+        .iter_mut()
+        .map(|s| {
+            s.sort_by(|a, b| a.total_cmp(b));
+            s[s.len() / 2]
+        })
+        .collect();
+    let (lo, hi) = (medians.iter().cloned().fold(f64::MAX, f64::min), medians.iter().cloned().fold(0.0, f64::max));
+    assert!(hi / lo < 1.10, "medians differ by more than 10%: {medians:?}");
+}
+

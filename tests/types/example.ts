@@ -1,0 +1,108 @@
+// Type-checks (tsc --noEmit --strict) an example that uses every type edge-sso exports.
+import {
+  Sso, SsoError, User, MemoryStore, DurableObjectStore, DenoKvStore, IndexedDbStore,
+  type Store, type ListResult, type AuditEvent, type SsoOptions, type CreateUserData, type LoginOptions,
+  type LoginResult, type UpdateUserData, type ChangePasswordData, type SearchCriteria, type SearchResult,
+  type SignupData, type SessionInfo, type SessionHistoryEntry, type Attribute, type AttrItem, type AttrOptions,
+  type UserApi, type SessionApi, type UserAttrApi, type SessionAttrApi, type TotpApi, type PasswordResetApi,
+  type PasswordResetMessage, type Hooks, type CleanupReport,
+} from 'edge-sso';
+
+const kvLike: Store = {
+  get: async (key: string) => (key ? null : null),
+  put: async () => {},
+  delete: async () => {},
+  list: async (): Promise<ListResult> => ({ keys: [{ name: 'a' }], list_complete: true }),
+};
+
+const hooks: Hooks = {
+  sessionExpiry: ({ username }) => (username === 'admin' ? 15 : undefined),
+  validateSignup: async ({ username }) => ({ is_valid: !username.includes('bot'), sub_status: ['E001001'] }),
+  signupCallback: ({ confirm_token }) => confirm_token.length,
+  sendPasswordReset: async (m: PasswordResetMessage) => m.token,
+};
+
+const options: SsoOptions = {
+  store: new MemoryStore({ now: () => Date.now() }),
+  audit: async (e: AuditEvent) => { void e.extra.remote_addr; },
+  secretKey: ['a', 'b'],
+  config: { password: { min_length: 12 } },
+  now: () => Date.now(),
+  hooks,
+};
+
+async function main(): Promise<void> {
+  const sso = new Sso(options);
+  const other = new Sso({ store: kvLike, secretKey: 'x' });
+  const users: UserApi = sso.user;
+  const sessions: SessionApi = users.session;
+  const attrs: UserAttrApi = users.attr;
+  const sessionAttrs: SessionAttrApi = sessions.attr;
+  const totp: TotpApi = sso.totp;
+  const reset: PasswordResetApi = sso.passwordReset;
+
+  const data: CreateUserData = { username: 'u', password: 'p', display_name: 'U' };
+  const id: string = await users.createSuperUser(null, data);
+  const opts: LoginOptions = { userAgent: 'ua', totpCode: '123456' };
+  const login: LoginResult = await users.login('cid', 'u', 'p', 'CRM', '10.0.0.1', opts);
+  const ust: string = login.ust;
+  const expires: Date = login.expiration_time;
+  await users.createUser(null, { username: 'v' }, ust, 'CRM', '', { autoApprove: true });
+  const me: User = await users.getCurrentUser(null, ust, 'CRM', '');
+  const when: Date | undefined = me.sign_up_time;
+  const json: Record<string, unknown> = me.toJSON();
+  await users.getUserById(null, id, ust, 'CRM', '');
+  const update: UpdateUserData = { display_name: 'New', password_expiry: new Date(), approval_status: 'approved' };
+  await users.updateCurrentUser(null, update, ust, 'CRM', '');
+  await users.updateUserById(null, id, update, ust, 'CRM', '');
+  await users.approveUser(null, id, ust, 'CRM', '');
+  await users.rejectUser(null, id, ust, 'CRM', '');
+  await users.lockUser(null, id, ust, 'CRM', '');
+  await users.unlockUser(null, id, ust, 'CRM', '');
+  const change: ChangePasswordData = { old_password: 'a', new_password: 'b', password_expiry: 10, must_change: false };
+  await users.changePassword(null, change, ust, 'CRM', '');
+  await users.setPassword(null, id, 'x', 'CRM', '', { mustChange: true, passwordExpiry: 30 });
+  const key: string = await users.resetTotpKey(null, ust, 'CRM', '', { keyLabel: 'phone' });
+  const criteria: SearchCriteria = { display_name: 'x', is_name_exact: false, page_size: 10 };
+  const found: SearchResult = await users.search(null, criteria, ust, 'CRM', '');
+  const first: User | undefined = found.result[0];
+  const signup: SignupData = { username: 'w', password: 'p', app_list: ['CRM'] };
+  const token: string = await users.signup(null, signup, 'CRM', '');
+  await users.confirmSignup(null, token, 'CRM', '');
+  const valid: boolean = await sessions.verify(null, ust, ust, 'CRM', '');
+  const renewed: Date = await sessions.renew(null, ust, 'CRM', '', { userAgent: 'ua' });
+  const info: SessionInfo = await sessions.get(null, ust, ust, 'CRM', '');
+  const list: SessionInfo[] = await sessions.getList(null, ust, null, null, 'CRM', '');
+  const history: SessionHistoryEntry[] = list[0]?.session_state_change_list ?? [];
+  const attrOptions: AttrOptions = { expiration: 60, encrypt: false, userId: id };
+  await attrs.create(null, 'n', { any: 'json' }, ust, 'CRM', '', attrOptions);
+  const items: AttrItem[] = [{ name: 'a', value: 1 }, { name: 'b', value: 'x', encrypt: true }];
+  await attrs.createMany(null, items, ust, 'CRM', '');
+  const attribute: Attribute | null = await attrs.get(null, 'n', ust, 'CRM', '');
+  const exists: boolean = await attrs.exists(null, 'n', ust, 'CRM', '');
+  const names: string[] = await attrs.names(null, ust, 'CRM', '');
+  await attrs.delete(null, ['a', 'b'], ust, 'CRM', '');
+  await sessionAttrs.set(null, 'cart', [1], ust, ust, 'CRM', '');
+  await totp.validateCode(null, '123456', 'CRM', '', { username: 'u' });
+  const uri: string = await totp.provisioningUri(key, 'u', { issuer: 'ACME' });
+  await reset.createToken(null, 'u', 'CRM', '');
+  const resetKey: string = await reset.accessToken(null, 'token', 'CRM', '');
+  await reset.changePassword(null, 'new', 'token', resetKey, 'CRM', '');
+  const report: CleanupReport = await sso.cleanup(new Date());
+  const response: Response = await sso.fetch(new Request('http://x/zato/sso/user'), { remoteAddr: '127.0.0.1' });
+  await users.logout(null, ust, 'CRM', '');
+  try {
+    await other.user.getCurrentUser(null, 'x', 'CRM', '');
+  } catch (e) {
+    if (e instanceof SsoError) {
+      const codes: string[] = e.sub_status;
+      const shown: boolean = e.reveal;
+      const code: string = e.code;
+      void [codes, shown, code];
+    }
+  }
+  const stores: Store[] = [new DurableObjectStore({}), new DenoKvStore({}), await IndexedDbStore.open('db')];
+  void [expires, when, json, first, valid, renewed, info, history, attribute, exists, names, uri, report, response, stores];
+}
+
+void main;

@@ -1,0 +1,21 @@
+// The example worker as `make worker-bundle` leaves it in .build/worker (wrangler's output),
+// on workerd through miniflare, the way the tests, the console test and `make demo` run it.
+import { resolve } from 'node:path';
+import { Miniflare } from 'miniflare';
+
+export const BUNDLE = resolve(import.meta.dirname, '../../.build/worker');
+
+/** `bindings` are the worker's environment; `options` adds to Miniflare's (persistence). */
+export function exampleWorker(bindings, options = {}) {
+  return new Miniflare({
+    modules: true,
+    scriptPath: resolve(BUNDLE, 'worker.js'),
+    modulesRoot: BUNDLE,
+    modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    kvNamespaces: ['SSO_KV'],
+    durableObjects: { SSO_DO: { className: 'SsoDurableObject', useSQLite: true } },
+    bindings,
+    ...options,
+  });
+}

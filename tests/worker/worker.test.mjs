@@ -1,0 +1,42 @@
+// The example worker, bundled the way users bundle theirs (`wrangler deploy --dry-run`), run
+// on a real workerd through miniflare: the REST suite against its KV variant and its Durable
+// Object variant, over HTTP requests.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { resolve } from 'node:path';
+import { exampleWorker, BUNDLE as bundle } from './example-worker.mjs';
+import { restSuite, toRequest } from '../rest/suite.mjs';
+
+const admin = { username: 'admin', password: 'worker admin passphrase' };
+
+function start(store) {
+  return exampleWorker({
+    SSO_STORE: store,
+    SSO_SECRET_KEY: Buffer.alloc(32, 11).toString('base64'),
+    SSO_ADMIN_USERNAME: admin.username,
+    SSO_ADMIN_PASSWORD: admin.password,
+    SSO_CONFIG: JSON.stringify({ argon2: { m_cost: 256, t_cost: 1, p_cost: 1 } }),
+  });
+}
+
+test('the bundle is within the Workers free-plan size limit (3 MB gzipped)', () => {
+  const files = readdirSync(bundle).filter((f) => !f.endsWith('.map') && !f.endsWith('.md'));
+  const gz = files.reduce((n, f) => n + gzipSync(readFileSync(resolve(bundle, f)), { level: 9 }).length, 0);
+  console.log(`worker bundle: ${files.join(', ')}: ${(gz / 1024).toFixed(0)} KiB gzipped`);
+  assert.ok(gz < 3 * 1024 * 1024);
+});
+
+for (const store of ['kv', 'durable-object']) {
+  const mf = start(store);
+  after(() => mf.dispose());
+  const send = async (method, path, body, opts) => {
+    const req = toRequest('http://worker.test', method, path, body, opts);
+    const init = { method: req.method, headers: Object.fromEntries(req.headers) };
+    if (req.body) init.body = Buffer.from(await req.arrayBuffer());
+    init.headers['cf-connecting-ip'] = '127.0.0.1';
+    return mf.dispatchFetch(req.url, init);
+  };
+  restSuite((name, fn) => test(`[workerd, ${store}] ${name}`, fn), { send, admin, atomicStore: store !== 'kv' });
+}
