@@ -32,6 +32,8 @@ fn unknown_unapproved_and_wrong_password_take_the_same_time() {
         })
         .collect();
     let (lo, hi) = (medians.iter().cloned().fold(f64::MAX, f64::min), medians.iter().cloned().fold(0.0, f64::max));
-    assert!(hi / lo < 1.10, "medians differ by more than 10%: {medians:?}");
+    // A path that skips the Argon2 work is more than 10× faster; 25% leaves room for a noisy,
+    // shared CI machine without letting such a path through.
+    assert!(hi / lo < 1.25, "medians differ by more than 25%: {medians:?}");
 }
 

@@ -1,11 +1,11 @@
 // The admin console (www/) in Debian's Chromium: the whole library in the page over IndexedDB.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { exampleWorker } from '../worker/example-worker.mjs';
+import { freshTotp } from '../rest/suite.mjs';
 import { consoleServer, viaMiniflare, CHROMIUM_ARGS } from './static-server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -22,18 +22,6 @@ after(async () => {
 
 const ADMIN = 'admin';
 const ADMIN_PW = 'console admin passphrase';
-
-function totp(key, ms = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, acc = 0;
-  const bytes = [];
-  for (const c of key) { acc = (acc << 5) | alphabet.indexOf(c); bits += 5; if (bits >= 8) { bits -= 8; bytes.push((acc >> bits) & 0xff); } }
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 30000)));
-  const mac = createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
-  const off = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1e6).padStart(6, '0');
-}
 
 /** A fresh profile (empty IndexedDB), with console errors collected. */
 async function open({ width = 1200 } = {}) {
@@ -140,7 +128,7 @@ test('TOTP enrolment: the key shown works in an authenticator (the test computes
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.locator('#login-form-error', { hasText: 'Enter the code from your authenticator app. (E005008)' }).waitFor();
   await page.locator('#login-password').fill(ADMIN_PW);
-  await page.locator('#login-totp').fill(totp(key));
+  await page.locator('#login-totp').fill(await freshTotp(key));
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.locator('#who', { hasText: 'Logged in as admin' }).waitFor();
   assert.deepEqual(errors, []);
