@@ -16,6 +16,23 @@ fn unknown_unapproved_and_wrong_password_take_the_same_time() {
     let admin = f.admin_ust();
     f.regular(&admin, "known", PW);
     f.create(&admin, json!({ "username": "pending", "password": PW })).unwrap();
+    // Medians of interleaved samples within 10%, as the security issue asks. A busy shared machine
+    // can skew one round, so up to three rounds run; a path that skips the Argon2 work is more
+    // than 10× faster and fails every round.
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let medians = median_login_times(&f);
+        let (lo, hi) = (medians.iter().cloned().fold(f64::MAX, f64::min), medians.iter().cloned().fold(0.0, f64::max));
+        if hi / lo < 1.10 {
+            return;
+        }
+        rounds.push(medians);
+    }
+    panic!("medians differ by more than 10% in every round: {rounds:?}");
+}
+
+/// Median login time of an unknown user, an unapproved user and a wrong password, in that order.
+fn median_login_times(f: &Fixture) -> Vec<f64> {
     let mut samples = [Vec::new(), Vec::new(), Vec::new()];
     for _ in 0..60 {
         for (i, (user, pw)) in [("nobody-at-all", PW), ("pending", PW), ("known", "wrong passphrase")].iter().enumerate() {
@@ -24,16 +41,11 @@ fn unknown_unapproved_and_wrong_password_take_the_same_time() {
             samples[i].push(t.elapsed().as_secs_f64());
         }
     }
-    let medians: Vec<f64> = samples
+    samples
         .iter_mut()
         .map(|s| {
             s.sort_by(|a, b| a.total_cmp(b));
             s[s.len() / 2]
         })
-        .collect();
-    let (lo, hi) = (medians.iter().cloned().fold(f64::MAX, f64::min), medians.iter().cloned().fold(0.0, f64::max));
-    // A path that skips the Argon2 work is more than 10× faster; 25% leaves room for a noisy,
-    // shared CI machine without letting such a path through.
-    assert!(hi / lo < 1.25, "medians differ by more than 25%: {medians:?}");
+        .collect()
 }
-
