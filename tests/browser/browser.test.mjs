@@ -1,5 +1,6 @@
 // The package in real Chromium (Debian's, driven by playwright-core): the "browser" entry
-// loads the wasm, IndexedDB is the store, a user is created and logs in, no console error.
+// loads the wasm, IndexedDB is the store, a user is created and logs in, no console error; and
+// the store conformance suite passes on the browser's own IndexedDB.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -10,7 +11,6 @@ import { staticServer, CHROMIUM_ARGS } from './static-server.mjs';
 const root = resolve(import.meta.dirname, '../..');
 const shots = resolve(import.meta.dirname, 'screenshots');
 mkdirSync(shots, { recursive: true });
-
 
 const server = staticServer(root);
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -35,4 +35,21 @@ test('Chromium: create a user and log in, in the page, on IndexedDB', async () =
   assert.equal(smoke.me.display_name, 'Jo');
   assert.deepEqual(smoke.wrong, ['E005001']);
   assert.deepEqual(errors, []);
+});
+
+test('Chromium: IndexedDbStore passes the store conformance suite on real IndexedDB', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/tests/browser/conformance.html`);
+  await page.waitForFunction(() => window.conformance, null, { timeout: 60_000 });
+  const results = await page.evaluate(() => window.conformance);
+  await page.screenshot({ path: resolve(shots, 'conformance.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  // Every case of the suite ran (none skipped: IndexedDB has an atomic create and a movable clock).
+  assert.deepEqual(results.map((r) => r.name.replace(/^.*: /, '')), ['get, put, overwrite, delete', 'list by prefix, sorted, with cursor paging', 'putIfAbsent', 'TTL expiry']);
+  for (const r of results) {
+    assert.equal(r.skipped, undefined, `${r.name} was skipped: ${r.skipped}`);
+    assert.ok(r.ok, `${r.name}: ${r.error}`);
+  }
 });

@@ -1,5 +1,5 @@
 // The store conformance suite against the adapters that run in Node: MemoryStore, and
-// IndexedDbStore over fake-indexeddb (the real browser IndexedDB is covered in tests/browser).
+// IndexedDbStore over fake-indexeddb (the same suite runs on Chromium's real IndexedDB in tests/browser).
 import { test } from 'node:test';
 import { MemoryStore, IndexedDbStore } from 'edge-sso';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
