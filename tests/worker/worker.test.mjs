@@ -39,4 +39,28 @@ for (const store of ['kv', 'durable-object']) {
     return mf.dispatchFetch(req.url, init);
   };
   restSuite((name, fn) => test(`[workerd, ${store}] ${name}`, fn), { send, admin, atomicStore: store !== 'kv' });
+
+  test(`[workerd, ${store}] the cron trigger runs cleanup: an expired attribute leaves the store`, async () => {
+    const call = async (method, path, body) => (await send(method, `/zato/sso${path}`, { current_app: 'CRM', ...body })).json();
+    const { ust } = await call('POST', '/user/login', admin);
+    const before = await attributeRecords();
+    const { user_id } = await call('GET', '/user', { ust });
+    const created = await call('POST', '/user/attr', { ust, user_id, name: `cron-${store}`, value: 'short lived', expiration: 1 });
+    assert.equal(created.status, 'ok', JSON.stringify(created));
+    await new Promise((r) => setTimeout(r, 1100));
+    if (store === 'kv') assert.equal(await attributeRecords(), before + 1);
+    await (await mf.getWorker()).scheduled({ cron: '*/15 * * * *' });
+    assert.equal(await attributeRecords(), store === 'kv' ? before : 0);
+  });
+
+  /**
+   * On KV, how many attribute records the store holds, read beside the worker. A Durable Object's
+   * storage is reachable only from inside it: there, how many expired attribute records its own
+   * cleanup (the RPC method the cron trigger calls) still finds.
+   */
+  async function attributeRecords() {
+    if (store === 'kv') return (await (await mf.getKVNamespace('SSO_KV')).list({ prefix: 'sso/attr/' })).keys.length;
+    const ns = await mf.getDurableObjectNamespace('SSO_DO');
+    return (await ns.get(ns.idFromName('sso')).cleanup()).attributes;
+  }
 }

@@ -3,6 +3,7 @@
 //   SSO_STORE        "kv" (SSO_KV namespace) or "durable-object" (SSO_DO, strongly consistent)
 //   SSO_CONFIG       optional sso.conf as JSON
 //   SSO_ADMIN_USERNAME / SSO_ADMIN_PASSWORD   optional: the super-user created on first use
+import { DurableObject } from 'cloudflare:workers';
 import { Sso, SsoError, DurableObjectStore } from 'edge-sso';
 
 function secretKey(env) {
@@ -42,16 +43,22 @@ function kvInstance(env) {
 }
 
 /** The strongly consistent variant: every request runs in one Durable Object. */
-export class SsoDurableObject {
-  constructor(state, env) {
-    this.sso = makeSso(env, new DurableObjectStore(state.storage));
-    this.ready = state.blockConcurrencyWhile(() => bootstrap(this.sso, env));
+export class SsoDurableObject extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.sso = makeSso(env, new DurableObjectStore(ctx.storage));
+    this.ready = ctx.blockConcurrencyWhile(() => bootstrap(this.sso, env));
   }
 
   async fetch(request) {
     await this.ready;
-    if (new URL(request.url).pathname === '/__cleanup') return Response.json(await this.sso.cleanup());
     return this.sso.fetch(request, { remoteAddr: remoteAddr(request) });
+  }
+
+  /** Called by the cron trigger over RPC: no URL reaches it, so no client can start it. */
+  async cleanup() {
+    await this.ready;
+    return this.sso.cleanup();
   }
 }
 
@@ -66,7 +73,7 @@ export default {
 
   async scheduled(_event, env, ctx) {
     if (env.SSO_STORE === 'durable-object') {
-      ctx.waitUntil(durableObject(env).fetch('https://sso/__cleanup'));
+      ctx.waitUntil(durableObject(env).cleanup());
     } else {
       ctx.waitUntil(kvInstance(env).then((sso) => sso.cleanup()));
     }
