@@ -179,6 +179,12 @@ fn change_password_self_and_by_super_user() {
     assert_code(f.login("u", "third passphrase"), Code::PasswordMustSendNew, true);
     let u = f.get_by_id(&id, &admin).unwrap();
     assert_eq!(u["password_expiry"], json!("2024-01-02T00:00:00"));
+    // Spec §3.11 `password_expiry or password.expiry`: 0 days, like a negative number (§8.2),
+    // is the configured default (730 days), not a password expired on the spot.
+    for days in [0, -1] {
+        change(json!({ "user_id": id, "new_password": "fourth passphrase", "password_expiry": days }), &admin).unwrap();
+        assert_eq!(f.get_by_id(&id, &admin).unwrap()["password_expiry"], json!("2025-12-31T00:00:00"));
+    }
 }
 
 #[test]
@@ -200,6 +206,8 @@ fn set_password_is_trusted_and_ends_sessions() {
     assert_code(f.get_current(&ust), Code::SessionNoSuchSession, false);
     assert_code(f.login("u", "set passphrase"), Code::PasswordMustSendNew, true);
     assert_eq!(f.get_by_id(&id, &admin).unwrap()["password_expiry"], json!("2024-01-11T00:00:00"));
+    f.call("user.setPassword", json!([null, id, "set passphrase", APP, ADDR, { "passwordExpiry": 0 }])).unwrap();
+    assert_eq!(f.get_by_id(&id, &admin).unwrap()["password_expiry"], json!("2025-12-31T00:00:00"));
 }
 
 #[test]
@@ -213,6 +221,10 @@ fn reset_totp_key_and_validate_code() {
     assert_eq!(f.get_current(&ust).unwrap()["totp_key"], json!(key));
     assert_eq!(f.get_current(&ust).unwrap()["is_totp_enabled"], json!(false), "not switched on by a reset");
     assert_code(f.call("user.resetTotpKey", json!([null, ust, APP, ADDR, { "userId": "zusrother" }])), Code::InvalidInput, false);
+    // Spec §3.12: a regular user may not name a user_id at all, not even their own.
+    assert_code(f.call("user.resetTotpKey", json!([null, ust, APP, ADDR, { "userId": id }])), Code::InvalidInput, false);
+    // The session is resolved before the key is looked at.
+    assert_code(f.call("user.resetTotpKey", json!([null, "forged", APP, ADDR, { "key": "not base32!" }])), Code::SessionNoSuchSession, false);
     assert_code(f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": "zusrnobody" }])), Code::AuthNotAllowed, true);
     assert_code(f.call("user.resetTotpKey", json!([null, ust, APP, ADDR, { "key": "not base32!" }])), Code::InvalidInput, false);
     let given = f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": id, "key": "JBSWY3DPEHPK3PXP", "keyLabel": "work phone" }])).unwrap();
@@ -232,6 +244,9 @@ fn reset_totp_key_and_validate_code() {
     assert_code(f.call("totp.validateCode", json!([null, code, APP, ADDR, { "username": "nobody" }])), Code::AuthNotAllowed, false);
     assert_code(f.call("totp.validateCode", json!([null, code, APP, ADDR, { "username": "u", "ust": ust }])), Code::InvalidInput, false);
     assert_code(f.call("totp.validateCode", json!([null, code, APP, ADDR])), Code::InvalidInput, false);
+    // Spec §3.15: the empty-code check runs before the one-of-ust-and-username check.
+    assert_code(f.call("totp.validateCode", json!([null, "", APP, ADDR])), Code::AuthTotpMissing, true);
+    assert_code(f.call("totp.validateCode", json!([null, "", APP, ADDR, { "username": "u", "ust": ust }])), Code::AuthTotpMissing, true);
     let uri = f.call("totp.provisioningUri", json!(["JBSWY3DPEHPK3PXP", "u", { "issuer": "ACME" }])).unwrap();
     assert_eq!(uri, json!("otpauth://totp/ACME:u?secret=JBSWY3DPEHPK3PXP&issuer=ACME&algorithm=SHA1&digits=6&period=30"));
     let audit = serde_json::to_string(&f.sso.audit_sink().events.borrow().iter().map(|e| e.to_json()).collect::<Vec<_>>()).unwrap();

@@ -317,3 +317,85 @@ fn super_user_sessions_are_confined_to_their_apps() {
     block_on(f.sso.create_user(None, &mut d, &ust, "Admin", ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
     f.login("reg", PW).unwrap();
 }
+
+/// A REST request from address `from`.
+fn rest(f: &Fixture<impl Store>, method: &str, path: &str, from: &str, body: serde_json::Value) -> edge_sso::rest::HttpResponse {
+    let body = body.to_string();
+    let req = edge_sso::rest::HttpRequest {
+        method,
+        path,
+        query: "",
+        body: body.as_bytes(),
+        content_type: Some("application/json"),
+        remote_addr: from,
+        user_agent: Some("test"),
+    };
+    block_on(f.sso.handle_http(&req))
+}
+
+fn rest_login(f: &Fixture<impl Store>, from: &str, body: serde_json::Value) -> edge_sso::rest::HttpResponse {
+    rest(f, "POST", "/zato/sso/user/login", from, body)
+}
+
+#[test]
+fn a_login_cannot_charge_its_failures_to_an_address_it_claims() {
+    // Spec §10 O-4: the `remote_addr` input is honoured only for apps in
+    // apps.login_metadata_allowed; elsewhere throttling, the audit and C7 see the connection.
+    let f = Fixture::new(json!({ "throttle": { "per_address": 3 } }));
+    let admin = f.admin_ust();
+    f.regular(&admin, "victim", PW);
+    let victim_addr = "203.0.113.7";
+    for i in 0..5 {
+        let r = rest_login(&f, "198.51.100.1", json!({ "current_app": APP, "username": "victim", "password": format!("guess {i}"), "remote_addr": victim_addr }));
+        assert_eq!(r.body["sub_status"], json!(["E005001"]));
+    }
+    // The failures were the sender's: the claimed address logs in, the sender is blocked.
+    let r = rest_login(&f, victim_addr, json!({ "current_app": APP, "username": "victim", "password": PW }));
+    assert_eq!(r.body["status"], json!("ok"), "{}", r.body);
+    let r = rest_login(&f, "198.51.100.1", json!({ "current_app": APP, "username": "victim", "password": PW }));
+    assert_eq!(r.body["sub_status"], json!(["E005001"]));
+    // The audit trail names the connection, never the claimed address.
+    let audit = serde_json::to_string(&f.sso.audit_sink().events.borrow().iter().map(|e| e.to_json()).collect::<Vec<_>>()).unwrap();
+    assert_eq!(audit.matches(victim_addr).count(), 1, "only the victim's own login");
+    // With the right password and a claimed address, C7 refuses the login (E006001, hidden).
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    f.regular(&admin, "u", PW);
+    let r = rest_login(&f, "198.51.100.1", json!({ "current_app": APP, "username": "u", "password": PW, "remote_addr": victim_addr }));
+    assert_eq!((r.status, r.body["sub_status"].clone()), (403, json!(["E005001"])));
+    // An app allowed to send login metadata has its claim honoured (a trusted front end).
+    let f = Fixture::new(json!({ "apps": { "login_metadata_allowed": [APP] } }));
+    let admin = f.admin_ust();
+    f.regular(&admin, "u", PW);
+    let r = rest_login(&f, "198.51.100.1", json!({ "current_app": APP, "username": "u", "password": PW, "remote_addr": victim_addr }));
+    assert_eq!(r.body["status"], json!("ok"), "{}", r.body);
+    let audit = serde_json::to_string(&f.sso.audit_sink().events.borrow().iter().map(|e| e.to_json()).collect::<Vec<_>>()).unwrap();
+    assert!(audit.contains(victim_addr));
+}
+
+#[test]
+fn rest_sign_up_does_not_tell_who_is_registered() {
+    // Spec §3.2: the validator reports a code only where its reveal flag allows; by default
+    // (signup.inform_if_user_exists / inform_if_email_exists false) a taken username or email
+    // is E005001 over REST, like any other refusal.
+    let signup = |f: &Fixture<MemoryStore>, body: serde_json::Value| rest(f, "POST", "/zato/sso/user/signup", ADDR, body);
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    f.create(&admin, json!({ "username": "taken", "password": PW, "email": "taken@example.com" })).unwrap();
+    for body in [
+        json!({ "current_app": APP, "username": "taken", "password": PW }),
+        json!({ "current_app": APP, "username": "fresh", "password": PW, "email": "taken@example.com" }),
+    ] {
+        let r = signup(&f, body);
+        assert_eq!((r.status, r.body["sub_status"].clone()), (403, json!(["E005001"])), "{}", r.body);
+    }
+    // Revealed codes still come through: the password policy (password.inform_if_invalid).
+    let r = signup(&f, json!({ "current_app": APP, "username": "fresh", "password": "short" }));
+    assert_eq!(r.body["sub_status"], json!(["E003002"]));
+    // A deployment that opts in is told.
+    let f = Fixture::new(json!({ "signup": { "inform_if_user_exists": true } }));
+    let admin = f.admin_ust();
+    f.create(&admin, json!({ "username": "taken", "password": PW })).unwrap();
+    let r = signup(&f, json!({ "current_app": APP, "username": "taken", "password": PW }));
+    assert_eq!(r.body["sub_status"], json!(["E001002"]));
+}

@@ -148,6 +148,10 @@ fn signup_codes_are_hidden_by_default_and_the_user_waits_for_confirmation_and_ap
     assert_code(f.call("user.confirmSignup", json!([null, token, APP, ADDR])), Code::AuthSignUpConfirmed, false);
     f.call("user.approveUser", json!([null, row["user_id"], admin, APP, ADDR])).unwrap();
     f.login("newbie", PW).unwrap();
+    // A host may sign users up as final already (spec §3.2 `sign_up_status`): the token it gets
+    // back is known, and confirming it is E005007, not E005006.
+    let final_token = signup(json!({ "username": "final", "password": PW, "sign_up_status": "final" })).unwrap();
+    assert_code(f.call("user.confirmSignup", json!([null, final_token, APP, ADDR])), Code::AuthSignUpConfirmed, false);
 }
 
 #[test]

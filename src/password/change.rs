@@ -48,11 +48,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => return Err(bad("must_change must be a boolean")),
         };
-        // Days from now; a negative number means the configured default (spec §8.2).
+        // Days from now; 0 (Python's `or`, spec §3.11) or a negative number (spec §8.2) means the
+        // configured default.
         let expiry_days = match data.get("password_expiry") {
             None | Some(Value::Null) => None,
             Some(v) => match v.as_i64() {
-                Some(d) if d < 0 => None,
+                Some(d) if d <= 0 => None,
                 Some(d) => Some(d),
                 None => return Err(bad("password_expiry must be an integer number of days")),
             },
@@ -92,7 +93,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Spec §3.11, trusted (no UST): the CLI's and administrators' way to set a password.
-    /// `password_expiry` is in days from now. A user_id that does not exist is a no-op.
+    /// `password_expiry` is in days from now (0 or negative: the configured default). A user_id
+    /// that does not exist is a no-op.
     #[allow(clippy::too_many_arguments)]
     pub async fn set_password(
         &self,
@@ -108,7 +110,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.audit(&req, "user.set_password", Some(user_id), vec![]).await?;
         self.check_new_password(password).await?;
         let Some(mut user) = self.load_user(user_id).await? else { return Ok(()) };
-        self.apply_new_password(&mut user, password, must_change, password_expiry.filter(|d| *d >= 0), &req.now).await?;
+        self.apply_new_password(&mut user, password, must_change, password_expiry.filter(|d| *d > 0), &req.now).await?;
         self.put_user(&user).await?;
         self.end_sessions(&user.user_id, None).await
     }

@@ -81,14 +81,20 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 let (username, password) = (r("username")?, r("password")?);
                 let override_addr = s("remote_addr")?;
                 let ua_input = s("user_agent")?;
+                // Spec §10 O-4: the overrides are honoured only for apps allowed to send login
+                // metadata. Elsewhere C7 refuses the login (E006001), and until it does the
+                // connection's own address is what throttling, the allow list and the audit see,
+                // so no client can charge its failures to another address.
+                let metadata_allowed = self.config.apps.login_metadata_allowed.contains(app);
+                let header_ua = req.user_agent.map(str::to_string);
                 let opts = LoginOptions {
-                    user_agent: ua_input.clone().or_else(|| req.user_agent.map(str::to_string)),
+                    user_agent: if metadata_allowed { ua_input.clone().or(header_ua) } else { header_ua },
                     totp_code: s("totp_code")?,
                     new_password: s("new_password")?,
                     has_remote_addr: override_addr.is_some(),
                     has_user_agent: ua_input.is_some(),
                 };
-                let addr = override_addr.as_deref().unwrap_or(addr);
+                let addr = if metadata_allowed { override_addr.as_deref().unwrap_or(addr) } else { addr };
                 let res = self.login(c, &username, &password, app, addr, opts).await.map_err(honour)?;
                 let out = fields(vec![("ust", Value::String(res.ust))]);
                 if res.has_w_about_to_exp {
@@ -233,7 +239,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 if let Some(list) = input.raw("app_list").filter(|v| !v.is_null()) {
                     ctx.insert("app_list".into(), list.clone());
                 }
-                let token = self.signup(c, &ctx, app, addr).await.map_err(specific)?;
+                // Spec §3.2: the validator reports a code only where its reveal flag says so, so
+                // sign-up honours reveal (by default a taken username or email is E005001).
+                let token = self.signup(c, &ctx, app, addr).await.map_err(honour)?;
                 ok(fields(vec![("confirm_token", Value::String(token))]))
             }
             // Spec §10 O-17: a failed confirmation is an error.

@@ -89,7 +89,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             data.insert("email".into(), Value::String(c.email.clone()));
         }
         data.insert("sign_up_status".into(), Value::String(c.sign_up_status.clone()));
-        let creation = Creation { creator: "auto", is_super_user: false, auto_approve: false, confirm_token: Some(token.clone()) };
+        let creation = Creation { creator: "auto", is_super_user: false, auto_approve: false, confirm_token: Some(token.clone()), token_handed_out: true };
         let user_id = self.create_user_record(&req, &mut data, creation).await?;
         // Spec §10 O-56: callbacks never see the password.
         let mut callback_ctx = public_ctx;

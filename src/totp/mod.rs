@@ -34,7 +34,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             vec![("skip_sec", Value::Bool(false)), ("user_id", user_id.map(|s| Value::String(s.into())).unwrap_or(Value::Null))],
         )
         .await?;
-        // Spec §10 O-11: an empty key means a generated one; a given key must be usable.
+        // Spec §3.12, in order: the session, then who the target is, then the key itself.
+        let caller = self.resolve_session(&req, ust, false).await?.user;
+        let target = match user_id {
+            Some(_) if !caller.is_super_user => return Err(SsoError::invalid_input("only super-users may name a user_id")),
+            Some(id) => self.load_user(id).await?.ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?,
+            None => caller,
+        };
+        // Spec §10 O-11: an empty key means a generated one. A given key must be usable base-32:
+        // Zato stores anything, and a key no authenticator can read locks its user out.
         let key = match key.filter(|k| !k.is_empty()) {
             Some(k) => {
                 if k.len() > 256 || totp::totp_code(k, 0).is_err() {
@@ -48,16 +56,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if label.chars().count() > crate::user::create::MAX_TEXT {
             return Err(SsoError::invalid_input("the TOTP label is too long"));
         }
-        let caller = self.resolve_session(&req, ust, false).await?.user;
-        let target = match user_id {
-            Some(id) if id != caller.user_id => {
-                if !caller.is_super_user {
-                    return Err(SsoError::invalid_input("only super-users may reset other users' TOTP keys"));
-                }
-                self.load_user(id).await?.ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?
-            }
-            _ => caller,
-        };
         let mut user = target.clone();
         let seal = |p: &str, v: &str| self.keys.seal(p, v.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"));
         user.totp_key = seal(purpose::TOTP_KEY, &key)?;
@@ -87,11 +85,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             vec![("has_code", Value::Bool(!code.is_empty())), ("has_ust", Value::Bool(ust.is_some())), ("has_username", Value::Bool(username.is_some()))],
         )
         .await?;
-        if ust.is_some() == username.is_some() {
-            return Err(SsoError::invalid_input("give exactly one of ust and username"));
-        }
+        // Spec §3.15: the empty-code check runs first.
         if code.is_empty() {
             return Err(self.totp_missing());
+        }
+        if ust.is_some() == username.is_some() {
+            return Err(SsoError::invalid_input("give exactly one of ust and username"));
         }
         // Spec §3.15: an unknown UST or user is E005001 where the original crashed.
         let unknown = || SsoError::hidden(Code::AuthNotAllowed, "no such user");

@@ -42,6 +42,9 @@ pub(crate) struct Creation<'a> {
     pub auto_approve: bool,
     /// The sign-up confirm token to store (its digest); generated when None.
     pub confirm_token: Option<String>,
+    /// The token goes back to the caller (sign-up): `confirmSignup` must find it whatever the
+    /// sign-up status, so that a final one is E005007, not an unknown token.
+    pub token_handed_out: bool,
 }
 
 fn bad(detail: String) -> SsoError {
@@ -98,7 +101,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.create_user", None, vec![]).await?;
         let current = self.resolve_session(&req, ust, true).await?;
-        let creation = Creation { creator: &current.user.user_id, is_super_user: false, auto_approve: opts.auto_approve, confirm_token: None };
+        let creation = Creation { creator: &current.user.user_id, is_super_user: false, auto_approve: opts.auto_approve, confirm_token: None, token_handed_out: false };
         self.create_user_record(&req, data, creation).await.map(|_| ())
     }
 
@@ -109,7 +112,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.audit(&req, "user.create_super_user", None, vec![]).await?;
         data.insert("sign_up_status".into(), Value::String(FINAL.into()));
         let token = ids::secret(256).map(|s| format!("cli.{s}")).map_err(|_| SsoError::internal("no randomness available"))?;
-        let creation = Creation { creator: "auto", is_super_user: true, auto_approve: true, confirm_token: Some(token) };
+        let creation = Creation { creator: "auto", is_super_user: true, auto_approve: true, confirm_token: Some(token), token_handed_out: false };
         let result = self.create_user_record(&req, data, creation).await;
         if result.is_err() {
             data.remove("sign_up_status");
@@ -196,6 +199,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Some(id) => id,
             None => ids::new_user_id().map_err(|_| SsoError::internal("no randomness available"))?,
         };
+        let token_handed_out = c.token_handed_out;
         let confirm_token = match c.confirm_token {
             Some(t) => t,
             None => ids::secret(192).map_err(|_| SsoError::internal("no randomness available"))?,
@@ -274,7 +278,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(e);
         }
         let linked = async {
-            if sign_up_status == BEFORE_CONFIRMATION {
+            if sign_up_status == BEFORE_CONFIRMATION || token_handed_out {
                 self.put_raw(&keys::confirm_token(&confirm_token), &user_id, None).await?;
             }
             self.link_user(&user).await
