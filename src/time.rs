@@ -5,9 +5,28 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta};
 
 pub type Timestamp = NaiveDateTime;
 
+/// The latest instant a record holds: Zato's text format has four-digit years, and a
+/// timestamp it cannot write back would make its record unreadable.
+pub fn latest() -> Timestamp {
+    NaiveDateTime::new(
+        chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDateTime::MAX.date()),
+        chrono::NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap_or(NaiveDateTime::MAX.time()),
+    )
+}
+
+/// The earliest such instant (year 1).
+pub fn earliest() -> Timestamp {
+    chrono::NaiveDate::from_ymd_opt(1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or(NaiveDateTime::MIN)
+}
+
+/// Within the years Zato's format can write (1–9999).
+fn clamp(t: Timestamp) -> Timestamp {
+    t.clamp(earliest(), latest())
+}
+
 /// Milliseconds since the Unix epoch (the host clock's unit) to a timestamp.
 pub fn from_millis(ms: i64) -> Option<Timestamp> {
-    DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc())
+    DateTime::from_timestamp_millis(ms).map(|t| clamp(t.naive_utc()))
 }
 
 pub fn unix_secs(t: &Timestamp) -> i64 {
@@ -54,9 +73,10 @@ pub fn parse_zato(s: &str) -> Option<Timestamp> {
     Some(NaiveDateTime::new(date, time))
 }
 
-/// `t + delta`, saturating at the ends of the representable range instead of overflowing.
+/// `t + delta`, saturating at the ends of the writable range (years 1–9999) instead of
+/// overflowing or producing a date no record could store.
 fn saturating_add(t: &Timestamp, delta: Option<TimeDelta>, forward: bool) -> Timestamp {
-    delta.and_then(|d| t.checked_add_signed(d)).unwrap_or(if forward { NaiveDateTime::MAX } else { NaiveDateTime::MIN })
+    clamp(delta.and_then(|d| t.checked_add_signed(d)).unwrap_or(if forward { NaiveDateTime::MAX } else { NaiveDateTime::MIN }))
 }
 
 pub fn add_days(t: &Timestamp, days: i64) -> Timestamp {
@@ -128,7 +148,12 @@ mod tests {
     #[test]
     fn date_arithmetic_saturates() {
         let t = from_millis(0).unwrap();
-        assert_eq!(add_days(&t, i64::MAX), NaiveDateTime::MAX);
-        assert_eq!(add_minutes(&t, i64::MIN), NaiveDateTime::MIN);
+        assert_eq!(add_days(&t, i64::MAX), latest());
+        assert_eq!(add_minutes(&t, i64::MIN), earliest());
+        // Whatever the arithmetic, the result can be written and read back.
+        for far in [add_days(&t, 3_000_000), add_days(&t, -3_000_000), add_seconds(&t, i64::MAX), from_millis(300_000_000_000_000).unwrap(), from_millis(-100_000_000_000_000).unwrap()] {
+            assert_eq!(parse_zato(&format_zato(&far)), Some(far), "{far}");
+        }
+        assert_eq!(format_zato(&add_days(&t, 3_000_000)), "9999-12-31T23:59:59.999999");
     }
 }

@@ -185,6 +185,11 @@ fn change_password_self_and_by_super_user() {
         change(json!({ "user_id": id, "new_password": "fourth passphrase", "password_expiry": days }), &admin).unwrap();
         assert_eq!(f.get_by_id(&id, &admin).unwrap()["password_expiry"], json!("2025-12-31T00:00:00"));
     }
+    // Millions of days: the expiry stops at the last instant the record format can hold, and
+    // the user stays readable and can log in (a five-digit year would corrupt the record).
+    change(json!({ "user_id": id, "new_password": "fifth passphrase", "password_expiry": 3_000_000 }), &admin).unwrap();
+    assert_eq!(f.get_by_id(&id, &admin).unwrap()["password_expiry"], json!("9999-12-31T23:59:59.999999"));
+    assert_code(f.login("u", "fifth passphrase"), Code::PasswordMustSendNew, true);
 }
 
 #[test]
