@@ -17,7 +17,7 @@
 //!
 //! Not in Zato: the `argon2` and `throttle` sections, `profile` (`zato` or `strict`), and the
 //! keys `apps.super_user_allowed`, `password.common_list`, `session.max_lifetime`,
-//! `session.idle_timeout`, `password_reset.require_totp`.
+//! `session.idle_timeout`, `password_reset.require_totp`, `password_reset.end_sessions`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -146,6 +146,9 @@ pub struct PasswordResetConfig {
     pub email_title_en_GB: String,
     /// Not in Zato: a TOTP user must give the current code to reset a password (ASVS 5.0 6.4.3).
     pub require_totp: bool,
+    /// Not in Zato (spec §10 O-34): a reset ends every session of the user. Off by default, as
+    /// in Zato, whose clients may go on with a session opened before the reset.
+    pub end_sessions: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -328,6 +331,7 @@ impl Default for Config {
                 email_from: "hello@example.com".into(),
                 email_title_en_GB: "Password reset".into(),
                 require_totp: false,
+                end_sessions: false,
             },
             session: SessionConfig { expiry: 60, expiry_hook: None, max_lifetime: 0, idle_timeout: 0 },
             password: PasswordConfig {
@@ -393,6 +397,7 @@ impl Config {
         c.session.max_lifetime = 12 * 60; // absolute limit renewals cannot pass (ASVS 7.3.2)
         c.session.idle_timeout = 30; // inactivity limit (ASVS 7.3.1)
         c.password_reset.require_totp = true; // a reset does not bypass MFA (ASVS 6.4.3)
+        c.password_reset.end_sessions = true; // a reset ends other sessions (ASVS 7.4.3)
         // No account-state disclosure (ASVS 6.3.8).
         c.login.inform_if_locked = false;
         c.login.inform_if_not_confirmed = false;
@@ -689,7 +694,7 @@ impl Config {
                 s.bool("inform_if_totp_missing", &mut l.inform_if_totp_missing)?;
             }
             "password_reset" => {
-                s.check_keys(&["valid_for", "password_change_session_duration", "user_search_by", "email_from", "require_totp"], &["email_title_"])?;
+                s.check_keys(&["valid_for", "password_change_session_duration", "user_search_by", "email_from", "require_totp", "end_sessions"], &["email_title_"])?;
                 let p = &mut self.password_reset;
                 s.i64("valid_for", &mut p.valid_for, 1, 525_600)?;
                 s.i64("password_change_session_duration", &mut p.password_change_session_duration, 1, 31_536_000)?;
@@ -708,6 +713,7 @@ impl Config {
                     }
                 }
                 s.bool("require_totp", &mut p.require_totp)?;
+                s.bool("end_sessions", &mut p.end_sessions)?;
             }
             "session" => {
                 s.check_keys(&["expiry", "expiry_hook", "max_lifetime", "idle_timeout"], &[])?;
@@ -917,6 +923,7 @@ impl Config {
                 "email_from": r.email_from,
                 "email_title_en_GB": r.email_title_en_GB,
                 "require_totp": r.require_totp,
+                "end_sessions": r.end_sessions,
             },
             "session": { "expiry": s.expiry, "expiry_hook": s.expiry_hook, "max_lifetime": s.max_lifetime, "idle_timeout": s.idle_timeout },
             "password": {
@@ -1045,7 +1052,7 @@ mod tests {
         assert_eq!(c.password_reset.user_search_by, UserSearchBy::Username);
         assert_eq!(c.password_reset.email_from, "hello@example.com");
         assert_eq!(c.password_reset.email_title_en_GB, "Password reset");
-        assert!(!c.password_reset.require_totp);
+        assert!(!c.password_reset.require_totp && !c.password_reset.end_sessions);
         // session
         assert_eq!((c.session.expiry, &c.session.expiry_hook, c.session.max_lifetime, c.session.idle_timeout), (60, &None, 0, 0));
         // password
@@ -1434,7 +1441,7 @@ mod tests {
         let s = ok(json!({ "profile": "strict" }));
         assert_eq!(s, Config::strict());
         assert_eq!(s.profile, "strict");
-        assert!(!s.login.inform_if_locked && s.password.common_list && s.password_reset.require_totp);
+        assert!(!s.login.inform_if_locked && s.password.common_list && s.password_reset.require_totp && s.password_reset.end_sessions);
         // Keys the host gives win over the profile's defaults, in any key order.
         let s = ok(json!({ "password": { "min_length": 20 }, "profile": "strict" }));
         assert_eq!((s.password.min_length, s.session.max_lifetime, s.login.inform_if_locked), (20, 720, false));

@@ -43,7 +43,8 @@ fn table() -> Vec<Row> {
             Some("E008002"),
             OK,
         ),
-        ("user.resetTotpKey", |u, t, _| json!([null, u, APP, ADDR, { "userId": t }]), OK, Some("E008002"), OK),
+        // Spec §3.12: a regular user may not name a user_id at all, their own included.
+        ("user.resetTotpKey", |u, t, _| json!([null, u, APP, ADDR, { "userId": t }]), Some("E008002"), Some("E008002"), OK),
         ("user.search", |u, _, _| json!([null, {}, u, APP, ADDR]), Some("E005001"), Some("E005001"), OK),
         ("user.session.verify", |u, _, tu| json!([null, tu, u, APP, ADDR]), Some("E005001"), Some("E005001"), OK),
         ("user.session.get", |u, _, tu| json!([null, tu, u, APP, ADDR]), Some("E005001"), Some("E005001"), OK),

@@ -192,7 +192,9 @@ fn password_reset_flow_is_single_use_and_expires() {
     block_on(sso.reset_password(None, "new passphrase 2", &token, &key, APP, ADDR, None, None)).unwrap();
     assert_code(block_on(sso.reset_password(None, "new passphrase 3", &token, &key, APP, ADDR, None, None)), Code::PasswordResetCouldNotAccess, false);
     block_on(sso.login(None, "r", "new passphrase 2", APP, ADDR, Default::default())).unwrap();
-    assert_code(block_on(sso.get_current_user(None, &old_session, APP, ADDR)), Code::SessionNoSuchSession, false);
+    // Spec §10 O-34: as in Zato, a session opened before the reset goes on by default
+    // (`password_reset.end_sessions`, on in the strict profile, ends it: see below).
+    block_on(sso.get_current_user(None, &old_session, APP, ADDR)).unwrap();
     // A reset key is good for password_change_session_duration (1800 s) after access.
     block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
     let token2 = sso.hooks_for_tests().calls.borrow().iter().rev().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"].as_str().unwrap().to_string();
@@ -256,4 +258,21 @@ fn the_password_expiry_sweep_lists_unlocked_users_near_or_past_expiry() {
     let names: Vec<&str> = later.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["a", "admin", "b"]);
     assert_eq!(later[2]["is_password_expired"], json!(true));
+}
+
+#[test]
+fn a_reset_ends_the_users_sessions_when_configured() {
+    let (sso, _) = with_hooks(json!({ "password_reset": { "end_sessions": true } }));
+    let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
+    block_on(sso.create_super_user(None, &mut boot)).unwrap();
+    let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let mut d = obj(json!({ "username": "r", "password": PW, "email": "r@example.com" }));
+    block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    let old_session = block_on(sso.login(None, "r", PW, APP, ADDR, Default::default())).unwrap().ust;
+    block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
+    let token = sso.hooks_for_tests().calls.borrow().iter().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"].as_str().unwrap().to_string();
+    let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
+    block_on(sso.reset_password(None, "new passphrase 2", &token, &key, APP, ADDR, None, None)).unwrap();
+    assert_code(block_on(sso.get_current_user(None, &old_session, APP, ADDR)), Code::SessionNoSuchSession, false);
+    block_on(sso.get_current_user(None, &admin, APP, ADDR)).unwrap();
 }

@@ -225,6 +225,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         rec.password_reset_ctx = ctx(&req, user_agent);
         self.put_record(&keys::prt(&rec.token_digest), &rec, None).await?;
         self.put_user(&user).await?;
-        self.end_sessions(&user.user_id, None).await
+        if self.config.password_reset.end_sessions {
+            self.end_sessions(&user.user_id, None).await?;
+        }
+        Ok(())
     }
 }
