@@ -71,6 +71,10 @@ export interface LoginOptions {
   userAgent?: string;
   totpCode?: string;
   newPassword?: string;
+  /** `remoteAddr` came from the client, not the connection: login needs `currentApp` in `apps.login_metadata_allowed` (else E006001). */
+  hasRemoteAddr?: boolean;
+  /** `userAgent` came from the client's input: as `hasRemoteAddr`. */
+  hasUserAgent?: boolean;
 }
 
 export interface LoginResult {
@@ -185,6 +189,8 @@ export interface SignupData {
   password: string;
   email?: string;
   app_list?: string[];
+  /** Default `before_confirmation`; `final` signs the user up already confirmed. */
+  sign_up_status?: 'before_confirmation' | 'final';
 }
 
 export interface SessionHistoryEntry {
@@ -270,6 +276,10 @@ export interface SessionAttrApi {
   names(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<string[]>;
   delete(cid: Cid, nameOrNames: string | string[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
   setExpiry(cid: Cid, name: string, expiration: number, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  getMany(cid: Cid, names: string[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, Attribute | null> | Attribute | null>;
+  existsMany(cid: Cid, names: string[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, boolean> | boolean>;
+  deleteMany(cid: Cid, names: string[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
+  setExpiryMany(cid: Cid, data: AttrItem[], targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<null>;
   toDict(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string, options?: AttrOptions): Promise<Record<string, Attribute>>;
 }
 

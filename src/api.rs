@@ -19,7 +19,7 @@ use crate::time;
 use crate::user::create::CreateOptions;
 
 /// Every operation name `call` accepts.
-pub const OPERATIONS: [&str; 60] = [
+pub const OPERATIONS: [&str; 64] = [
     "user.createSuperUser", "user.createUser", "user.getCurrentUser", "user.getUserById", "user.login", "user.logout",
     "user.updateCurrentUser", "user.updateUserById", "user.approveUser", "user.rejectUser", "user.lockUser", "user.unlockUser",
     "user.deleteUserById", "user.deleteUserByUsername", "user.changePassword", "user.setPassword", "user.resetTotpKey",
@@ -33,6 +33,7 @@ pub const OPERATIONS: [&str; 60] = [
     "user.session.attr.setExpiry", "user.session.attr.toDict",
     "passwordReset.createToken", "passwordReset.accessToken", "passwordReset.changePassword", "cleanup",
     "user.session.attr.updateMany", "user.session.attr.setMany", "reseal", "passwordExpirySweep",
+    "user.session.attr.getMany", "user.session.attr.existsMany", "user.session.attr.deleteMany", "user.session.attr.setExpiryMany",
 ];
 
 fn bad(detail: impl Into<String>) -> SsoError {

@@ -146,6 +146,13 @@ test('user and session attributes (spec §3.17)', async () => {
   await rejectsWith(assert, f.sso.user.attr.names(null, f.ust, APP, ADDR, { userId: 'zusrsomeoneelse' }), 'E005001', false);
   await f.sso.user.session.attr.create(null, 'cart', [1], f.ust, f.ust, APP, ADDR);
   assert.deepEqual((await f.sso.user.session.attr.get(null, 'cart', f.ust, f.admin, APP, ADDR)).value, [1]);
+  // The *Many forms exist for session attributes too (Zato's session attribute API is the user one).
+  const sa = f.sso.user.session.attr;
+  await sa.create(null, 'wish', 'w', f.ust, f.ust, APP, ADDR);
+  assert.deepEqual(await sa.existsMany(null, ['cart', 'wish', 'none'], f.ust, f.ust, APP, ADDR), { cart: true, wish: true, none: false });
+  assert.deepEqual(Object.keys(await sa.getMany(null, ['cart', 'wish'], f.ust, f.ust, APP, ADDR)), ['cart', 'wish']);
+  await sa.deleteMany(null, ['cart', 'wish'], f.ust, f.ust, APP, ADDR);
+  assert.deepEqual(await sa.names(null, f.ust, f.ust, APP, ADDR), []);
   await f.sso.user.attr.create(null, 'secret', 'hush-hush', f.ust, APP, ADDR, { encrypt: true });
   assert.ok(f.store.entries().every(([, v]) => !v.includes('hush-hush')));
 });

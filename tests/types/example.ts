@@ -43,7 +43,7 @@ async function main(): Promise<void> {
 
   const data: CreateUserData = { username: 'u', password: 'p', display_name: 'U' };
   const id: string = await users.createSuperUser(null, data);
-  const opts: LoginOptions = { userAgent: 'ua', totpCode: '123456' };
+  const opts: LoginOptions = { userAgent: 'ua', totpCode: '123456', hasUserAgent: true, hasRemoteAddr: false };
   const login: LoginResult = await users.login('cid', 'u', 'p', 'CRM', '10.0.0.1', opts);
   const ust: string = login.ust;
   const expires: Date = login.expiration_time;
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const criteria: SearchCriteria = { display_name: 'x', is_name_exact: false, page_size: 10 };
   const found: SearchResult = await users.search(null, criteria, ust, 'CRM', '');
   const first: User | undefined = found.result[0];
-  const signup: SignupData = { username: 'w', password: 'p', app_list: ['CRM'] };
+  const signup: SignupData = { username: 'w', password: 'p', app_list: ['CRM'], sign_up_status: 'before_confirmation' };
   const token: string = await users.signup(null, signup, 'CRM', '');
   await users.confirmSignup(null, token, 'CRM', '');
   const valid: boolean = await sessions.verify(null, ust, ust, 'CRM', '');
@@ -83,6 +83,11 @@ async function main(): Promise<void> {
   const names: string[] = await attrs.names(null, ust, 'CRM', '');
   await attrs.delete(null, ['a', 'b'], ust, 'CRM', '');
   await sessionAttrs.set(null, 'cart', [1], ust, ust, 'CRM', '');
+  const carts = await sessionAttrs.getMany(null, ['cart', 'wish'], ust, ust, 'CRM', '');
+  await sessionAttrs.existsMany(null, ['cart'], ust, ust, 'CRM', '');
+  await sessionAttrs.setExpiryMany(null, [{ name: 'cart', expiration: 60 }], ust, ust, 'CRM', '');
+  await sessionAttrs.deleteMany(null, ['cart', 'wish'], ust, ust, 'CRM', '');
+  void carts;
   await totp.validateCode(null, '123456', 'CRM', '', { username: 'u' });
   const uri: string = await totp.provisioningUri(key, 'u', { issuer: 'ACME' });
   await reset.createToken(null, 'u', 'CRM', '');
