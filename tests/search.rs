@@ -138,3 +138,18 @@ fn long_names_are_matched_exactly_despite_cut_index_values() {
     assert_eq!(usernames(&search(&f, &admin, json!({ "display_name": long_a })).unwrap()), vec!["la"]);
     assert_eq!(usernames(&search(&f, &admin, json!({ "display_name": "XB", "is_name_exact": false })).unwrap()), vec!["lb"]);
 }
+
+#[test]
+fn caller_chosen_user_ids_with_dots_are_listed_and_survive_cleanup() {
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    f.create(&admin, json!({ "username": "dotted", "password": "user passphrase 1", "user_id": "zusr.with.dots" })).unwrap();
+    f.create(&admin, json!({ "username": "plain", "password": "user passphrase 1", "user_id": "dots" })).unwrap();
+    let all = search(&f, &admin, json!({})).unwrap();
+    assert_eq!(all["total"], json!(3));
+    let ids: Vec<&str> = all["result"].as_array().unwrap().iter().map(|u| u["user_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"zusr.with.dots") && ids.contains(&"dots"), "{ids:?}");
+    // Cleanup takes no live user's index entry for an orphan.
+    assert_eq!(f.call("cleanup", json!([])).unwrap()["orphans"], json!(0));
+    assert_eq!(search(&f, &admin, json!({})).unwrap()["result"].as_array().unwrap().len(), 3);
+}

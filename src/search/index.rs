@@ -85,7 +85,8 @@ pub fn parse_field_key(key: &str, field: Field) -> Option<(String, bool, String)
 
 pub fn sort_key(user: &UserRecord) -> String {
     format!(
-        "{SORT_PREFIX}{}.{}.{}.{}",
+        // The user_id comes last, after a '/' it cannot contain ('.' it may, and the time may).
+        "{SORT_PREFIX}{}.{}.{}/{}",
         hex(user.display_name.as_deref().unwrap_or(""), MAX_SORT_NAME_BYTES),
         hex(&user.username, MAX_SORT_USERNAME_BYTES),
         time::format_zato(&user.sign_up_time),
@@ -94,7 +95,7 @@ pub fn sort_key(user: &UserRecord) -> String {
 }
 
 pub fn user_id_of_sort_key(key: &str) -> Option<&str> {
-    key.rsplit('.').next().filter(|id| !id.is_empty())
+    key.strip_prefix(SORT_PREFIX)?.rsplit_once('/').map(|(_, id)| id).filter(|id| !id.is_empty())
 }
 
 /// The value a user has for a field, as the index stores it.
