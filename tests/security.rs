@@ -202,8 +202,20 @@ fn debug_output_never_holds_secrets() {
     let ring = KeyRing::from_raw(vec![[0xAB; 32]]);
     let id = f.get_current(&ust).unwrap()["user_id"].as_str().unwrap().to_string();
     let rec: edge_sso::user::UserRecord = serde_json::from_value(f.record(&id).unwrap()).unwrap();
-    let text = format!("{opts:?} {r:?} {ring:?} {rec:?} {:?}", f.login(ADMIN, "wrong secret pw").unwrap_err());
-    for secret in ["123456", "new secret pw", r.ust.as_str(), "abababab", "wrong secret pw", &rec.password, &rec.totp_key] {
+    let body = json!({ "current_app": APP, "username": ADMIN, "password": "body secret pw" }).to_string();
+    let http = edge_sso::rest::HttpRequest {
+        method: "POST",
+        path: "/zato/sso/user/login",
+        query: "password=query+secret+pw",
+        body: body.as_bytes(),
+        content_type: Some("application/json"),
+        remote_addr: ADDR,
+        user_agent: None,
+    };
+    let item = edge_sso::attr::AttrItem { name: "n".into(), value: Some(json!("attribute secret")), ..Default::default() };
+    let target = edge_sso::attr::AttrTarget::Session(r.ust.clone());
+    let text = format!("{opts:?} {r:?} {ring:?} {rec:?} {http:?} {item:?} {target:?} {:?}", f.login(ADMIN, "wrong secret pw").unwrap_err());
+    for secret in ["123456", "new secret pw", r.ust.as_str(), "abababab", "wrong secret pw", &rec.password, &rec.totp_key, "body secret pw", "query+secret", "attribute secret"] {
         assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "Debug shows a secret: {text}");
     }
 }

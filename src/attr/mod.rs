@@ -73,7 +73,7 @@ impl AttrOp {
 }
 
 /// One item of a `*_many` call; per-item values override the call's.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AttrItem {
     pub name: String,
     pub value: Option<Value>,
@@ -83,10 +83,33 @@ pub struct AttrItem {
 }
 
 /// Whose attributes: a user's (the caller's own when `user_id` is None), or a session's.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AttrTarget {
     User(Option<String>),
+    /// The target session's UST.
     Session(String),
+}
+
+// Values may be meant for encryption and a session target is a UST: Debug shows neither.
+impl std::fmt::Debug for AttrItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttrItem")
+            .field("name", &self.name)
+            .field("has_value", &self.value.is_some())
+            .field("expiration", &self.expiration)
+            .field("encrypt", &self.encrypt)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AttrTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttrTarget::User(id) => f.debug_tuple("User").field(id).finish(),
+            AttrTarget::Session(_) => f.write_str("Session(<ust>)"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

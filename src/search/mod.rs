@@ -147,7 +147,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let num_pages = (total + page_size - 1) / page_size;
         let offset = (cur_page - 1).saturating_mul(page_size);
         let mut rows = Vec::new();
-        for (id, loaded) in ordered.into_iter().skip(offset.max(0) as usize).take(page_size as usize) {
+        // usize is 32 bits on wasm32: a page past the end must not wrap round to an early one.
+        let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
+        for (id, loaded) in ordered.into_iter().skip(skip).take(usize::try_from(page_size).unwrap_or(usize::MAX)) {
             let user = match loaded {
                 Some(u) => Some(u),
                 None => self.load_user(&id).await?,

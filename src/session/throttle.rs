@@ -66,17 +66,18 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         for (i, (key, limit)) in self.throttle_keys(req, username).into_iter().enumerate() {
             // A counter that does not parse is started afresh.
             let mut c: Counter = self.get_record(&key).await.ok().flatten().unwrap_or_default();
-            if now - c.window_start_ms > t.window.saturating_mul(1000) {
+            // Counters come from the store: saturating arithmetic, whatever values they hold.
+            if now.saturating_sub(c.window_start_ms) > t.window.saturating_mul(1000) {
                 c.failures = 0;
                 c.window_start_ms = now;
             }
-            c.failures += 1;
+            c.failures = c.failures.saturating_add(1);
             c.total = c.total.saturating_add(1);
             if c.failures >= limit && c.blocked_until_ms <= now {
                 let exp = c.blocks.min(20);
                 let secs = t.backoff.saturating_mul(1i64 << exp).min(t.max_backoff);
-                c.blocks += 1;
-                c.blocked_until_ms = now + secs.saturating_mul(1000);
+                c.blocks = c.blocks.saturating_add(1);
+                c.blocked_until_ms = now.saturating_add(secs.saturating_mul(1000));
                 c.failures = 0;
                 c.window_start_ms = now;
             }

@@ -348,7 +348,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let stale = match &existing {
             None => true,
             Some(old) => {
-                now_ms - old.claimed_at_ms > STALE_CLAIM_MS
+                now_ms.saturating_sub(old.claimed_at_ms) > STALE_CLAIM_MS
                     && self.load_user(&old.user_id).await?.filter(|u| u.username == username).is_none()
             }
         };

@@ -93,6 +93,9 @@ test('search with paging returns Users (spec §6)', async () => {
   assert.deepEqual(r.result.map((u) => u.username), ['p2', 'p3']);
   assert.ok(r.result[0] instanceof User);
   assert.ok(r.result[0].sign_up_time instanceof Date);
+  // A page far past the end is empty: its offset (over 2^32) must not wrap round in the wasm.
+  const far = await f.sso.user.search(null, { display_name: 'person', is_name_exact: false, page_size: 50, cur_page: 85_899_347 }, admin, APP, ADDR);
+  assert.deepEqual(far.result, []);
 });
 
 test('signup and confirmSignup (spec §3.2, §3.3)', async () => {
