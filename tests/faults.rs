@@ -274,7 +274,9 @@ impl edge_sso::Hooks for CaptureReset {
 fn password_reset_is_single_use_at_any_failure_point() {
     let mut cases = 0;
     for n in 1..=100 {
-        let sso = edge_sso::Sso::with_hooks(FaultyStore::new(), edge_sso::MemoryAudit::default(), CaptureReset::default(), keys(), config(json!({})), Box::new(|| Some(T0)));
+        // With end_sessions (the strict profile's), so that ending the sessions can fail too.
+        let conf = config(json!({ "password_reset": { "end_sessions": true } }));
+        let sso = edge_sso::Sso::with_hooks(FaultyStore::new(), edge_sso::MemoryAudit::default(), CaptureReset::default(), keys(), conf, Box::new(|| Some(T0)));
         let login = |p: &str| block_on(sso.login(None, "r", p, APP, ADDR, Default::default()));
         let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
         block_on(sso.create_super_user(None, &mut boot)).unwrap();
