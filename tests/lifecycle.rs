@@ -43,6 +43,7 @@ fn update_checks_run_in_spec_order() {
     assert_code(upd(json!({ "approval_status": "approved" }), &ust), Code::InvalidInput, false);
     assert_code(upd(json!({ "username": "v" }), &ust), Code::UsernameExists, false);
     assert_code(upd(json!({ "username": "" }), &ust), Code::UsernameInvalid, true);
+    assert_code(upd(json!({ "username": null }), &ust), Code::InvalidInput, false);
     assert_code(upd(json!({ "username": "has space" }), &ust), Code::UsernameHasWhitespace, true);
     assert_code(upd_id(&id, json!({ "sign_up_status": "odd" }), &admin), Code::InvalidInput, false);
     assert_code(upd_id(&id, json!({ "is_locked": "yes" }), &admin), Code::InvalidInput, false);

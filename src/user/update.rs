@@ -108,7 +108,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 }
                 Some(u.clone())
             }
-            Some(Value::String(_)) | Some(Value::Null) => return Err(SsoError::shown(Code::UsernameInvalid, "the username cannot be empty")),
+            // Spec §10 O-22: an empty username is E001001; null is step 10's E008002 (every
+            // check between here and there gives E008002 too, so answering now is the same).
+            Some(Value::String(_)) => return Err(SsoError::shown(Code::UsernameInvalid, "the username cannot be empty")),
+            Some(Value::Null) => return Err(bad("username cannot be null")),
             Some(_) => return Err(bad("username must be a string")),
         };
         // Step 7
