@@ -368,8 +368,12 @@ export declare class Sso {
     password_expiry: string; is_password_expired: boolean; is_password_about_to_expire: boolean }[]>;
   /** Key rotation: re-seals stored values under the newest key of `secretKey`. Trusted. */
   reseal(): Promise<{ users: number; values: number }>;
-  /** Zato's REST API under /zato/sso/ (spec §8). Never throws. */
-  fetch(request: Request, options?: { remoteAddr?: string }): Promise<Response>;
+  /**
+   * Zato's REST API under /zato/sso/ (spec §8). Never throws. `waitUntil` (a Worker's
+   * `ctx.waitUntil`) receives work that outlives the response: POST /password/reset answers at
+   * once and creates the token afterwards, so its timing tells nothing about the user.
+   */
+  fetch(request: Request, options?: { remoteAddr?: string; waitUntil?: (work: Promise<unknown>) => void }): Promise<Response>;
 }
 
 /** Every rejection: Zato's codes (`sub_status`) and whether a transport may show them. */

@@ -218,8 +218,13 @@ async function readBody(request) {
   return out;
 }
 
-/** `sso.fetch(request, { remoteAddr })`: Zato's REST API; never throws, always JSON. */
-async function serve(wasm, request, { remoteAddr } = {}) {
+/**
+ * `sso.fetch(request, { remoteAddr, waitUntil })`: Zato's REST API; never throws, always JSON.
+ * Work the answer does not wait for (POST /password/reset, spec §8.2) goes to `waitUntil`
+ * (a Worker's `ctx.waitUntil`), which keeps it alive after the response; elsewhere it simply
+ * runs on. Its failures are in the audit log, never in an unhandled rejection.
+ */
+async function serve(wasm, request, { remoteAddr, waitUntil } = {}) {
   try {
     if (!(request instanceof Request)) {
       return jsonResponse(400, { result: 'Error', cid: '', details: 'sso.fetch takes a Request' });
@@ -228,11 +233,17 @@ async function serve(wasm, request, { remoteAddr } = {}) {
     const declared = Number(request.headers.get('content-length') ?? 0);
     const body = declared > MAX_BODY ? null : await readBody(request);
     if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' });
-    const { status, body: text } = await wasm.rest(
+    const { status, body: text, deferred } = await wasm.rest(
       request.method, url.pathname, url.search.slice(1), body,
       request.headers.get('content-type') ?? undefined, typeof remoteAddr === 'string' ? remoteAddr : '',
       request.headers.get('user-agent') ?? undefined,
     );
+    if (deferred) {
+      const settled = deferred.then(() => undefined, () => undefined);
+      if (typeof waitUntil === 'function') {
+        try { waitUntil(settled); } catch { /* the work runs on regardless */ }
+      }
+    }
     return jsonResponse(status, text);
   } catch {
     return jsonResponse(500, { result: 'Error', cid: '', details: 'Internal error' });

@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::input::{coerce_bool, Input};
-use super::{HttpRequest, Hiding, Outcome, Reject};
+use super::{Deferred, HttpRequest, Hiding, Outcome, Reject};
 use crate::attr::{AttrCall, AttrItem, AttrOp, AttrTarget};
 use crate::audit::Audit;
 use crate::error::{Code, SsoError, SsoResult};
@@ -71,7 +71,17 @@ fn keep(mut m: Map<String, Value>, names: &[&str]) -> Map<String, Value> {
 }
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
-    pub(crate) async fn endpoint(&self, cid: &str, endpoint: &str, method: &str, input: &Input, app: &str, req: &HttpRequest<'_>) -> Outcome {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn endpoint(
+        &self,
+        cid: &str,
+        endpoint: &str,
+        method: &str,
+        input: &Input,
+        app: &str,
+        req: &HttpRequest<'_>,
+        deferred: &mut Option<Deferred>,
+    ) -> Outcome {
         let c = Some(cid);
         let addr = req.remote_addr;
         let s = |k: &str| input.opt_str(k).map_err(input_err);
@@ -275,8 +285,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             (PASSWORD_RESET, "POST") => {
                 let credential = r("credential")?;
-                // Always ok: the answer must not tell whether the user exists.
-                let _ = self.create_reset_token(c, &credential, app, addr, req.user_agent).await;
+                // Always ok, at once (spec §8.2: run asynchronously): neither the answer nor its
+                // timing may tell whether the user exists.
+                *deferred = Some(Deferred::password_reset(cid, &credential, app, addr, req.user_agent));
                 none()
             }
             (PASSWORD_RESET, "PATCH") => {

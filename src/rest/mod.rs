@@ -7,7 +7,7 @@ mod input;
 use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
-use crate::error::{Code, SsoError};
+use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::Sso;
 use crate::store::Store;
@@ -51,6 +51,38 @@ impl std::fmt::Debug for HttpRequest<'_> {
 pub struct HttpResponse {
     pub status: u16,
     pub body: Value,
+    /// Work to run once the response is on its way ([`Sso::run_deferred`]).
+    pub deferred: Option<Deferred>,
+}
+
+/// Work a response leaves behind. Spec §8.2 runs `POST /password/reset` asynchronously: its
+/// answer (always ok) must not wait for the user lookup, the token writes and the delivery
+/// hook, whose time would tell a registered user from an unknown one.
+#[derive(Clone, PartialEq)]
+pub struct Deferred {
+    cid: String,
+    credential: String,
+    current_app: String,
+    remote_addr: String,
+    user_agent: Option<String>,
+}
+
+impl Deferred {
+    pub(crate) fn password_reset(cid: &str, credential: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> Self {
+        Deferred {
+            cid: cid.into(),
+            credential: credential.into(),
+            current_app: current_app.into(),
+            remote_addr: remote_addr.into(),
+            user_agent: user_agent.map(str::to_string),
+        }
+    }
+}
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Deferred(password reset)")
+    }
 }
 
 /// Why a request never reached an operation.
@@ -89,24 +121,40 @@ fn error_body(cid: &str, details: &str) -> Value {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Serves one request. Never fails: every problem is a JSON response.
+    /// A [`Deferred`] in the response is for the caller to run (the wasm binding hands it to
+    /// the host's `waitUntil`).
     pub async fn handle_http(&self, req: &HttpRequest<'_>) -> HttpResponse {
         let cid = crate::sso::new_cid().unwrap_or_default();
-        let outcome = self.route(&cid, req).await;
-        match outcome {
+        let mut deferred = None;
+        let outcome = self.route(&cid, req, &mut deferred).await;
+        let mut res = Self::respond(cid, outcome);
+        if res.status == 200 {
+            res.deferred = deferred;
+        }
+        res
+    }
+
+    /// Runs what a response left behind.
+    pub async fn run_deferred(&self, d: &Deferred) -> SsoResult<()> {
+        self.create_reset_token(Some(&d.cid), &d.credential, &d.current_app, &d.remote_addr, d.user_agent.as_deref()).await
+    }
+
+    fn respond(cid: String, outcome: Outcome) -> HttpResponse {
+        let (status, body) = match outcome {
             Ok((mut fields, status, sub_status)) => {
                 let mut body = Map::new();
                 body.insert("cid".into(), Value::String(cid));
                 body.insert("status".into(), Value::String(status.into()));
                 body.insert("sub_status".into(), json!(sub_status));
                 body.append(&mut fields);
-                HttpResponse { status: 200, body: Value::Object(body) }
+                (200, Value::Object(body))
             }
-            Err((Reject::BadRequest(details), _)) => HttpResponse { status: 400, body: error_body(&cid, &details) },
-            Err((Reject::NotFound, _)) => HttpResponse { status: 404, body: error_body(&cid, "Not found") },
-            Err((Reject::MethodNotAllowed, _)) => HttpResponse { status: 405, body: error_body(&cid, "Method not allowed") },
-            Err((Reject::NotImplemented(what), _)) => HttpResponse { status: 501, body: error_body(&cid, what) },
-            Err((Reject::UnsupportedMediaType, _)) => HttpResponse { status: 415, body: error_body(&cid, "Content-Type must be application/json") },
-            Err((Reject::TooLarge, _)) => HttpResponse { status: 413, body: error_body(&cid, "Request body too large") },
+            Err((Reject::BadRequest(details), _)) => (400, error_body(&cid, &details)),
+            Err((Reject::NotFound, _)) => (404, error_body(&cid, "Not found")),
+            Err((Reject::MethodNotAllowed, _)) => (405, error_body(&cid, "Method not allowed")),
+            Err((Reject::NotImplemented(what), _)) => (501, error_body(&cid, what)),
+            Err((Reject::UnsupportedMediaType, _)) => (415, error_body(&cid, "Content-Type must be application/json")),
+            Err((Reject::TooLarge, _)) => (413, error_body(&cid, "Request body too large")),
             Err((Reject::Sso(e), hiding)) => {
                 let codes = match hiding {
                     Hiding::Honour => e.public_codes(),
@@ -115,12 +163,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 };
                 // The host failed: a server error, still in the envelope and with no detail.
                 let status = if e.has(Code::InternalError) { 500 } else { 403 };
-                HttpResponse { status, body: json!({ "cid": cid, "status": "error", "sub_status": codes }) }
+                (status, json!({ "cid": cid, "status": "error", "sub_status": codes }))
             }
-        }
+        };
+        HttpResponse { status, body, deferred: None }
     }
 
-    async fn route(&self, cid: &str, req: &HttpRequest<'_>) -> Outcome {
+    async fn route(&self, cid: &str, req: &HttpRequest<'_>, deferred: &mut Option<Deferred>) -> Outcome {
         let Some(rest) = req.path.strip_prefix("/zato/sso/") else { return Err((Reject::NotFound, Hiding::Specific)) };
         let endpoint = rest.trim_end_matches('/');
         if !endpoints::known(endpoint) {
@@ -133,7 +182,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             let code = if self.config.apps.inform_if_app_invalid { Code::AppListInvalid } else { Code::AuthNotAllowed };
             return Err((Reject::Sso(SsoError::shown(code, "current_app is missing or unknown")), Hiding::Specific));
         }
-        self.endpoint(cid, endpoint, &req.method.to_ascii_uppercase(), &input, &app, req).await
+        self.endpoint(cid, endpoint, &req.method.to_ascii_uppercase(), &input, &app, req, deferred).await
     }
 }
 

@@ -191,6 +191,12 @@ impl WasmSso {
             let out = Object::new();
             let _ = Reflect::set(&out, &JsValue::from_str("status"), &JsValue::from_f64(res.status as f64));
             let _ = Reflect::set(&out, &JsValue::from_str("body"), &JsValue::from_str(&res.body.to_string()));
+            // Started now, settled later: the package hands it to the host's waitUntil.
+            if let Some(d) = res.deferred {
+                let core = core.clone();
+                let work = promise(async move { core.run_deferred(&d).await.map(|_| JsValue::UNDEFINED) });
+                let _ = Reflect::set(&out, &JsValue::from_str("deferred"), &work);
+            }
             Ok(out.into())
         })
     }

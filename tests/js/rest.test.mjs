@@ -1,5 +1,6 @@
 // The REST suite against sso.fetch with real Request objects.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { Sso, MemoryStore } from 'edge-sso';
 import { restSuite, toRequest } from '../rest/suite.mjs';
 
@@ -13,15 +14,41 @@ const sso = new Sso({
 const admin = { username: 'admin', password: 'rest admin passphrase' };
 await sso.user.createSuperUser('boot', { ...admin, email: 'admin@example.com' });
 
+// Work the responses leave behind (the password reset's token), as a Worker's waitUntil keeps it.
+const pending = [];
+
 async function send(method, path, body, opts = {}) {
-  return sso.fetch(toRequest('http://sso.test', method, path, body, opts), { remoteAddr: '127.0.0.1' });
+  return sso.fetch(toRequest('http://sso.test', method, path, body, opts), { remoteAddr: '127.0.0.1', waitUntil: (p) => pending.push(p) });
 }
 
 restSuite(test, {
   send,
   admin,
   readResetToken: async (username) => {
-    // The suite's users have no email: give them one and ask again.
+    await Promise.all(pending);
     return tokens.get(username);
   },
+});
+
+test('POST /password/reset answers before the lookup and the delivery hook run (spec §8.2)', { timeout: 10_000 }, async () => {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  const delivered = [];
+  const s = new Sso({
+    store: new MemoryStore(), secretKey: Buffer.alloc(32, 6).toString('base64'), config: { argon2: { m_cost: 256, t_cost: 1, p_cost: 1 } },
+    hooks: { sendPasswordReset: async (m) => { await gate; delivered.push(m.username); } },
+  });
+  await s.user.createSuperUser(null, { username: 'held', password: 'rest admin passphrase', email: 'held@example.com' });
+  const later = [];
+  const post = (credential) => s.fetch(toRequest('http://sso.test', 'POST', '/zato/sso/password/reset', { current_app: 'CRM', credential }), { waitUntil: (p) => later.push(p) });
+  // A known user's answer comes back while its delivery is still held: the same answer, at the
+  // same point, as an unknown user's.
+  const [known, unknown] = await Promise.all([post('held'), post('nobody-at-all')]);
+  assert.deepEqual([known.status, (await known.json()).status], [200, 'ok']);
+  assert.deepEqual([unknown.status, (await unknown.json()).status], [200, 'ok']);
+  assert.equal(later.length, 2);
+  assert.deepEqual(delivered, []);
+  release();
+  await Promise.all(later);
+  assert.deepEqual(delivered, ['held']);
 });

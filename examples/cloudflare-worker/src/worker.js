@@ -52,7 +52,7 @@ export class SsoDurableObject extends DurableObject {
 
   async fetch(request) {
     await this.ready;
-    return this.sso.fetch(request, { remoteAddr: remoteAddr(request) });
+    return this.sso.fetch(request, { remoteAddr: remoteAddr(request), waitUntil: (p) => this.ctx.waitUntil(p) });
   }
 
   /** Called by the cron trigger over RPC: no URL reaches it, so no client can start it. */
@@ -65,10 +65,11 @@ export class SsoDurableObject extends DurableObject {
 const durableObject = (env) => env.SSO_DO.get(env.SSO_DO.idFromName('sso'));
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     if (env.SSO_STORE === 'durable-object') return durableObject(env).fetch(request);
     const sso = await kvInstance(env);
-    return sso.fetch(request, { remoteAddr: remoteAddr(request) });
+    // waitUntil keeps work that outlives the response alive (a password reset's token).
+    return sso.fetch(request, { remoteAddr: remoteAddr(request), waitUntil: (p) => ctx.waitUntil(p) });
   },
 
   async scheduled(_event, env, ctx) {
