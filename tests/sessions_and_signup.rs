@@ -80,7 +80,7 @@ impl Hooks for TestHooks {
     }
 }
 
-fn with_hooks(overrides: Value) -> (Sso<MemoryStore, MemoryAudit, TestHooks>, std::rc::Rc<std::cell::Cell<i64>>) {
+fn with_hooks(overrides: Value) -> (HookedSso, std::rc::Rc<std::cell::Cell<i64>>) {
     let clock = std::rc::Rc::new(std::cell::Cell::new(T0));
     let c = clock.clone();
     let sso = Sso::with_hooks(MemoryStore::new(), MemoryAudit::default(), TestHooks::default(), keys(), config(overrides), Box::new(move || Some(c.get())));
@@ -165,15 +165,25 @@ fn signup_callbacks_never_see_the_password() {
     assert!(!ctx.to_string().contains(PW));
 }
 
-#[test]
-fn password_reset_flow_is_single_use_and_expires() {
-    let (sso, clock) = with_hooks(json!({ "signup": { "is_approval_needed": false } }));
+type HookedSso = Sso<MemoryStore, MemoryAudit, TestHooks>;
+
+/// For the reset tests: the super-user's UST and a session of user "r" (with an email).
+fn reset_fixture(overrides: Value) -> (HookedSso, std::rc::Rc<std::cell::Cell<i64>>, String, String) {
+    let mut conf = json!({ "signup": { "is_approval_needed": false } });
+    merge(&mut conf, overrides);
+    let (sso, clock) = with_hooks(conf);
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
     let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
     let mut d = obj(json!({ "username": "r", "password": PW, "email": "r@example.com" }));
     block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, Default::default())).unwrap();
-    let old_session = block_on(sso.login(None, "r", PW, APP, ADDR, Default::default())).unwrap().ust;
+    let session = block_on(sso.login(None, "r", PW, APP, ADDR, Default::default())).unwrap().ust;
+    (sso, clock, admin, session)
+}
+
+#[test]
+fn password_reset_flow_is_single_use_and_expires() {
+    let (sso, clock, _, old_session) = reset_fixture(json!({}));
     // Unknown users succeed silently.
     block_on(sso.create_reset_token(None, "nobody", APP, ADDR, None)).unwrap();
     block_on(sso.create_reset_token(None, "r", APP, ADDR, Some("UA"))).unwrap();
@@ -262,13 +272,7 @@ fn the_password_expiry_sweep_lists_unlocked_users_near_or_past_expiry() {
 
 #[test]
 fn a_reset_ends_the_users_sessions_when_configured() {
-    let (sso, _) = with_hooks(json!({ "password_reset": { "end_sessions": true } }));
-    let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
-    block_on(sso.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
-    let mut d = obj(json!({ "username": "r", "password": PW, "email": "r@example.com" }));
-    block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
-    let old_session = block_on(sso.login(None, "r", PW, APP, ADDR, Default::default())).unwrap().ust;
+    let (sso, _, admin, old_session) = reset_fixture(json!({ "password_reset": { "end_sessions": true } }));
     block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
     let token = sso.hooks_for_tests().calls.borrow().iter().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"].as_str().unwrap().to_string();
     let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
