@@ -170,6 +170,41 @@ test('odd input never throws: empty, a megabyte, control characters; 375 px wide
   await context.close();
 });
 
+/** Form controls and buttons in the document with no accessible name (label, aria or text). */
+function unnamedControls(page) {
+  return page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => el.type !== 'hidden')
+    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+    .map((el) => el.outerHTML.slice(0, 120)));
+}
+
+test('accessible and keyboard-only: every control is named; first run and login with Tab and Enter', async () => {
+  const { page, context, errors } = await open();
+  await page.getByRole('heading', { name: 'Create the super-user' }).waitFor();
+  // Every control of every view is in the document (hidden views included): one check covers all.
+  assert.deepEqual(await unnamedControls(page), []);
+  // First run with the keyboard alone: focus the first field, type, Tab, type, Enter.
+  await page.locator('#setup-username').focus();
+  await page.keyboard.type(ADMIN);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'setup-password');
+  await page.keyboard.type(ADMIN_PW);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await page.locator('#login-username').focus();
+  await page.keyboard.press('Control+A'); // the console fills in the name just created
+  await page.keyboard.type(ADMIN);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'login-password');
+  await page.keyboard.type(ADMIN_PW);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+  assert.deepEqual(await unnamedControls(page), [], 'controls added after login (the users table) are named too');
+  await shot(page, '10-keyboard');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the REST switch: the console drives the example worker on workerd', async () => {
   const mf = exampleWorker({ SSO_STORE: 'kv', SSO_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'), SSO_ADMIN_USERNAME: 'root',
     SSO_ADMIN_PASSWORD: 'worker root passphrase', SSO_CONFIG: JSON.stringify({ argon2: { m_cost: 1024, t_cost: 1 } }) });
