@@ -11,14 +11,35 @@ import { restSuite, toRequest } from '../rest/suite.mjs';
 
 const admin = { username: 'admin', password: 'worker admin passphrase' };
 
-function start(store) {
+/** The mail service behind SSO_RESET_WEBHOOK: the worker's outbound requests land here. */
+function mailbox() {
+  const tokens = new Map();
+  const outboundService = async (request) => {
+    if (request.url !== 'https://mail.test/reset' || request.headers.get('authorization') !== 'Bearer mail-secret') {
+      return new Response('no', { status: 403 });
+    }
+    const message = await request.json();
+    tokens.set(message.username, message.token);
+    return new Response('queued', { status: 202 });
+  };
+  /** The token sent for `username`: the reset runs after the response, so wait a little. */
+  const read = async (username) => {
+    for (let i = 0; i < 100 && !tokens.has(username); i++) await new Promise((r) => setTimeout(r, 20));
+    return tokens.get(username);
+  };
+  return { outboundService, read };
+}
+
+function start(store, outboundService) {
   return exampleWorker({
     SSO_STORE: store,
     SSO_SECRET_KEY: Buffer.alloc(32, 11).toString('base64'),
     SSO_ADMIN_USERNAME: admin.username,
     SSO_ADMIN_PASSWORD: admin.password,
     SSO_CONFIG: JSON.stringify({ argon2: { m_cost: 256, t_cost: 1, p_cost: 1 } }),
-  });
+    SSO_RESET_WEBHOOK: 'https://mail.test/reset',
+    SSO_RESET_WEBHOOK_TOKEN: 'mail-secret',
+  }, { outboundService });
 }
 
 test('the bundle is within the Workers free-plan size limit (3 MB gzipped)', () => {
@@ -29,7 +50,8 @@ test('the bundle is within the Workers free-plan size limit (3 MB gzipped)', () 
 });
 
 for (const store of ['kv', 'durable-object']) {
-  const mf = start(store);
+  const mail = mailbox();
+  const mf = start(store, mail.outboundService);
   after(() => mf.dispose());
   const send = async (method, path, body, opts) => {
     const req = toRequest('http://worker.test', method, path, body, opts);
@@ -38,7 +60,7 @@ for (const store of ['kv', 'durable-object']) {
     init.headers['cf-connecting-ip'] = '127.0.0.1';
     return mf.dispatchFetch(req.url, init);
   };
-  restSuite((name, fn) => test(`[workerd, ${store}] ${name}`, fn), { send, admin, atomicStore: store !== 'kv' });
+  restSuite((name, fn) => test(`[workerd, ${store}] ${name}`, fn), { send, admin, atomicStore: store !== 'kv', readResetToken: mail.read });
 
   test(`[workerd, ${store}] the cron trigger runs cleanup: an expired attribute leaves the store`, async () => {
     const call = async (method, path, body) => (await send(method, `/zato/sso${path}`, { current_app: 'CRM', ...body })).json();

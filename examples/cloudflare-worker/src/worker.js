@@ -3,6 +3,9 @@
 //   SSO_STORE        "kv" (SSO_KV namespace) or "durable-object" (SSO_DO, strongly consistent)
 //   SSO_CONFIG       optional sso.conf as JSON
 //   SSO_ADMIN_USERNAME / SSO_ADMIN_PASSWORD   optional: the super-user created on first use
+//   SSO_RESET_WEBHOOK  optional URL: each password-reset message (JSON, the token inside) is
+//                      POSTed there, to your mail service; SSO_RESET_WEBHOOK_TOKEN, if set, goes
+//                      with it as a bearer token. Without it, reset tokens are made, not sent.
 import { DurableObject } from 'cloudflare:workers';
 import { Sso, SsoError, DurableObjectStore } from 'edge-sso';
 
@@ -11,12 +14,26 @@ function secretKey(env) {
   return k.trim().startsWith('[') ? JSON.parse(k) : k;
 }
 
+/** Delivers password-reset messages to SSO_RESET_WEBHOOK; a refusal is an error edge-sso audits. */
+function resetWebhook(env) {
+  if (!env.SSO_RESET_WEBHOOK) return undefined;
+  return async (message) => {
+    const headers = { 'content-type': 'application/json' };
+    if (env.SSO_RESET_WEBHOOK_TOKEN) headers.authorization = `Bearer ${env.SSO_RESET_WEBHOOK_TOKEN}`;
+    const r = await fetch(env.SSO_RESET_WEBHOOK, { method: 'POST', headers, body: JSON.stringify(message) });
+    if (!r.ok) throw new Error(`the reset webhook answered ${r.status}`);
+    return true;
+  };
+}
+
 function makeSso(env, store) {
+  const sendPasswordReset = resetWebhook(env);
   return new Sso({
     store,
     secretKey: secretKey(env),
     config: env.SSO_CONFIG ? JSON.parse(env.SSO_CONFIG) : undefined,
     audit: env.SSO_AUDIT === 'console' ? (event) => console.log(JSON.stringify(event)) : undefined,
+    hooks: sendPasswordReset ? { sendPasswordReset } : undefined,
   });
 }
 
