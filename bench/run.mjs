@@ -70,7 +70,9 @@ rows.push(['getCurrentUser on MemoryStore', `${Math.round(gcu)} ops/s`, 'jose HS
 // Size.
 const wasm = readFileSync(new URL('../pkg/wasm/edge_sso_bg.wasm', import.meta.url));
 const gz = gzipSync(wasm, { level: 9 }).length;
-rows.push(['edge_sso_bg.wasm size', `${(wasm.length / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip`, 'target', '300 KiB gzip', (gz / 1024 / 300).toFixed(2)]);
+// The target is the issue's "under 300 KB gzipped", in bytes, with Node's zlib at level 9
+// (GNU gzip -9 gives about 1.5% less).
+rows.push(['edge_sso_bg.wasm size', `${(wasm.length / 1000).toFixed(1)} KB raw, ${(gz / 1000).toFixed(1)} KB gzip -9`, 'target', '300 KB gzip', (gz / 300_000).toFixed(3)]);
 
 const table = [
   `Measured ${new Date().toISOString().slice(0, 10)} on Node ${process.version}, ${process.arch}; medians of 20 runs (Argon2), 1.5 s loops (ops/s).`,

@@ -23,7 +23,7 @@ fn update_current_user_changes_the_self_fields() {
     assert!(!serde_json::to_string(&f.record(&id).unwrap()).unwrap().contains("phone"));
     // Spec §10 O-7: nulling a name nulls its search copy.
     f.call("user.updateCurrentUser", json!([null, { "first_name": null }, ust, APP, ADDR])).unwrap();
-    assert_eq!(f.record(&id).unwrap()["first_name_upper"], Value::Null);
+    assert_eq!(f.record(&id).unwrap()["first_name_fold"], Value::Null);
 }
 
 #[test]

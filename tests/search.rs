@@ -153,3 +153,18 @@ fn caller_chosen_user_ids_with_dots_are_listed_and_survive_cleanup() {
     assert_eq!(f.call("cleanup", json!([])).unwrap()["orphans"], json!(0));
     assert_eq!(search(&f, &admin, json!({})).unwrap()["result"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn name_search_is_case_insensitive_the_way_zatos_upper_case_copies_are() {
+    // Spec §2.5: Zato matches upper-cased copies, so `ß` matches `SS` and `ς` matches `Σ`.
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    f.create(&admin, json!({ "username": "hans", "password": "user passphrase 1", "last_name": "Straße" })).unwrap();
+    f.create(&admin, json!({ "username": "odos", "password": "user passphrase 1", "display_name": "ΟΔΟΣ" })).unwrap();
+    for q in ["Straße", "STRASSE", "strasse", "STRAẞE"] {
+        assert_eq!(usernames(&search(&f, &admin, json!({ "last_name": q, "is_name_exact": true })).unwrap()), vec!["hans"], "{q}");
+    }
+    assert_eq!(usernames(&search(&f, &admin, json!({ "last_name": "rass", "is_name_exact": false })).unwrap()), vec!["hans"]);
+    assert_eq!(usernames(&search(&f, &admin, json!({ "display_name": "οδος", "is_name_exact": true })).unwrap()), vec!["odos"]);
+    assert!(usernames(&search(&f, &admin, json!({ "last_name": "Strase", "is_name_exact": true })).unwrap()).is_empty());
+}

@@ -14,6 +14,7 @@ use crate::input::opt_int;
 use crate::sso::Sso;
 use crate::store::Store;
 use crate::user::record::{UserRecord, Visibility};
+pub use index::search_fold;
 use index::{field_prefix, field_value, hex, parse_field_key, user_id_of_sort_key, Field, MAX_VALUE_BYTES, SORT_PREFIX};
 
 pub const CRITERIA: [&str; 14] = [
@@ -74,7 +75,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 if v.is_empty() {
                     return Err(bad(format!("{key} is empty")));
                 }
-                names.push(Criterion { field, value: v.to_uppercase(), exact });
+                names.push(Criterion { field, value: search_fold(v), exact });
             }
         }
         let mut others = Vec::new();

@@ -7,6 +7,7 @@ use crate::hooks::Hooks;
 use crate::crypto::{ids, totp};
 use crate::error::{Code, SsoError, SsoResult};
 use crate::input::{opt_bool, opt_string, shown_key};
+use crate::search::search_fold;
 use crate::store::{digest, keys, Store};
 use crate::sso::{Request, Sso};
 use crate::time::{self, Timestamp};
@@ -55,8 +56,9 @@ fn non_empty(s: &str) -> Option<String> {
     if s.is_empty() { None } else { Some(s.to_string()) }
 }
 
-fn upper(s: &Option<String>) -> Option<String> {
-    s.as_ref().filter(|s| !s.is_empty()).map(|s| s.to_uppercase())
+/// The search copy of a name (Zato's upper-case copy; see `search_fold`).
+pub(crate) fn fold(s: &Option<String>) -> Option<String> {
+    s.as_ref().filter(|s| !s.is_empty()).map(|s| search_fold(s))
 }
 
 /// Username rules applied to every creation (spec §10 O-21, decided: length and whitespace,
@@ -234,11 +236,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             password_must_change: must_change,
             email: email_stored,
             email_sealed,
-            display_name_upper: upper(&Some(display.clone())),
+            display_name_fold: fold(&Some(display.clone())),
             display_name: Some(display.clone()),
-            first_name_upper: upper(&first),
-            middle_name_upper: upper(&middle),
-            last_name_upper: upper(&last),
+            first_name_fold: fold(&first),
+            middle_name_fold: fold(&middle),
+            last_name_fold: fold(&last),
             first_name: first.clone(),
             middle_name: middle.clone(),
             last_name: last.clone(),

@@ -42,10 +42,12 @@ pub struct UserRecord {
     pub first_name: Option<String>,
     pub middle_name: Option<String>,
     pub last_name: Option<String>,
-    pub display_name_upper: Option<String>,
-    pub first_name_upper: Option<String>,
-    pub middle_name_upper: Option<String>,
-    pub last_name_upper: Option<String>,
+    /// Case-folded copies for search: Zato's upper-case copies (spec §2.5), folded as
+    /// `search::search_fold` says.
+    pub display_name_fold: Option<String>,
+    pub first_name_fold: Option<String>,
+    pub middle_name_fold: Option<String>,
+    pub last_name_fold: Option<String>,
     pub is_active: bool,
     pub is_internal: bool,
     pub is_super_user: bool,

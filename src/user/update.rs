@@ -32,9 +32,9 @@ fn str_or_null(data: &Map<String, Value>, key: &str) -> SsoResult<Option<Option<
     }
 }
 
-/// A name and its upper-case search copy change together (spec §10 O-7).
-fn set_name(name: &mut Option<String>, upper: &mut Option<String>, value: Option<String>) {
-    *upper = value.as_ref().filter(|s| !s.is_empty()).map(|s| s.to_uppercase());
+/// A name and its search copy change together (spec §10 O-7).
+fn set_name(name: &mut Option<String>, folded: &mut Option<String>, value: Option<String>) {
+    *folded = crate::user::create::fold(&value);
     *name = value;
 }
 
@@ -166,10 +166,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         for (key, value) in names {
             let Some(value) = value else { continue };
             match key {
-                "display_name" => set_name(&mut user.display_name, &mut user.display_name_upper, value),
-                "first_name" => set_name(&mut user.first_name, &mut user.first_name_upper, value),
-                "middle_name" => set_name(&mut user.middle_name, &mut user.middle_name_upper, value),
-                "last_name" => set_name(&mut user.last_name, &mut user.last_name_upper, value),
+                "display_name" => set_name(&mut user.display_name, &mut user.display_name_fold, value),
+                "first_name" => set_name(&mut user.first_name, &mut user.first_name_fold, value),
+                "middle_name" => set_name(&mut user.middle_name, &mut user.middle_name_fold, value),
+                "last_name" => set_name(&mut user.last_name, &mut user.last_name_fold, value),
                 // Spec §10 O-40: always sealed.
                 "totp_label" => {
                     let label = value.filter(|l| !l.is_empty()).unwrap_or_else(|| DEFAULT_LABEL.to_string());
