@@ -78,8 +78,10 @@ test-deno: pack
 	  $(CURDIR)/$(DENO) test -A --unstable-kv --no-check .
 
 # The example worker, bundled by wrangler as a user would, on workerd through miniflare.
+# Into a fresh folder: wrangler names the .wasm by its hash and leaves earlier ones behind.
 worker-bundle: pack
 	$(call install_pkg,examples/cloudflare-worker)
+	rm -rf .build/worker
 	cd examples/cloudflare-worker && WRANGLER_SEND_METRICS=false $(CURDIR)/node_modules/.bin/wrangler deploy --dry-run --outdir $(CURDIR)/.build/worker >/dev/null
 
 test-worker: worker-bundle
