@@ -239,19 +239,22 @@ fn the_strict_profile() {
     assert_code(f.get_current(&admin), Code::SessionNoSuchSession, false);
 }
 
+/// Records the reset tokens the delivery hook is handed.
+#[derive(Default)]
+struct CaptureReset(std::cell::RefCell<Vec<String>>);
+
+impl edge_sso::Hooks for CaptureReset {
+    async fn send_password_reset(&self, m: &serde_json::Value) -> Result<bool, edge_sso::hooks::HookError> {
+        self.0.borrow_mut().push(m["token"].as_str().unwrap_or_default().to_string());
+        Ok(true)
+    }
+}
+
 #[test]
 fn strict_password_reset_asks_totp_users_for_a_code() {
-    #[derive(Default)]
-    struct Capture(std::cell::RefCell<Vec<String>>);
-    impl edge_sso::Hooks for Capture {
-        async fn send_password_reset(&self, m: &serde_json::Value) -> Result<bool, edge_sso::hooks::HookError> {
-            self.0.borrow_mut().push(m["token"].as_str().unwrap_or_default().to_string());
-            Ok(true)
-        }
-    }
     let clock = std::rc::Rc::new(Cell::new(T0));
     let c = clock.clone();
-    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), Capture::default(), keys(), config(json!({ "profile": "strict" })), Box::new(move || Some(c.get())));
+    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), CaptureReset::default(), keys(), config(json!({ "profile": "strict" })), Box::new(move || Some(c.get())));
     let mut boot = obj(json!({ "username": ADMIN, "password": "a strict admin passphrase", "email": "a@example.com", "is_totp_enabled": true, "totp_key": "JBSWY3DPEHPK3PXP" }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
     block_on(sso.create_reset_token(None, ADMIN, APP, ADDR, None)).unwrap();
@@ -410,4 +413,44 @@ fn rest_sign_up_does_not_tell_who_is_registered() {
     f.create(&admin, json!({ "username": "taken", "password": PW })).unwrap();
     let r = signup(&f, json!({ "current_app": APP, "username": "taken", "password": PW }));
     assert_eq!(r.body["sub_status"], json!(["E001002"]));
+}
+
+#[test]
+fn a_rest_password_reset_answers_before_any_lookup_and_leaves_the_work_to_the_host() {
+    // Spec §8.2 runs POST /password/reset asynchronously: the answer, the same for a known and
+    // an unknown user, comes before the lookup, the writes and the delivery hook.
+    let clock = std::rc::Rc::new(Cell::new(T0));
+    let c = clock.clone();
+    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), CaptureReset::default(), keys(), config(json!({})), Box::new(move || Some(c.get())));
+    let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD, "email": "admin@example.com" }));
+    block_on(sso.create_super_user(None, &mut boot)).unwrap();
+    let post = |credential: &str| {
+        let body = json!({ "current_app": APP, "credential": credential }).to_string();
+        let req = edge_sso::rest::HttpRequest {
+            method: "POST",
+            path: "/zato/sso/password/reset",
+            query: "",
+            body: body.as_bytes(),
+            content_type: Some("application/json"),
+            remote_addr: ADDR,
+            user_agent: None,
+        };
+        block_on(sso.handle_http(&req))
+    };
+    let (known, unknown) = (post(ADMIN), post("nobody-at-all"));
+    for r in [&known, &unknown] {
+        assert_eq!((r.status, &r.body["status"]), (200, &json!("ok")));
+        assert!(r.deferred.is_some());
+    }
+    assert!(sso.hooks_for_tests().0.borrow().is_empty(), "nothing delivered before the host runs the work");
+    assert_eq!(format!("{:?}", known.deferred), "Some(Deferred(password reset))", "Debug names no user");
+    block_on(sso.run_deferred(unknown.deferred.as_ref().unwrap())).unwrap();
+    assert!(sso.hooks_for_tests().0.borrow().is_empty());
+    block_on(sso.run_deferred(known.deferred.as_ref().unwrap())).unwrap();
+    let token = sso.hooks_for_tests().0.borrow()[0].clone();
+    block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
+    // A refused request leaves nothing behind.
+    let body = json!({ "current_app": "Nope", "credential": ADMIN }).to_string();
+    let req = edge_sso::rest::HttpRequest { method: "POST", path: "/zato/sso/password/reset", query: "", body: body.as_bytes(), content_type: Some("application/json"), remote_addr: ADDR, user_agent: None };
+    assert!(block_on(sso.handle_http(&req)).deferred.is_none());
 }
