@@ -218,11 +218,15 @@ async function readBody(request) {
   return out;
 }
 
+/** Cloudflare Workers cancel work a response leaves behind unless it goes to `waitUntil`. */
+const onWorkers = () => globalThis.navigator?.userAgent === 'Cloudflare-Workers';
+
 /**
  * `sso.fetch(request, { remoteAddr, waitUntil })`: Zato's REST API; never throws, always JSON.
  * Work the answer does not wait for (POST /password/reset, spec §8.2) goes to `waitUntil`
- * (a Worker's `ctx.waitUntil`), which keeps it alive after the response; elsewhere it simply
- * runs on. Its failures are in the audit log, never in an unhandled rejection.
+ * (a Worker's `ctx.waitUntil`), which keeps it alive after the response; in Node, Deno and
+ * browsers it simply runs on. On Workers without `waitUntil` the answer waits for it instead,
+ * so that no reset is lost. Its failures are in the audit log, never an unhandled rejection.
  */
 async function serve(wasm, request, { remoteAddr, waitUntil } = {}) {
   try {
@@ -242,6 +246,8 @@ async function serve(wasm, request, { remoteAddr, waitUntil } = {}) {
       const settled = deferred.then(() => undefined, () => undefined);
       if (typeof waitUntil === 'function') {
         try { waitUntil(settled); } catch { /* the work runs on regardless */ }
+      } else if (onWorkers()) {
+        await settled;
       }
     }
     return jsonResponse(status, text);

@@ -52,3 +52,28 @@ test('POST /password/reset answers before the lookup and the delivery hook run (
   await Promise.all(later);
   assert.deepEqual(delivered, ['held']);
 });
+
+test('on Cloudflare Workers without waitUntil, the answer waits for the reset so that none is lost', { timeout: 10_000 }, async () => {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  const delivered = [];
+  const s = new Sso({
+    store: new MemoryStore(), secretKey: Buffer.alloc(32, 7).toString('base64'), config: { argon2: { m_cost: 256, t_cost: 1, p_cost: 1 } },
+    hooks: { sendPasswordReset: async (m) => { await gate; delivered.push(m.username); } },
+  });
+  await s.user.createSuperUser(null, { username: 'held', password: 'rest admin passphrase', email: 'held@example.com' });
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Cloudflare-Workers' }, configurable: true });
+  try {
+    let answered = false;
+    const answer = s.fetch(toRequest('http://sso.test', 'POST', '/zato/sso/password/reset', { current_app: 'CRM', credential: 'held' })).then((r) => { answered = true; return r; });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(answered, false, 'the answer waits for the delivery');
+    release();
+    assert.equal((await answer).status, 200);
+    assert.deepEqual(delivered, ['held']);
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else delete globalThis.navigator;
+  }
+});
