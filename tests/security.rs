@@ -161,7 +161,8 @@ fn key_rotation_and_reseal() {
     let report = g.call("reseal", json!([])).unwrap();
     assert!(report["values"].as_u64().unwrap() >= 6, "{report}");
     // The old key gone: stored values still open, the old key's USTs do not.
-    let h = Fixture::with_store_and_keys(MemoryStore::new(), json!({}), KeyRing::from_raw(vec![new]));
+    // (A deployment that tells sign-ups a taken email, so that the lookup shows in the code.)
+    let h = Fixture::with_store_and_keys(MemoryStore::new(), json!({ "signup": { "inform_if_email_exists": true } }), KeyRing::from_raw(vec![new]));
     g.sso.store().move_into(h.sso.store());
     assert_code(h.get_current(&admin), Code::SessionNoSuchSession, false);
     h.get_current(&fresh).unwrap();
@@ -214,8 +215,11 @@ fn debug_output_never_holds_secrets() {
     };
     let item = edge_sso::attr::AttrItem { name: "n".into(), value: Some(json!("attribute secret")), ..Default::default() };
     let target = edge_sso::attr::AttrTarget::Session(r.ust.clone());
-    let text = format!("{opts:?} {r:?} {ring:?} {rec:?} {http:?} {item:?} {target:?} {:?}", f.login(ADMIN, "wrong secret pw").unwrap_err());
-    for secret in ["123456", "new secret pw", r.ust.as_str(), "abababab", "wrong secret pw", &rec.password, &rec.totp_key, "body secret pw", "query+secret", "attribute secret"] {
+    let response = rest_login(&f, ADDR, json!({ "current_app": APP, "username": ADMIN, "password": ADMIN_PASSWORD }));
+    let response_ust = response.body["ust"].as_str().unwrap().to_string();
+    let text = format!("{opts:?} {r:?} {ring:?} {rec:?} {http:?} {item:?} {target:?} {response:?} {:?}", f.login(ADMIN, "wrong secret pw").unwrap_err());
+    assert!(text.contains("\"ust\""), "the response's field names are shown: {text}");
+    for secret in ["123456", "new secret pw", r.ust.as_str(), "abababab", "wrong secret pw", &rec.password, &rec.totp_key, "body secret pw", "query+secret", "attribute secret", &response_ust] {
         assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "Debug shows a secret: {text}");
     }
 }

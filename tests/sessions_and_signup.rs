@@ -132,7 +132,11 @@ fn signup_codes_are_hidden_by_default_and_the_user_waits_for_confirmation_and_ap
     let f = Fixture::new(json!({}));
     let admin = f.admin_ust();
     let signup = |ctx: Value| f.call("user.signup", json!([null, ctx, APP, ADDR]));
-    assert_code(signup(json!({ "username": ADMIN, "password": PW })), Code::UsernameExists, false);
+    // Spec §3.2: with signup.inform_if_user_exists off, the validator lists no code: E005001,
+    // hidden; the reason stays in the detail for the host's logs.
+    let taken = signup(json!({ "username": ADMIN, "password": PW })).unwrap_err();
+    assert_eq!((taken.sub_status.clone(), taken.reveal), (vec![Code::AuthNotAllowed], false));
+    assert!(taken.detail.contains("taken"), "{taken:?}");
     let token = signup(json!({ "username": "newbie", "password": PW })).unwrap();
     let token = token.as_str().unwrap();
     // Before confirmation and approval: no login.

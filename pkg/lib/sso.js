@@ -226,7 +226,8 @@ const onWorkers = () => globalThis.navigator?.userAgent === 'Cloudflare-Workers'
  * Work the answer does not wait for (POST /password/reset, spec §8.2) goes to `waitUntil`
  * (a Worker's `ctx.waitUntil`), which keeps it alive after the response; in Node, Deno and
  * browsers it simply runs on. On Workers without `waitUntil` the answer waits for it instead,
- * so that no reset is lost. Its failures are in the audit log, never an unhandled rejection.
+ * so that no reset is lost. Its failures are in the audit log (result "error"), never an
+ * unhandled rejection.
  */
 async function serve(wasm, request, { remoteAddr, waitUntil } = {}) {
   try {
@@ -244,11 +245,12 @@ async function serve(wasm, request, { remoteAddr, waitUntil } = {}) {
     );
     if (deferred) {
       const settled = deferred.then(() => undefined, () => undefined);
+      let kept = false;
       if (typeof waitUntil === 'function') {
-        try { waitUntil(settled); } catch { /* the work runs on regardless */ }
-      } else if (onWorkers()) {
-        await settled;
+        // An unbound `ctx.waitUntil` throws ("Illegal invocation"): then as if none was given.
+        try { waitUntil(settled); kept = true; } catch { /* below */ }
       }
+      if (!kept && onWorkers()) await settled;
     }
     return jsonResponse(status, text);
   } catch {

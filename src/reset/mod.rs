@@ -71,7 +71,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if user_agent.is_some_and(|u| u.len() > MAX_SHORT_INPUT) {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
         }
-        let outcome = self.create_token_inner(&req, credential, user_agent).await?;
+        // A failure is recorded too: over REST this runs after the answer, where nobody else
+        // would see it.
+        let outcome = match self.create_token_inner(&req, credential, user_agent).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                let _ = self.audit_full(&req, "password_reset.create_token", None, None, Some("error"), true, vec![]).await;
+                return Err(e);
+            }
+        };
         self.audit_full(&req, "password_reset.create_token", None, None, Some(outcome), true, vec![]).await
     }
 

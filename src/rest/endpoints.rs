@@ -249,9 +249,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 if let Some(list) = input.raw("app_list").filter(|v| !v.is_null()) {
                     ctx.insert("app_list".into(), list.clone());
                 }
-                // Spec §3.2: the validator reports a code only where its reveal flag says so, so
-                // sign-up honours reveal (by default a taken username or email is E005001).
-                let token = self.signup(c, &ctx, app, addr).await.map_err(honour)?;
+                // Verb-dispatched: specific codes (§8.1), which is why the built-in validator
+                // withholds the codes its reveal flags keep back (see `signup`).
+                let token = self.signup(c, &ctx, app, addr).await.map_err(specific)?;
                 ok(fields(vec![("confirm_token", Value::String(token))]))
             }
             // Spec §10 O-17: a failed confirmation is an error.

@@ -47,12 +47,20 @@ impl std::fmt::Debug for HttpRequest<'_> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct HttpResponse {
     pub status: u16,
     pub body: Value,
     /// Work to run once the response is on its way ([`Sso::run_deferred`]).
     pub deferred: Option<Deferred>,
+}
+
+/// Bodies carry USTs, reset keys and confirm tokens: Debug shows the status and field names.
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: Vec<&str> = self.body.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+        f.debug_struct("HttpResponse").field("status", &self.status).field("body_fields", &fields).field("deferred", &self.deferred).finish()
+    }
 }
 
 /// Work a response leaves behind. Spec §8.2 runs `POST /password/reset` asynchronously: its

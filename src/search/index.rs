@@ -1,7 +1,7 @@
 //! Secondary indexes for search (spec §6), kept as store keys so that a query lists keys
 //! instead of loading users:
 //!
-//! - `sso/idx/sort/<display_name>.<username>.<sign_up_time>.<user_id>`: every user, in the
+//! - `sso/idx/sort/<display_name>.<username>.<sign_up_time>/<user_id>`: every user, in the
 //!   result order of spec §6 (the store lists keys in byte order);
 //! - `sso/idx/f/<field>/<value>.<user_id>`: one per searchable field with a value.
 //!
@@ -86,10 +86,10 @@ pub fn parse_field_key(key: &str, field: Field) -> Option<(String, bool, String)
 /// The case-insensitive form names are stored and searched in. Zato compares upper-cased
 /// copies (spec §2.5: `ß` becomes `SS`). Full upper-casing would ship a second Unicode case
 /// table in the wasm (about 7 KB gzipped) beside the lower-casing the spec needs elsewhere, so
-/// this lower-cases, then folds the characters whose lower-case form would not meet their
-/// upper-case twins: `ß`/`ẞ` and `ss`, `ſ` and `s`, final `ς` and `σ`, `µ` and `μ`, the
-/// symbol forms of Greek letters, the Latin ligatures. Two names match here when their Zato
-/// upper-case copies match, for Latin, Greek and Cyrillic text.
+/// this lower-cases, then folds the letters whose lower-case form would miss their upper-case
+/// twins: `ß` and `ss`, `ſ` and `s`, final `ς` and `σ`, `µ` and `μ`, the symbol forms of Greek
+/// letters, the Latin ligatures. Names match as Zato's upper-case copies do, but for a few rare
+/// letters (README "Differences from Zato").
 pub fn search_fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.to_lowercase().chars() {
@@ -124,14 +124,17 @@ pub fn search_fold(s: &str) -> String {
 }
 
 pub fn sort_key(user: &UserRecord) -> String {
-    format!(
-        // The user_id comes last, after a '/' it cannot contain ('.' it may, and the time may).
-        "{SORT_PREFIX}{}.{}.{}/{}",
-        hex(user.display_name.as_deref().unwrap_or(""), MAX_SORT_NAME_BYTES),
-        hex(&user.username, MAX_SORT_USERNAME_BYTES),
-        time::format_zato(&user.sign_up_time),
-        user.user_id
-    )
+    sort_key_of(user.display_name.as_deref().unwrap_or(""), &user.username, &user.sign_up_time, &user.user_id)
+}
+
+fn sort_key_of(display_name: &str, username: &str, sign_up_time: &time::Timestamp, user_id: &str) -> String {
+    // The time at a fixed width (microseconds always written), so that byte order is time order.
+    let mut signed_up = time::format_zato(sign_up_time);
+    if !signed_up.contains('.') {
+        signed_up.push_str(".000000");
+    }
+    // The user_id comes last, after a '/' it cannot contain ('.' it may).
+    format!("{SORT_PREFIX}{}.{}.{}/{}", hex(display_name, MAX_SORT_NAME_BYTES), hex(username, MAX_SORT_USERNAME_BYTES), signed_up, user_id)
 }
 
 pub fn user_id_of_sort_key(key: &str) -> Option<&str> {
@@ -194,11 +197,20 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_order_equal_names_by_sign_up_time() {
+        let at = |ms: i64| sort_key_of("Jo", "same", &time::from_millis(ms).unwrap_or_default(), "zusr1");
+        // A whole second sorts before a later instant of the same second.
+        assert!(at(1_700_000_000_000) < at(1_700_000_000_123));
+        assert!(at(1_700_000_000_999) < at(1_700_000_001_000));
+    }
 
     #[test]
     fn the_fold_matches_where_zatos_upper_case_copies_match() {
         // Pairs whose Python upper() agree must fold alike; pairs that differ must not.
-        for (a, b) in [("Straße", "STRASSE"), ("STRAẞE", "strasse"), ("ſ", "S"), ("ΟΔΟΣ", "οδος"), ("οδος", "οδοσ"), ("µ", "μ"), ("ﬁne", "FINE"),
+        for (a, b) in [("Straße", "STRASSE"), ("ſ", "S"), ("ΟΔΟΣ", "οδος"), ("οδος", "οδοσ"), ("µ", "μ"), ("ﬁne", "FINE"),
             ("Kowalski", "kowalski"), ("ÅNGSTRÖM", "ångström"), ("ПЁТР", "пётр"), ("ı", "I"), ("ϑ", "Θ")] {
             assert_eq!(search_fold(a), search_fold(b), "{a} ~ {b}");
         }

@@ -72,7 +72,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let c = parse(ctx)?;
         let token = ids::secret(192).map_err(|_| SsoError::internal("no randomness available"))?;
-        self.validate_signup(&req, &c).await?;
+        // Spec §3.2: the built-in validator lists a code only where its reveal flag is on; with
+        // the flag off its list is empty, which the transport answers as E005001. So a withheld
+        // code is E005001 here too (hidden), the reason only in the detail.
+        self.validate_signup(&req, &c).await.map_err(|e| {
+            if e.reveal || e.has(Code::InternalError) { e } else { SsoError::hidden(Code::AuthNotAllowed, e.detail) }
+        })?;
         let public_ctx = json!({
             "username": c.username, "email": c.email, "app_list": c.app_list, "current_app": req.current_app,
         });

@@ -77,3 +77,18 @@ test('on Cloudflare Workers without waitUntil, the answer waits for the reset so
     else delete globalThis.navigator;
   }
 });
+
+test('REST sign-up: the built-in validator withholds codes its flags keep back; a host validator\'s codes are shown (spec §3.2, §8.1)', async () => {
+  const s = new Sso({
+    store: new MemoryStore(), secretKey: Buffer.alloc(32, 8).toString('base64'), config: { argon2: { m_cost: 256, t_cost: 1, p_cost: 1 } },
+    hooks: { validateSignup: ({ username }) => (username.startsWith('bot') ? { is_valid: false, sub_status: ['E001001'] } : { is_valid: true }) },
+  });
+  await s.user.createSuperUser(null, { username: 'taken', password: 'rest admin passphrase' });
+  const signup = async (username) => {
+    const r = await s.fetch(toRequest('http://sso.test', 'POST', '/zato/sso/user/signup', { current_app: 'CRM', username, password: 'a sign-up passphrase' }));
+    return [r.status, (await r.json()).sub_status];
+  };
+  assert.deepEqual(await signup('taken'), [403, ['E005001']]);
+  assert.deepEqual(await signup('bot-17'), [403, ['E001001']]);
+  assert.equal((await signup('person'))[0], 200);
+});
