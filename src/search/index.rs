@@ -219,8 +219,6 @@ mod tests {
         }
     }
 
-    use super::*;
-
     #[test]
     fn hex_keeps_order_and_shorter_first() {
         let mut names = vec!["b", "a", "ab", "", "Z", "é", "aa"];
