@@ -39,7 +39,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let now = req.now;
         let mut r = CleanupReport::default();
-        let mut user_exists = std::collections::HashMap::<String, bool>::new();
+        let mut user_exists = std::collections::BTreeMap::<String, bool>::new();
         macro_rules! exists {
             ($id:expr) => {{
                 let id: String = $id;

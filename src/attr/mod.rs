@@ -180,7 +180,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         match call.op {
             AttrOp::Create => {
                 // All or nothing: every name is checked before anything is written.
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = std::collections::BTreeSet::new();
                 for item in &call.items {
                     if !seen.insert((owner_of(item), item.name.clone())) || self.visible(&req, &owner_of(item), sid, &item.name).await?.is_some() {
                         return Err(SsoError::hidden(Code::AttrAlreadyExists, "the attribute exists"));

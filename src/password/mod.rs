@@ -32,10 +32,10 @@ pub fn validate_password(config: &Config, password: &str) -> SsoResult<()> {
 /// is one character ('0' + n) for the prefix shared with the previous line, then the rest.
 static COMMON_PASSWORDS: &str = include_str!("common_passwords.fc");
 
-fn common_passwords() -> &'static std::collections::HashSet<String> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+fn common_passwords() -> &'static std::collections::BTreeSet<String> {
+    static SET: std::sync::OnceLock<std::collections::BTreeSet<String>> = std::sync::OnceLock::new();
     SET.get_or_init(|| {
-        let mut set = std::collections::HashSet::new();
+        let mut set = std::collections::BTreeSet::new();
         let mut prev = String::new();
         for line in COMMON_PASSWORDS.lines() {
             let mut chars = line.chars();

@@ -3,7 +3,7 @@
 
 pub mod index;
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
@@ -98,9 +98,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         } else if let Some(name) = opt_str(criteria, "username")?.filter(|s| !s.is_empty()) {
             self.find_user_by_username(name).await?.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
         } else {
-            let mut selected: Option<HashSet<String>> = None;
+            let mut selected: Option<BTreeSet<String>> = None;
             if !names.is_empty() {
-                let mut acc: Option<HashSet<String>> = None;
+                let mut acc: Option<BTreeSet<String>> = None;
                 for c in &names {
                     let ids = self.matching_ids(c).await?;
                     acc = Some(match acc {
@@ -182,8 +182,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// The ids whose `field` matches: equality with the upper-cased value, or containment.
     /// Entries whose value was cut in the key are checked against the record.
-    async fn matching_ids(&self, c: &Criterion) -> SsoResult<HashSet<String>> {
-        let mut sure = HashSet::new();
+    async fn matching_ids(&self, c: &Criterion) -> SsoResult<BTreeSet<String>> {
+        let mut sure = BTreeSet::new();
         let mut maybe = Vec::new();
         let prefix = field_prefix(c.field);
         let scan_prefix = if c.exact && c.value.len() < MAX_VALUE_BYTES { format!("{prefix}{}.", hex(&c.value, MAX_VALUE_BYTES)) } else { prefix };
