@@ -24,7 +24,7 @@ function mailbox() {
   };
   /** The token sent for `username`: the reset runs after the response, so wait a little. */
   const read = async (username) => {
-    for (let i = 0; i < 100 && !tokens.has(username); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && !tokens.has(username); i++) await new Promise((r) => setTimeout(r, 20));
     return tokens.get(username);
   };
   return { outboundService, read };
