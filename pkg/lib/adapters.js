@@ -52,17 +52,36 @@ export class DurableObjectStore {
     return true;
   }
 
+  /**
+   * Pages through the backend until `limit` live keys or the end. Durable Object storage has no
+   * TTL of its own: the expired entries met on the way are deleted, which is how `cleanup`
+   * (a listing of every prefix) empties it.
+   */
   async list({ prefix = '', cursor, limit = 1000 } = {}) {
     const max = Math.max(1, Math.min(limit, 1000));
-    const opts = { prefix, limit: max + 1 };
-    if (cursor) opts.startAfter = cursor;
-    const map = await this.#s.list(opts);
     const names = [];
+    const expired = [];
+    let after = cursor;
     let more = false;
-    for (const [name, entry] of map) {
-      if (names.length === max) { more = true; break; }
-      if (live(entry, this.#now)) names.push(name);
+    for (let done = false; !done && !more;) {
+      const opts = { prefix, limit: max + 1 };
+      if (after) opts.startAfter = after;
+      const map = await this.#s.list(opts);
+      done = map.size < max + 1;
+      for (const [name, entry] of map) {
+        if (!live(entry, this.#now)) {
+          expired.push(name);
+        } else if (names.length === max) {
+          more = true;
+          break;
+        } else {
+          names.push(name);
+        }
+        after = name;
+      }
     }
+    // storage.delete takes at most 128 keys a call.
+    for (let i = 0; i < expired.length; i += 128) await this.#s.delete(expired.slice(i, i + 128));
     return { keys: names.map((name) => ({ name })), list_complete: !more, cursor: more ? names[names.length - 1] : undefined };
   }
 }
@@ -112,16 +131,31 @@ export class DenoKvStore {
     return r.ok;
   }
 
+  /** Pages through the backend until `limit` live keys or the end (Deno KV removes expired keys itself, in time). */
   async list({ prefix = '', cursor, limit = 1000 } = {}) {
     const max = Math.max(1, Math.min(limit, 1000));
-    // Deno KV lists by key parts; a string prefix of the second part is a range.
-    const selector = { start: [this.#root, cursor ? `${cursor}\0` : prefix], end: [this.#root, `${prefix}\uffff`] };
     const names = [];
+    let after = cursor;
     let more = false;
-    for await (const entry of this.#kv.list(selector, { limit: max + 1 })) {
-      if (names.length === max) { more = true; break; }
-      const name = entry.key[1];
-      if (typeof name === 'string' && name.startsWith(prefix) && live(entry.value, this.#now)) names.push(name);
+    for (let done = false; !done && !more;) {
+      // Deno KV lists by key parts; a string prefix of the second part is a range.
+      // Deno KV orders UTF-8 bytes: U+10FFFF is the highest code point.
+      const selector = { start: [this.#root, after ? `${after}\0` : prefix], end: [this.#root, `${prefix}\u{10ffff}`] };
+      let seen = 0;
+      for await (const entry of this.#kv.list(selector, { limit: max + 1 })) {
+        seen++;
+        const name = entry.key[1];
+        if (typeof name !== 'string' || !name.startsWith(prefix)) continue;
+        if (live(entry.value, this.#now)) {
+          if (names.length === max) {
+            more = true;
+            break;
+          }
+          names.push(name);
+        }
+        after = name;
+      }
+      done = seen < max + 1;
     }
     return { keys: names.map((name) => ({ name })), list_complete: !more, cursor: more ? names[names.length - 1] : undefined };
   }
@@ -195,23 +229,34 @@ export class IndexedDbStore {
     });
   }
 
+  /** Live keys in order; the expired records the cursor passes are deleted (no TTL in IndexedDB). */
   list({ prefix = '', cursor, limit = 1000 } = {}) {
     const max = Math.max(1, Math.min(limit, 1000));
     const lower = cursor && cursor >= prefix ? cursor : prefix;
+    // IndexedDB compares UTF-16 code units: \uffff is the highest.
     const range = IDBKeyRange.bound(lower, `${prefix}\uffff`, Boolean(cursor && cursor >= prefix), false);
     return new Promise((resolve, reject) => {
       const names = [];
-      let more = false;
-      const req = this.#tx('readonly').openCursor(range);
-      req.onerror = () => reject(req.error);
+      const tx = this.#db.transaction(this.#store, 'readwrite');
+      let result;
+      tx.oncomplete = () => resolve(result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+      const req = tx.objectStore(this.#store).openCursor(range);
       req.onsuccess = () => {
         const c = req.result;
-        if (!c) return resolve({ keys: names.map((name) => ({ name })), list_complete: true, cursor: undefined });
-        if (names.length === max) {
-          more = true;
-          return resolve({ keys: names.map((name) => ({ name })), list_complete: !more, cursor: names[names.length - 1] });
+        if (!c) {
+          result = { keys: names.map((name) => ({ name })), list_complete: true, cursor: undefined };
+          return;
         }
-        if (live(c.value, this.#now)) names.push(c.key);
+        if (!live(c.value, this.#now)) {
+          c.delete();
+        } else if (names.length === max) {
+          result = { keys: names.map((name) => ({ name })), list_complete: false, cursor: names[names.length - 1] };
+          return;
+        } else {
+          names.push(c.key);
+        }
         c.continue();
       };
     });

@@ -193,7 +193,30 @@ function jsonResponse(status, body) {
   });
 }
 
-/** Reads at most MAX_BODY + 1 bytes, so a huge body is refused without being buffered. */
+/** How much of a refused body is read and dropped before the 413 goes out. */
+const MAX_DRAIN = 32 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a refused body, up to MAX_DRAIN: a server that answers while the
+ * client is still sending may close the connection under it, and the client then sees a reset
+ * instead of the 413. Nothing is kept; past MAX_DRAIN the stream is cancelled.
+ */
+async function drain(reader, already = 0) {
+  let size = already;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+      if (size > MAX_DRAIN) break;
+    }
+  } catch {
+    return;
+  }
+  await reader.cancel().catch(() => {});
+}
+
+/** Reads at most MAX_BODY bytes, so a huge body is refused without being buffered. */
 async function readBody(request) {
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
@@ -204,7 +227,7 @@ async function readBody(request) {
     if (done) break;
     size += value.byteLength;
     if (size > MAX_BODY) {
-      await reader.cancel().catch(() => {});
+      await drain(reader, size);
       return null;
     }
     chunks.push(value);
@@ -236,6 +259,7 @@ async function serve(wasm, request, { remoteAddr, waitUntil } = {}) {
     }
     const url = new URL(request.url);
     const declared = Number(request.headers.get('content-length') ?? 0);
+    if (declared > MAX_BODY && request.body) await drain(request.body.getReader());
     const body = declared > MAX_BODY ? null : await readBody(request);
     if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' });
     const { status, body: text, deferred } = await wasm.rest(

@@ -2,6 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { get } from 'node:http';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { exampleWorker } from '../worker/example-worker.mjs';
@@ -203,6 +204,18 @@ test('accessible and keyboard-only: every control is named; first run and login 
   await shot(page, '10-keyboard');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('the console server hands out www/ and pkg/ only, whatever the path says', async () => {
+  // node:http sends the path as written (fetch would resolve the dots first).
+  const status = (path) => new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port: server.address().port, path }, (r) => { r.resume(); resolve(r.statusCode); }).on('error', reject);
+  });
+  assert.equal(await status('/pkg/entrypoints/browser.js'), 200);
+  assert.equal(await status('/index.html'), 200);
+  for (const path of ['/pkg/../Cargo.toml', '/pkg/%2e%2e/Cargo.toml', '/pkg/..%2fCargo.toml', '/../Cargo.toml', '/%2e%2e/.demo/worker-secrets.json', '/pkg/../.demo/worker-secrets.json']) {
+    assert.equal(await status(path), 404, path);
+  }
 });
 
 test('the REST switch: the console drives the example worker on workerd', async () => {

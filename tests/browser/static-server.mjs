@@ -38,23 +38,35 @@ export function staticServer(root, { index = 'index.html' } = {}) {
  */
 export function consoleServer(root, rest) {
   const www = staticServer(resolve(root, 'www'));
-  const repo = staticServer(root);
+  // Rooted at pkg/ itself, so that `/pkg/../` cannot reach the rest of the repository (nor
+  // .demo/, which holds the demo's secrets).
+  const pkg = staticServer(resolve(root, 'pkg'));
   return createServer((req, res) => {
     if (rest && req.url.startsWith('/zato/sso/')) return rest(req, res);
-    (req.url.startsWith('/pkg/') ? repo : www).emit('request', req, res);
+    if (req.url.startsWith('/pkg/')) {
+      req.url = req.url.slice('/pkg'.length);
+      return pkg.emit('request', req, res);
+    }
+    www.emit('request', req, res);
   });
 }
 
 /** A `rest(req, res)` for consoleServer that hands requests to a Miniflare worker. */
 export function viaMiniflare(mf) {
   return async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string'));
-    headers['cf-connecting-ip'] = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-    const r = await mf.dispatchFetch(`http://${req.headers.host ?? 'localhost'}${req.url}`, { method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined });
-    res.writeHead(r.status, Object.fromEntries(r.headers));
-    res.end(Buffer.from(await r.arrayBuffer()));
+    try {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string'));
+      headers['cf-connecting-ip'] = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+      const r = await mf.dispatchFetch(`http://localhost${req.url}`, { method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined });
+      res.writeHead(r.status, Object.fromEntries(r.headers));
+      res.end(Buffer.from(await r.arrayBuffer()));
+    } catch {
+      // A client gone mid-request, or a request no URL can be made of: never the server's end.
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ result: 'Error', cid: '', details: 'Bad request' }));
+    }
   };
 }

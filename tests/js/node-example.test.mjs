@@ -1,5 +1,7 @@
 // The Node.js example server (examples/node) over real HTTP on a loopback port: the REST suite.
 import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { createSso, serve } from '../../examples/node/server.mjs';
 import { restSuite, toRequest } from '../rest/suite.mjs';
 
@@ -13,4 +15,30 @@ const base = `http://127.0.0.1:${server.address().port}`;
 restSuite((name, fn) => test(`[node:http] ${name}`, fn), {
   send: async (method, path, body, opts) => fetch(toRequest(base, method, path, body, opts)),
   admin,
+});
+
+/** One raw HTTP/1.1 exchange, so that headers fetch would refuse to send can be sent. */
+function rawRequest(text) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.address().port, '127.0.0.1', () => socket.end(text));
+    let out = '';
+    socket.on('data', (d) => { out += d; });
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+  });
+}
+
+test('[node:http] a malformed request or a vanished client gets an answer, not a dead server', async () => {
+  const bad = await rawRequest('POST /zato/sso/user/login HTTP/1.1\r\nHost: a b\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+  assert.match(bad, /^HTTP\/1\.1 [2-4]\d\d /);
+  // A client that hangs up in the middle of its body.
+  await new Promise((resolve) => {
+    const socket = connect(server.address().port, '127.0.0.1', () => {
+      socket.write('POST /zato/sso/user/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a');
+      setTimeout(() => { socket.destroy(); resolve(); }, 50);
+    });
+  });
+  // Still serving.
+  const r = await fetch(toRequest(base, 'POST', '/zato/sso/user/login', { current_app: 'CRM', ...admin }));
+  assert.equal(r.status, 200);
 });
