@@ -39,7 +39,7 @@ export interface SsoOptions {
   /** Clock in milliseconds since the epoch (for tests). */
   now?: () => number;
   hooks?: Hooks;
-  /** A store call that takes longer fails the operation with E008004 (default 10 000). */
+  /** A store call that takes longer fails the operation with E008004 (default 10 000; 0, Infinity or over 2^31 - 1: no limit). */
   storeTimeoutMs?: number;
 }
 
@@ -110,7 +110,7 @@ export declare class User {
   approval_status_mod_by?: string;
   approval_status_mod_time?: Date;
   locked_time?: Date | null;
-  creation_ctx?: string;
+  creation_ctx?: string | null;
   locked_by?: string | null;
   approv_rej_time?: Date | null;
   approv_rej_by?: string | null;
@@ -378,6 +378,7 @@ export declare class Sso {
 
 /** Every rejection: Zato's codes (`sub_status`) and whether a transport may show them. */
 export declare class SsoError extends Error {
+  constructor(message: string, subStatus: string[], reveal: boolean);
   name: 'SsoError';
   status: 'error';
   sub_status: string[];

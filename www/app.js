@@ -215,7 +215,17 @@ const state = { backend: null, ust: sessionStorage.getItem('edge-sso-console-ust
 function setUst(ust) {
   state.ust = ust;
   if (ust) sessionStorage.setItem('edge-sso-console-ust', ust);
-  else sessionStorage.removeItem('edge-sso-console-ust');
+  else {
+    sessionStorage.removeItem('edge-sso-console-ust');
+    forgetSecrets();
+  }
+}
+
+/** Out of the page when a session ends: TOTP keys shown, their QR codes, typed passwords. */
+function forgetSecrets() {
+  for (const box of ['#me-totp-box', '#totp-box']) $(box).hidden = true;
+  for (const qr of ['#me-totp-qr', '#totp-qr']) $(qr).replaceChildren();
+  for (const field of ['#me-totp-key', '#totp-key', '#totp-uri', '#setup-password', '#login-password', '#login-new-password', '#login-totp']) $(field).value = '';
 }
 
 function show(section) {
@@ -299,7 +309,7 @@ async function loadUsers() {
     showError('search', null);
   } catch (e) {
     showError('search', e);
-    if (asConsoleError(e).codes.includes('E007001')) route();
+    if (asConsoleError(e).codes.includes('E007001')) route().catch((err) => status(`Could not reload: ${err.message}`));
   }
 }
 
@@ -430,6 +440,7 @@ $('#setup-form').addEventListener('submit', async (ev) => {
     await state.backend.createSuperUser(clip(username, 10_000), clip(password, 10_000));
     showError('setup', null);
     status(`Super-user ${username} created: log in.`);
+    $('#setup-password').value = '';
     show('login');
     $('#login-username').value = username;
     $('#login-password').focus();
@@ -573,7 +584,11 @@ $('#mode').addEventListener('change', () => {
 $('#mode-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   setUst(null);
-  await useBackend($('#mode').value, $('#rest-url').value);
+  try {
+    await useBackend($('#mode').value, $('#rest-url').value);
+  } catch (e) {
+    status(`Could not use that backend: ${e.message}`);
+  }
 });
 
 const saved = JSON.parse(localStorage.getItem('edge-sso-console-mode') ?? 'null') ?? { kind: location.search.includes('rest') ? 'rest' : 'local', url: '' };

@@ -27,6 +27,8 @@ function invalid(message) {
 function toWire(v, budget = { nodes: MAX_NODES }, depth = 0) {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : formatZatoTime(v);
   if (v === null || typeof v !== 'object') return v;
+  // Binary data is no JSON: refused before anything walks its (maybe millions of) elements.
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) throw invalid('binary data (a typed array or buffer) is not accepted: give strings');
   if (depth >= MAX_DEPTH) throw invalid(`input nested deeper than ${MAX_DEPTH} levels (or cyclic)`);
   if (Array.isArray(v)) {
     if ((budget.nodes -= v.length + 1) < 0) throw invalid('input too large');
@@ -98,6 +100,27 @@ function withDatesDeep(v) {
   return v;
 }
 
+/** An attribute entity (spec §3.17): `{ name, value, creation_time, last_modified, expiration_time, is_encrypted }`. */
+const isEntity = (x) => isPlainObject(x) && 'name' in x && 'value' in x && 'is_encrypted' in x;
+
+/** Its timestamps as Dates; the value is the caller's data and stays exactly as stored. */
+function entityWithDates(e) {
+  const out = withDates(e);
+  out.value = e.value;
+  return out;
+}
+
+/** An attribute call's result: an entity, a map of name to entity (or boolean), or other. */
+function attrWithDates(r) {
+  if (isEntity(r)) return entityWithDates(r);
+  if (!isPlainObject(r)) return r;
+  const out = {};
+  for (const [k, x] of Object.entries(r)) {
+    Object.defineProperty(out, k, { value: isEntity(x) ? entityWithDates(x) : x, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 /** Binds the operation table of the core to methods; every failure becomes an SsoError. */
 function bind(wasm) {
   const call = async (op, args, shape = (r) => r) => {
@@ -114,7 +137,7 @@ function bind(wasm) {
     const api = {};
     for (const m of ['create', 'createMany', 'update', 'updateMany', 'set', 'setMany', 'get', 'getMany', 'exists', 'existsMany',
       'names', 'delete', 'deleteMany', 'setExpiry', 'setExpiryMany', 'toDict']) {
-      api[m] = dated(`${prefix}.${m}`);
+      api[m] = (...args) => call(`${prefix}.${m}`, args, attrWithDates);
     }
     return Object.freeze(api);
   };
@@ -252,8 +275,9 @@ const onWorkers = () => globalThis.navigator?.userAgent === 'Cloudflare-Workers'
  * so that no reset is lost. Its failures are in the audit log (result "error"), never an
  * unhandled rejection.
  */
-async function serve(wasm, request, { remoteAddr, waitUntil } = {}) {
+async function serve(wasm, request, options) {
   try {
+    const { remoteAddr, waitUntil } = options ?? {};
     if (!(request instanceof Request)) {
       return jsonResponse(400, { result: 'Error', cid: '', details: 'sso.fetch takes a Request' });
     }
@@ -288,7 +312,8 @@ async function serve(wasm, request, { remoteAddr, waitUntil } = {}) {
  * refuse with a proper message.
  */
 function withTimeout(store, ms) {
-  if (store === null || typeof store !== 'object' || !(ms > 0)) return store;
+  // Beyond 2^31 - 1 ms setTimeout fires at once: such a limit (or Infinity) means none.
+  if (store === null || typeof store !== 'object' || !(ms > 0) || ms > 2_147_483_647) return store;
   const wrapped = {};
   for (const name of ['get', 'put', 'delete', 'list', 'putIfAbsent']) {
     const fn = store[name];

@@ -19,7 +19,8 @@ export function parseZatoTime(v) {
 export function withDates(obj) {
   const out = {};
   for (const [k, v] of Object.entries(obj)) {
-    out[k] = TIME_FIELDS.has(k) && isZatoTime(v) ? parseZatoTime(v) : v;
+    // defineProperty: a key such as `__proto__` stays a key.
+    Object.defineProperty(out, k, { value: TIME_FIELDS.has(k) && isZatoTime(v) ? parseZatoTime(v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

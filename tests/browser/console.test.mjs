@@ -124,6 +124,11 @@ test('TOTP enrolment: the key shown works in an authenticator (the test computes
   await page.getByRole('button', { name: 'Turn two-factor on' }).click();
   await page.locator('#status', { hasText: 'Two-factor is on' }).waitFor();
   await page.getByRole('button', { name: 'Log out' }).click();
+  // Whoever uses this tab next does not find the key in the page.
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  assert.equal(await page.locator('#me-totp-key').inputValue(), '');
+  assert.equal(await page.locator('#me-totp-qr svg').count(), 0);
+  assert.ok(!(await page.content()).includes(key));
   await page.locator('#login-password').fill(ADMIN_PW);
   await page.locator('#login-username').fill(ADMIN);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();

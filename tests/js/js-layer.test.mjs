@@ -186,3 +186,41 @@ test('MemoryStore: the subpath export, odd limits, cursors and TTL', async () =>
   await s.delete('k');
   assert.equal(await s.get('k'), null);
 });
+
+test('attribute values come back exactly as stored: date-like strings stay strings, at any depth', async () => {
+  const f = fixture();
+  const ust = await adminUst(f);
+  const value = { creation_time: '2024-01-01T00:00:00', nested: [{ expiration_time: '2030-05-06T07:08:09.123456' }], plain: 'x' };
+  await f.sso.user.attr.create(null, 'shaped', value, ust, APP, ADDR);
+  const got = await f.sso.user.attr.get(null, 'shaped', ust, APP, ADDR);
+  assert.deepEqual(got.value, value);
+  assert.ok(got.creation_time instanceof Date, 'the entity\'s own timestamps are Dates');
+  const many = await f.sso.user.attr.getMany(null, ['shaped', 'absent'], ust, APP, ADDR);
+  assert.deepEqual(many.shaped.value, value);
+  assert.ok(many.shaped.expiration_time instanceof Date);
+  assert.equal(many.absent, null);
+  assert.deepEqual((await f.sso.user.attr.toDict(null, ust, APP, ADDR)).shaped.value, value);
+});
+
+test('storeTimeoutMs of Infinity or beyond what setTimeout takes means no limit, not an instant one', async () => {
+  for (const storeTimeoutMs of [Infinity, 2 ** 31, 0]) {
+    const sso = new Sso({ store: new MemoryStore(), secretKey: KEY, config: { argon2: { m_cost: 64, t_cost: 1 } }, storeTimeoutMs });
+    assert.match(await sso.user.createSuperUser(null, { username: 'admin', password: 'a long passphrase' }), /^zusr/, String(storeTimeoutMs));
+  }
+});
+
+test('sso.fetch never throws, whatever its options', async () => {
+  const sso = new Sso({ store: new MemoryStore(), secretKey: KEY });
+  for (const options of [null, undefined, 42, 'x', { remoteAddr: 7, waitUntil: 'no' }]) {
+    const r = await sso.fetch(new Request('http://sso.test/zato/sso/user/login', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }), options);
+    assert.ok(r instanceof Response, String(options));
+  }
+});
+
+test('binary data is refused at once, before it is walked', async () => {
+  const f = fixture();
+  const started = Date.now();
+  await rejectsWith(assert, f.sso.user.login(null, 'admin', new Uint8Array(4_000_000), APP, ADDR), 'E008002', false);
+  await rejectsWith(assert, f.sso.user.createSuperUser(null, { username: 'a', password: Buffer.alloc(10) }), 'E008002', false);
+  assert.ok(Date.now() - started < 2000);
+});

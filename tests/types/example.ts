@@ -106,6 +106,9 @@ async function main(): Promise<void> {
       void [codes, shown, code];
     }
   }
+  // A host's own refusal in the same shape (for example from a hook wrapper).
+  const own: SsoError = new SsoError('not allowed', ['E005001'], false);
+  void own;
   const stores: Store[] = [new DurableObjectStore({}), new DenoKvStore({}), await IndexedDbStore.open('db')];
   void [expires, when, json, first, valid, renewed, info, history, attribute, exists, names, uri, report, response, stores];
 }
