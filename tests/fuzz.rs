@@ -146,7 +146,7 @@ fn check_response(status: u16, body: &Value) {
 fn the_rest_handler_survives_random_requests() {
     let (f, ust, id) = fixture();
     let serve = |method: &str, path: &str, query: &str, body: &[u8], ct: Option<&str>| {
-        let req = HttpRequest { method, path, query, body, content_type: ct, remote_addr: "127.0.0.1", user_agent: Some("fuzz") };
+        let req = HttpRequest { method, path, query, body, content_type: ct, remote_addr: "127.0.0.1", user_agent: Some("fuzz"), authorization: None };
         block_on(f.sso.handle_http(&req))
     };
     for entry in corpus("rest") {

@@ -212,6 +212,7 @@ fn debug_output_never_holds_secrets() {
         content_type: Some("application/json"),
         remote_addr: ADDR,
         user_agent: None,
+        authorization: None,
     };
     let item = edge_sso::attr::AttrItem { name: "n".into(), value: Some(json!("attribute secret")), ..Default::default() };
     let target = edge_sso::attr::AttrTarget::Session(r.ust.clone());
@@ -348,6 +349,7 @@ fn rest(f: &Fixture<impl Store>, method: &str, path: &str, from: &str, body: ser
         content_type: Some("application/json"),
         remote_addr: from,
         user_agent: Some("test"),
+        authorization: None,
     };
     block_on(f.sso.handle_http(&req))
 }
@@ -438,6 +440,7 @@ fn a_rest_password_reset_answers_before_any_lookup_and_leaves_the_work_to_the_ho
             content_type: Some("application/json"),
             remote_addr: ADDR,
             user_agent: None,
+            authorization: None,
         };
         block_on(sso.handle_http(&req))
     };
@@ -455,6 +458,33 @@ fn a_rest_password_reset_answers_before_any_lookup_and_leaves_the_work_to_the_ho
     block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
     // A refused request leaves nothing behind.
     let body = json!({ "current_app": "Nope", "credential": ADMIN }).to_string();
-    let req = edge_sso::rest::HttpRequest { method: "POST", path: "/zato/sso/password/reset", query: "", body: body.as_bytes(), content_type: Some("application/json"), remote_addr: ADDR, user_agent: None };
+    let req = edge_sso::rest::HttpRequest { method: "POST", path: "/zato/sso/password/reset", query: "", body: body.as_bytes(), content_type: Some("application/json"), remote_addr: ADDR, user_agent: None, authorization: None };
     assert!(block_on(sso.handle_http(&req)).deferred.is_none());
+}
+
+#[test]
+fn a_rest_client_may_send_its_ust_as_a_bearer_token_and_keep_it_out_of_urls() {
+    // ASVS 3.1.1: no session token in URL parameters. A browser's GET has no body, so the UST
+    // may come as `Authorization: Bearer <ust>`: `ust` where the endpoint takes one,
+    // `current_ust` where the request names a `target_ust`.
+    let f = Fixture::new(json!({}));
+    f.bootstrap();
+    let ust = rest_login(&f, ADDR, json!({ "current_app": APP, "username": ADMIN, "password": ADMIN_PASSWORD })).body["ust"].as_str().unwrap().to_string();
+    let bearer = format!("Bearer {ust}");
+    let get = |path: &str, query: &str, authorization: Option<&str>| {
+        let req = edge_sso::rest::HttpRequest { method: "GET", path, query, body: b"", content_type: None, remote_addr: ADDR, user_agent: None, authorization };
+        block_on(f.sso.handle_http(&req))
+    };
+    let me = get("/zato/sso/user", "current_app=CRM", Some(&bearer));
+    assert_eq!((me.status, me.body["username"].clone()), (200, json!(ADMIN)), "{}", me.body);
+    let session = get("/zato/sso/user/session", &format!("current_app=CRM&target_ust={}", ust.replace('+', "%2B")), Some(&bearer));
+    assert_eq!(session.status, 200, "{}", session.body);
+    // Without it, or with another scheme, there is no UST (E007001 on a verb-dispatched endpoint).
+    for authorization in [None, Some(ust.as_str()), Some("Basic abc"), Some("Bearer ")] {
+        let r = get("/zato/sso/user", "current_app=CRM", authorization);
+        assert_ne!(r.status, 200, "{authorization:?}");
+    }
+    // An input of that name wins over the header.
+    let r = get("/zato/sso/user", "current_app=CRM&ust=forged", Some(&bearer));
+    assert_eq!(r.body["sub_status"], json!(["E007001"]));
 }

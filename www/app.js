@@ -148,8 +148,11 @@ class RestBackend {
 
   async call(method, path, input = {}) {
     const url = new URL(`${this.base}/zato/sso${path}`);
-    const body = { current_app: APP, ...input };
+    // The UST travels as a bearer token, never in a URL (a GET's inputs are in the query).
+    const { ust, ...rest } = input;
+    const body = { current_app: APP, ...rest };
     const init = { method, headers: { 'content-type': 'application/json' } };
+    if (ust) init.headers.authorization = `Bearer ${ust}`;
     if (method === 'GET') for (const [k, v] of Object.entries(body)) url.searchParams.set(k, typeof v === 'string' ? v : JSON.stringify(v));
     else init.body = JSON.stringify(body);
     let r;

@@ -289,7 +289,7 @@ async function serve(wasm, request, options) {
     const { status, body: text, deferred } = await wasm.rest(
       request.method, url.pathname, url.search.slice(1), body,
       request.headers.get('content-type') ?? undefined, typeof remoteAddr === 'string' ? remoteAddr : '',
-      request.headers.get('user-agent') ?? undefined,
+      request.headers.get('user-agent') ?? undefined, request.headers.get('authorization') ?? undefined,
     );
     if (deferred) {
       const settled = deferred.then(() => undefined, () => undefined);

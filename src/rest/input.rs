@@ -73,6 +73,14 @@ impl Input {
                 Err(_) => return Err(bad("Malformed JSON")),
             }
         }
+        // Not in Zato: the UST may come as `Authorization: Bearer <ust>`. A browser's GET has no
+        // body, and a UST in a URL ends up in logs and histories (ASVS 3.1.1). It stands for the
+        // caller's UST: `current_ust` where the request names a `target_ust`, `ust` elsewhere;
+        // an input of that name wins.
+        if let Some(ust) = req.authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).filter(|u| !u.is_empty()) {
+            let key = if fields.contains_key("target_ust") { "current_ust" } else { "ust" };
+            fields.entry(key.to_string()).or_insert_with(|| Value::String(ust.to_string()));
+        }
         Ok(Input { fields, body_keys })
     }
 

@@ -30,6 +30,8 @@ pub struct HttpRequest<'a> {
     pub remote_addr: &'a str,
     /// The `User-Agent` header.
     pub user_agent: Option<&'a str>,
+    /// The `Authorization` header: `Bearer <ust>` stands for a missing `ust` input.
+    pub authorization: Option<&'a str>,
 }
 
 /// The body and the query carry passwords, USTs and codes: Debug shows only their sizes.
@@ -43,6 +45,7 @@ impl std::fmt::Debug for HttpRequest<'_> {
             .field("content_type", &self.content_type)
             .field("remote_addr", &self.remote_addr)
             .field("user_agent", &self.user_agent)
+            .field("has_authorization", &self.authorization.is_some())
             .finish()
     }
 }

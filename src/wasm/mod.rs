@@ -175,6 +175,7 @@ impl WasmSso {
         content_type: Option<String>,
         remote_addr: String,
         user_agent: Option<String>,
+        authorization: Option<String>,
     ) -> Promise {
         let core = self.core.clone();
         future_to_promise(async move {
@@ -186,6 +187,7 @@ impl WasmSso {
                 content_type: content_type.as_deref(),
                 remote_addr: &remote_addr,
                 user_agent: user_agent.as_deref(),
+                authorization: authorization.as_deref(),
             };
             let res = core.handle_http(&req).await;
             let out = Object::new();

@@ -233,6 +233,8 @@ test('the REST switch: the console drives the example worker on workerd', async 
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
   try {
     await page.goto(restBase);
     await page.locator('#mode').selectOption('rest');
@@ -252,6 +254,9 @@ test('the REST switch: the console drives the example worker on workerd', async 
     await page.locator('#detail-fields [data-field=approval_status]', { hasText: 'approved' }).waitFor();
     await shot(page, '09-rest-mode');
     assert.deepEqual(errors, []);
+    // The console's GETs (user, search) carried the UST as a bearer token, not in the URL.
+    assert.ok(urls.some((u) => u.includes('/zato/sso/user/search')), urls.join('\n'));
+    assert.deepEqual(urls.filter((u) => /[?&](ust|current_ust)=/.test(u)), []);
   } finally {
     await context.close();
     rest.close();
