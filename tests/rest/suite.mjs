@@ -370,6 +370,14 @@ export function restSuite(test, client) {
     await ok('POST', '/user/login', { username: u.username, password: PASSWORD });
   });
 
+  test('the UST as a bearer token: GET /user with no ust input, the header passed through', async () => {
+    const ust = await adminUst();
+    const me = await call('GET', '/user', {}, { headers: { authorization: `Bearer ${ust}` } });
+    assert.equal(me.status, 'ok', JSON.stringify(me));
+    assert.equal(me.username, client.admin.username);
+    assert.equal((await call('GET', '/user', {})).http, 400, 'without it the UST is a missing input');
+  });
+
   test('T38: linked authentication is not implemented (501)', async () => {
     const r = await call('POST', '/user/linked', { ust: await adminUst() });
     assert.equal(r.http, 501);
