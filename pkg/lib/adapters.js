@@ -183,13 +183,23 @@ export class IndexedDbStore {
     this.#now = now ?? (() => Date.now());
   }
 
-  /** Opens (and creates) the database: `await IndexedDbStore.open('my-app')`. */
+  /**
+   * Opens (and creates) the database: `await IndexedDbStore.open('my-app')`. One database holds
+   * one store: adding another to a database in use would need a version upgrade, which closes
+   * every open connection to it. Another `storeName` for an existing database is refused here,
+   * clearly, rather than at the first read.
+   */
   static async open(name = 'edge-sso', { storeName = 'edge-sso', now, indexedDB = globalThis.indexedDB } = {}) {
-    const req = indexedDB.open(name, 1);
+    const req = indexedDB.open(name);
     req.onupgradeneeded = () => {
       if (!req.result.objectStoreNames.contains(storeName)) req.result.createObjectStore(storeName);
     };
-    return new IndexedDbStore(await request(req), { storeName, now });
+    const db = await request(req);
+    if (!db.objectStoreNames.contains(storeName)) {
+      db.close();
+      throw new Error(`IndexedDB database "${name}" has no store "${storeName}": give each store name its own database`);
+    }
+    return new IndexedDbStore(db, { storeName, now });
   }
 
   #tx(mode) {
