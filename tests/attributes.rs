@@ -133,6 +133,8 @@ fn attribute_input_limits() {
     let admin = f.admin_ust();
     assert_code(f.call("user.attr.create", json!([null, "", 1, admin, APP, ADDR])), Code::InvalidInput, false);
     assert_code(f.call("user.attr.create", json!([null, "n".repeat(1025), 1, admin, APP, ADDR])), Code::InvalidInput, false);
+    assert_code(f.call("user.attr.create", json!([null, "__proto__", 1, admin, APP, ADDR])), Code::InvalidInput, false);
+    assert_code(f.call("user.attr.setMany", json!([null, [{ "name": "ok", "value": 1 }, { "name": "__proto__", "value": 1 }], admin, APP, ADDR])), Code::InvalidInput, false);
     assert_code(f.call("user.attr.create", json!([null, "big", "x".repeat(50_000), admin, APP, ADDR])), Code::InvalidInput, false);
     assert_code(f.call("user.attr.create", json!([null, "n", 1, admin, APP, ADDR, { "expiration": -1 }])), Code::InvalidInput, false);
     assert_code(f.call("user.attr.createMany", json!([null, [], admin, APP, ADDR])), Code::MissingInput, false);

@@ -144,6 +144,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             if item.name.is_empty() || item.name.chars().count() > MAX_NAME {
                 return Err(bad(format!("attribute names must have 1 to {MAX_NAME} characters")));
             }
+            // Maps of attributes by name become JavaScript objects, where this key would set the
+            // prototype instead of holding the attribute.
+            if item.name == "__proto__" {
+                return Err(bad("__proto__ cannot be an attribute name"));
+            }
         }
         let caller = self.resolve_session(&req, ust, false).await?.user;
         // Whose attributes, and in which scope.
