@@ -30,7 +30,8 @@ restSuite(test, {
   },
 });
 
-test('POST /password/reset answers before the lookup and the delivery hook run (spec §8.2)', { timeout: 10_000 }, async () => {
+/** An Sso with user "held" (with an email) whose reset deliveries wait until `release()`. */
+async function heldDelivery() {
   let release;
   const gate = new Promise((r) => { release = r; });
   const delivered = [];
@@ -39,6 +40,11 @@ test('POST /password/reset answers before the lookup and the delivery hook run (
     hooks: { sendPasswordReset: async (m) => { await gate; delivered.push(m.username); } },
   });
   await s.user.createSuperUser(null, { username: 'held', password: 'rest admin passphrase', email: 'held@example.com' });
+  return { s, delivered, release };
+}
+
+test('POST /password/reset answers before the lookup and the delivery hook run (spec §8.2)', { timeout: 10_000 }, async () => {
+  const { s, delivered, release } = await heldDelivery();
   const later = [];
   const post = (credential) => s.fetch(toRequest('http://sso.test', 'POST', '/zato/sso/password/reset', { current_app: 'CRM', credential }), { waitUntil: (p) => later.push(p) });
   // A known user's answer comes back while its delivery is still held: the same answer, at the
@@ -54,14 +60,7 @@ test('POST /password/reset answers before the lookup and the delivery hook run (
 });
 
 test('on Cloudflare Workers without waitUntil, the answer waits for the reset so that none is lost', { timeout: 10_000 }, async () => {
-  let release;
-  const gate = new Promise((r) => { release = r; });
-  const delivered = [];
-  const s = new Sso({
-    store: new MemoryStore(), secretKey: Buffer.alloc(32, 7).toString('base64'), config: { argon2: { m_cost: 256, t_cost: 1, p_cost: 1 } },
-    hooks: { sendPasswordReset: async (m) => { await gate; delivered.push(m.username); } },
-  });
-  await s.user.createSuperUser(null, { username: 'held', password: 'rest admin passphrase', email: 'held@example.com' });
+  const { s, delivered, release } = await heldDelivery();
   const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
   Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Cloudflare-Workers' }, configurable: true });
   try {
