@@ -354,6 +354,8 @@ export interface CleanupReport {
   attributes: number;
   reset_tokens: number;
   orphans: number;
+  /** Failed-login counters past their time. */
+  throttle_counters: number;
 }
 
 export declare class Sso {

@@ -21,6 +21,8 @@ pub struct CleanupReport {
     pub reset_tokens: u64,
     /// Index entries and claims that pointed at nothing.
     pub orphans: u64,
+    /// Failed-login counters past their time (stores without TTLs keep them otherwise).
+    pub throttle_counters: u64,
 }
 
 #[derive(serde::Deserialize)]
@@ -123,6 +125,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 }
             }
         }
+        r.throttle_counters = self.expire_throttle_counters(now.and_utc().timestamp_millis()).await?;
         Ok(r)
     }
 }

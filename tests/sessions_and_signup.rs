@@ -241,14 +241,18 @@ fn cleanup_removes_expired_records_only() {
     f.call("user.attr.create", json!([null, "short", 1, ust, APP, ADDR, { "expiration": 60 }])).unwrap();
     f.call("user.attr.create", json!([null, "long", 2, ust, APP, ADDR])).unwrap();
     f.call("passwordReset.createToken", json!([null, "u", APP, ADDR])).unwrap();
+    // A failed login leaves three throttle counters (pair, address, username).
+    assert!(f.login("u", "a wrong passphrase").is_err());
     let r = f.call("cleanup", json!([])).unwrap();
-    assert_eq!(r, json!({ "sessions": 0, "attributes": 0, "reset_tokens": 0, "orphans": 0 }));
+    assert_eq!(r, json!({ "sessions": 0, "attributes": 0, "reset_tokens": 0, "orphans": 0, "throttle_counters": 0 }));
     f.advance_days(2);
     let r = f.call("cleanup", json!([])).unwrap();
     assert_eq!(r["sessions"], json!(2));
     assert_eq!(r["attributes"], json!(1));
     assert_eq!(r["reset_tokens"], json!(1));
-    assert!(f.sso.store().dump().iter().all(|(k, _)| !k.starts_with("sso/session/") && !k.starts_with("sso/prt/")));
+    // This store keeps what it is given whatever the TTL: cleanup removes the counters too.
+    assert_eq!(r["throttle_counters"], json!(3));
+    assert!(f.sso.store().dump().iter().all(|(k, _)| !k.starts_with("sso/session/") && !k.starts_with("sso/prt/") && !k.starts_with("sso/throttle/")));
     // The long-lived attribute survived.
     let admin = f.login(ADMIN, ADMIN_PASSWORD).unwrap().ust;
     let uid = f.call("user.search", json!([null, { "username": "u" }, admin, APP, ADDR])).unwrap()["result"][0]["user_id"].clone();

@@ -21,6 +21,16 @@ struct Counter {
     blocks: u32,
     /// Failures since the record was created (for `lock_user_after`).
     total: u32,
+    /// When the counter was last written: it lives `counter_ttl` seconds from then.
+    #[serde(default)]
+    last_ms: i64,
+}
+
+const THROTTLE_PREFIX: &str = "sso/throttle/";
+
+/// Seconds a counter outlives its last failure (the store's TTL for it).
+fn counter_ttl(t: &crate::config::ThrottleConfig) -> u64 {
+    (t.window.max(t.max_backoff) as u64).saturating_add(60)
 }
 
 fn address_of(req: &Request) -> String {
@@ -61,7 +71,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Ok(false);
         }
         let now = req.now.and_utc().timestamp_millis();
-        let ttl = (t.window.max(t.max_backoff) as u64).saturating_add(60);
+        let ttl = counter_ttl(t);
         let mut lock = false;
         for (i, (key, limit)) in self.throttle_keys(req, username).into_iter().enumerate() {
             // A counter that does not parse is started afresh.
@@ -84,9 +94,29 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             if i == 2 && t.lock_user_after > 0 && c.total >= t.lock_user_after {
                 lock = true;
             }
+            c.last_ms = now;
             self.put_record(&key, &c, Some(ttl)).await?;
         }
         Ok(lock)
+    }
+
+    /// For `cleanup`, on stores without TTLs of their own: deletes the counters past their TTL
+    /// (and any that do not parse). Returns how many went.
+    pub(crate) async fn expire_throttle_counters(&self, now_ms: i64) -> SsoResult<u64> {
+        let ttl_ms = i64::try_from(counter_ttl(&self.config.throttle)).unwrap_or(i64::MAX).saturating_mul(1000);
+        let mut gone = 0;
+        for key in self.list_all(THROTTLE_PREFIX).await? {
+            let stale = match self.get_record::<Counter>(&key).await {
+                Ok(Some(c)) => now_ms.saturating_sub(c.last_ms) > ttl_ms && c.blocked_until_ms <= now_ms,
+                Ok(None) => false,
+                Err(_) => true,
+            };
+            if stale {
+                self.delete_key(&key).await?;
+                gone += 1;
+            }
+        }
+        Ok(gone)
     }
 
     /// A successful login clears its pair's counter (the others decay on their own).
