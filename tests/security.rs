@@ -487,4 +487,9 @@ fn a_rest_client_may_send_its_ust_as_a_bearer_token_and_keep_it_out_of_urls() {
     // An input of that name wins over the header.
     let r = get("/zato/sso/user", "current_app=CRM&ust=forged", Some(&bearer));
     assert_eq!(r.body["sub_status"], json!(["E007001"]));
+    // The scheme name is case-insensitive (RFC 7235); an empty target_ust is none (the caller's
+    // own sessions are listed).
+    assert_eq!(get("/zato/sso/user", "current_app=CRM", Some(&format!("bearer {ust}"))).status, 200);
+    let own = get("/zato/sso/user/session/list", "current_app=CRM&target_ust=", Some(&bearer));
+    assert_eq!(own.status, 200, "{}", own.body);
 }

@@ -228,7 +228,10 @@ function setUst(ust) {
 function forgetSecrets() {
   for (const box of ['#me-totp-box', '#totp-box']) $(box).hidden = true;
   for (const qr of ['#me-totp-qr', '#totp-qr']) $(qr).replaceChildren();
-  for (const field of ['#me-totp-key', '#totp-key', '#totp-uri', '#setup-password', '#login-password', '#login-new-password', '#login-totp']) $(field).value = '';
+  for (const field of ['#me-totp-key', '#totp-key', '#totp-uri', '#setup-password', '#login-password', '#login-new-password', '#login-totp',
+    '#create-password', '#setpw-password']) $(field).value = '';
+  $('#detail').hidden = true;
+  state.selected = null;
 }
 
 function show(section) {

@@ -60,7 +60,6 @@ export class DurableObjectStore {
   async list({ prefix = '', cursor, limit = 1000 } = {}) {
     const max = Math.max(1, Math.min(limit, 1000));
     const names = [];
-    const expired = [];
     let after = cursor;
     let more = false;
     for (let done = false; !done && !more;) {
@@ -68,6 +67,7 @@ export class DurableObjectStore {
       if (after) opts.startAfter = after;
       const map = await this.#s.list(opts);
       done = map.size < max + 1;
+      const expired = [];
       for (const [name, entry] of map) {
         if (!live(entry, this.#now)) {
           expired.push(name);
@@ -79,9 +79,9 @@ export class DurableObjectStore {
         }
         after = name;
       }
+      // Page by page (a long backlog goes in steps, not all at the end); at most 128 keys a call.
+      for (let i = 0; i < expired.length; i += 128) await this.#s.delete(expired.slice(i, i + 128));
     }
-    // storage.delete takes at most 128 keys a call.
-    for (let i = 0; i < expired.length; i += 128) await this.#s.delete(expired.slice(i, i + 128));
     return { keys: names.map((name) => ({ name })), list_complete: !more, cursor: more ? names[names.length - 1] : undefined };
   }
 }

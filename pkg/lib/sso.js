@@ -100,25 +100,34 @@ function withDatesDeep(v) {
   return v;
 }
 
-/** An attribute entity (spec §3.17): `{ name, value, creation_time, last_modified, expiration_time, is_encrypted }`. */
-const isEntity = (x) => isPlainObject(x) && 'name' in x && 'value' in x && 'is_encrypted' in x;
-
-/** Its timestamps as Dates; the value is the caller's data and stays exactly as stored. */
+/** An attribute entity's timestamps as Dates; its value is the caller's data, kept exactly. */
 function entityWithDates(e) {
+  if (!isPlainObject(e)) return e;
   const out = withDates(e);
   out.value = e.value;
   return out;
 }
 
-/** An attribute call's result: an entity, a map of name to entity (or boolean), or other. */
-function attrWithDates(r) {
-  if (isEntity(r)) return entityWithDates(r);
-  if (!isPlainObject(r)) return r;
-  const out = {};
-  for (const [k, x] of Object.entries(r)) {
-    Object.defineProperty(out, k, { value: isEntity(x) ? entityWithDates(x) : x, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+/**
+ * An attribute call's result, by its shape in spec §3.17: `get` / `getMany` of one name give an
+ * entity or null, of several names a map of name to entity or null; `toDict` a map. The shape
+ * comes from the call, never from the keys (attributes may be named `name` or `value`).
+ */
+function attrResult(method, args) {
+  const names = args[1];
+  const single = typeof names === 'string' || (Array.isArray(names) && names.length === 1);
+  return (r) => {
+    if ((method === 'get' || method === 'getMany') && single) return entityWithDates(r);
+    if (method === 'get' || method === 'getMany' || method === 'toDict') {
+      if (!isPlainObject(r)) return r;
+      const out = {};
+      for (const [k, x] of Object.entries(r)) {
+        Object.defineProperty(out, k, { value: entityWithDates(x), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    return r;
+  };
 }
 
 /** Binds the operation table of the core to methods; every failure becomes an SsoError. */
@@ -137,7 +146,7 @@ function bind(wasm) {
     const api = {};
     for (const m of ['create', 'createMany', 'update', 'updateMany', 'set', 'setMany', 'get', 'getMany', 'exists', 'existsMany',
       'names', 'delete', 'deleteMany', 'setExpiry', 'setExpiryMany', 'toDict']) {
-      api[m] = (...args) => call(`${prefix}.${m}`, args, attrWithDates);
+      api[m] = (...args) => call(`${prefix}.${m}`, args, attrResult(m, args));
     }
     return Object.freeze(api);
   };
@@ -216,27 +225,32 @@ function jsonResponse(status, body) {
   });
 }
 
-/** How much of a refused body is read and dropped before the 413 goes out. */
+/** How much of a refused body is read and dropped before the 413 goes out, and for how long. */
 const MAX_DRAIN = 32 * 1024 * 1024;
+const DRAIN_MS = 2000;
 
 /**
- * Reads and drops the rest of a refused body, up to MAX_DRAIN: a server that answers while the
- * client is still sending may close the connection under it, and the client then sees a reset
- * instead of the 413. Nothing is kept; past MAX_DRAIN the stream is cancelled.
+ * Reads and drops the rest of a refused body, up to MAX_DRAIN bytes and DRAIN_MS: a server that
+ * answers while the client is still sending may close the connection under it, and the client
+ * then sees a reset instead of the 413. Nothing is kept; a slower or larger body is cancelled.
  */
 async function drain(reader, already = 0) {
   let size = already;
+  let timer;
+  const deadline = new Promise((resolve) => { timer = setTimeout(resolve, DRAIN_MS, 'late'); });
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      size += value.byteLength;
+      const next = await Promise.race([reader.read(), deadline]);
+      if (next === 'late' || next.done) break;
+      size += next.value.byteLength;
       if (size > MAX_DRAIN) break;
     }
   } catch {
-    return;
+    // the client went away: nothing left to drain
+  } finally {
+    clearTimeout(timer);
   }
-  await reader.cancel().catch(() => {});
+  reader.cancel().catch(() => {});
 }
 
 /** Reads at most MAX_BODY bytes, so a huge body is refused without being buffered. */
@@ -283,7 +297,7 @@ async function serve(wasm, request, options) {
     }
     const url = new URL(request.url);
     const declared = Number(request.headers.get('content-length') ?? 0);
-    if (declared > MAX_BODY && request.body) await drain(request.body.getReader());
+    if (declared > MAX_BODY && declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
     const body = declared > MAX_BODY ? null : await readBody(request);
     if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' });
     const { status, body: text, deferred } = await wasm.rest(

@@ -77,8 +77,11 @@ impl Input {
         // body, and a UST in a URL ends up in logs and histories (ASVS 3.1.1). It stands for the
         // caller's UST: `current_ust` where the request names a `target_ust`, `ust` elsewhere;
         // an input of that name wins.
-        if let Some(ust) = req.authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).filter(|u| !u.is_empty()) {
-            let key = if fields.contains_key("target_ust") { "current_ust" } else { "ust" };
+        let bearer = req.authorization.and_then(|h| h.split_once(' ')).filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"));
+        if let Some(ust) = bearer.map(|(_, u)| u.trim()).filter(|u| !u.is_empty()) {
+            // An empty target_ust counts as none, as the operations take it.
+            let has_target = matches!(fields.get("target_ust"), Some(Value::String(t)) if !t.is_empty());
+            let key = if has_target { "current_ust" } else { "ust" };
             fields.entry(key.to_string()).or_insert_with(|| Value::String(ust.to_string()));
         }
         Ok(Input { fields, body_keys })

@@ -1,13 +1,14 @@
 // The admin console (www/) in Debian's Chromium: the whole library in the page over IndexedDB.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { get } from 'node:http';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { exampleWorker } from '../worker/example-worker.mjs';
 import { freshTotp } from '../rest/suite.mjs';
-import { consoleServer, viaMiniflare, CHROMIUM_ARGS } from './static-server.mjs';
+import { consoleServer, staticServer, viaMiniflare, CHROMIUM_ARGS } from './static-server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = resolve(import.meta.dirname, 'screenshots');
@@ -209,6 +210,27 @@ test('accessible and keyboard-only: every control is named; first run and login 
   await shot(page, '10-keyboard');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a static root does not reach a sibling folder whose name starts like it', async () => {
+  const dir = mkdtempSync(resolve(tmpdir(), 'edge-sso-static-'));
+  mkdirSync(resolve(dir, 'www'));
+  mkdirSync(resolve(dir, 'wwwdata'));
+  writeFileSync(resolve(dir, 'www', 'index.html'), 'page');
+  writeFileSync(resolve(dir, 'wwwdata', 'secret.txt'), 'secret');
+  const s = staticServer(resolve(dir, 'www'));
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const status = (path) => new Promise((ok, fail) => {
+    get({ host: '127.0.0.1', port: s.address().port, path }, (r) => { r.resume(); ok(r.statusCode); }).on('error', fail);
+  });
+  try {
+    assert.equal(await status('/index.html'), 200);
+    assert.equal(await status('/..%2fwwwdata/secret.txt'), 404);
+    assert.equal(await status('/../wwwdata/secret.txt'), 404);
+  } finally {
+    s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the console server hands out www/ and pkg/ only, whatever the path says', async () => {

@@ -2,7 +2,7 @@
 // read-only, loopback only, with the MIME types browsers insist on (application/wasm).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 
 /** Chromium in a sandbox with no network: no first-run, sync or component traffic. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -20,7 +20,7 @@ export function staticServer(root, { index = 'index.html' } = {}) {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       let file = normalize(join(base, path));
-      if (!file.startsWith(base)) throw new Error('outside the root');
+      if (file !== base && !file.startsWith(base + sep)) throw new Error('outside the root');
       if ((await stat(file)).isDirectory()) file = join(file, index);
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });

@@ -200,6 +200,14 @@ test('attribute values come back exactly as stored: date-like strings stay strin
   assert.ok(many.shaped.expiration_time instanceof Date);
   assert.equal(many.absent, null);
   assert.deepEqual((await f.sso.user.attr.toDict(null, ust, APP, ADDR)).shaped.value, value);
+  // Attributes named like an entity's fields are still a map of entities.
+  for (const n of ['name', 'value', 'is_encrypted']) await f.sso.user.attr.create(null, n, n, ust, APP, ADDR);
+  const odd = await f.sso.user.attr.getMany(null, ['name', 'value', 'is_encrypted', 'shaped'], ust, APP, ADDR);
+  assert.ok(odd.name.creation_time instanceof Date && odd.shaped.last_modified instanceof Date);
+  assert.equal(odd.value.value, 'value');
+  const one = await f.sso.user.attr.getMany(null, ['value'], ust, APP, ADDR);
+  assert.equal(one.value, 'value', 'one name in a list: the entity itself (spec §3.17)');
+  assert.ok(one.expiration_time instanceof Date);
 });
 
 test('storeTimeoutMs of Infinity or beyond what setTimeout takes means no limit, not an instant one', async () => {
@@ -223,4 +231,15 @@ test('binary data is refused at once, before it is walked', async () => {
   await rejectsWith(assert, f.sso.user.login(null, 'admin', new Uint8Array(4_000_000), APP, ADDR), 'E008002', false);
   await rejectsWith(assert, f.sso.user.createSuperUser(null, { username: 'a', password: Buffer.alloc(10) }), 'E008002', false);
   assert.ok(Date.now() - started < 2000);
+});
+
+test('a refused body is drained for at most two seconds: a stalled client still gets its 413', { timeout: 10_000 }, async () => {
+  const sso = new Sso({ store: new MemoryStore(), secretKey: KEY });
+  // Announces 5 MiB, sends 10 bytes, then nothing.
+  const body = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(10)); } });
+  const request = new Request('http://sso.test/zato/sso/user/login', {
+    method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json', 'content-length': String(5 * 1024 * 1024) },
+  });
+  const r = await sso.fetch(request);
+  assert.equal(r.status, 413);
 });

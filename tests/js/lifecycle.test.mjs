@@ -185,9 +185,9 @@ test('cleanup removes expired records the store does not expire by itself', asyn
   await f.sso.user.attr.create(null, 'long', 2, f.ust, APP, ADDR);
   f.clock.now += 120_000;
   const report = await f.sso.cleanup();
-  assert.deepEqual(report, { sessions: 0, attributes: 1, reset_tokens: 0, orphans: 0 });
+  assert.deepEqual(report, { sessions: 0, attributes: 1, reset_tokens: 0, orphans: 0, throttle_counters: 0 });
   assert.deepEqual(await f.sso.user.attr.names(null, f.ust, APP, ADDR), ['long']);
-  assert.deepEqual(await f.sso.cleanup(new Date(f.clock.now)), { sessions: 0, attributes: 0, reset_tokens: 0, orphans: 0 });
+  assert.deepEqual(await f.sso.cleanup(new Date(f.clock.now)), { sessions: 0, attributes: 0, reset_tokens: 0, orphans: 0, throttle_counters: 0 });
 });
 
 test('unknown operations and extra arguments are refused', async () => {
