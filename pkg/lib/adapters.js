@@ -18,6 +18,36 @@ function checkString(key, value) {
 }
 
 /**
+ * One page of live keys for a backend that lists in key order but keeps expired entries:
+ * `fetchPage(after, n)` gives up to `n` `[name, entry]` pairs after `after` (all of them when
+ * fewer come back), `entry` null where the key is not one of ours. Pages are fetched until
+ * `max` live keys or the end; `onExpired(names)` gets each page's expired keys.
+ */
+async function livePage(max, cursor, now, fetchPage, onExpired) {
+  const names = [];
+  let after = cursor;
+  let more = false;
+  for (let done = false; !done && !more;) {
+    const page = await fetchPage(after, max + 1);
+    done = page.length < max + 1;
+    const expired = [];
+    for (const [name, entry] of page) {
+      if (entry && !live(entry, now)) {
+        expired.push(name);
+      } else if (entry && names.length === max) {
+        more = true;
+        break;
+      } else if (entry) {
+        names.push(name);
+      }
+      after = name;
+    }
+    if (onExpired && expired.length) await onExpired(expired);
+  }
+  return { keys: names.map((name) => ({ name })), list_complete: !more, cursor: more ? names[names.length - 1] : undefined };
+}
+
+/**
  * Durable Object storage (`state.storage`): strongly consistent, and one object runs one
  * request at a time, so `putIfAbsent` is atomic (no other I/O between its read and write).
  */
@@ -59,30 +89,16 @@ export class DurableObjectStore {
    */
   async list({ prefix = '', cursor, limit = 1000 } = {}) {
     const max = Math.max(1, Math.min(limit, 1000));
-    const names = [];
-    let after = cursor;
-    let more = false;
-    for (let done = false; !done && !more;) {
-      const opts = { prefix, limit: max + 1 };
+    const fetchPage = async (after, n) => {
+      const opts = { prefix, limit: n };
       if (after) opts.startAfter = after;
-      const map = await this.#s.list(opts);
-      done = map.size < max + 1;
-      const expired = [];
-      for (const [name, entry] of map) {
-        if (!live(entry, this.#now)) {
-          expired.push(name);
-        } else if (names.length === max) {
-          more = true;
-          break;
-        } else {
-          names.push(name);
-        }
-        after = name;
-      }
-      // Page by page (a long backlog goes in steps, not all at the end); at most 128 keys a call.
-      for (let i = 0; i < expired.length; i += 128) await this.#s.delete(expired.slice(i, i + 128));
-    }
-    return { keys: names.map((name) => ({ name })), list_complete: !more, cursor: more ? names[names.length - 1] : undefined };
+      return [...(await this.#s.list(opts))];
+    };
+    // Page by page (a long backlog goes in steps, not all at the end); at most 128 keys a call.
+    const remove = async (names) => {
+      for (let i = 0; i < names.length; i += 128) await this.#s.delete(names.slice(i, i + 128));
+    };
+    return livePage(max, cursor, this.#now, fetchPage, remove);
   }
 }
 
@@ -134,30 +150,18 @@ export class DenoKvStore {
   /** Pages through the backend until `limit` live keys or the end (Deno KV removes expired keys itself, in time). */
   async list({ prefix = '', cursor, limit = 1000 } = {}) {
     const max = Math.max(1, Math.min(limit, 1000));
-    const names = [];
-    let after = cursor;
-    let more = false;
-    for (let done = false; !done && !more;) {
+    const fetchPage = async (after, n) => {
       // Deno KV lists by key parts; a string prefix of the second part is a range.
       // Deno KV orders UTF-8 bytes: U+10FFFF is the highest code point.
       const selector = { start: [this.#root, after ? `${after}\0` : prefix], end: [this.#root, `${prefix}\u{10ffff}`] };
-      let seen = 0;
-      for await (const entry of this.#kv.list(selector, { limit: max + 1 })) {
-        seen++;
+      const page = [];
+      for await (const entry of this.#kv.list(selector, { limit: n })) {
         const name = entry.key[1];
-        if (typeof name !== 'string' || !name.startsWith(prefix)) continue;
-        if (live(entry.value, this.#now)) {
-          if (names.length === max) {
-            more = true;
-            break;
-          }
-          names.push(name);
-        }
-        after = name;
+        page.push([name, typeof name === 'string' && name.startsWith(prefix) ? entry.value : null]);
       }
-      done = seen < max + 1;
-    }
-    return { keys: names.map((name) => ({ name })), list_complete: !more, cursor: more ? names[names.length - 1] : undefined };
+      return page;
+    };
+    return livePage(max, cursor, this.#now, fetchPage);
   }
 }
 
