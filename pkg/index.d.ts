@@ -8,6 +8,38 @@ export interface Store {
     | Promise<ListResult>;
   /** Optional atomic create: resolves false when the key exists. Used for every uniqueness rule. */
   putIfAbsent?(key: string, value: string, options?: { expirationTtl?: number }): boolean | Promise<boolean>;
+  /** Optional (store protocol v2): the values of `keys`, same length and order; null where absent or expired. */
+  getMany?(keys: string[]): Array<string | null> | Promise<Array<string | null>>;
+  /**
+   * Optional (store protocol v2), atomic: when every check holds, applies every put and delete as
+   * one step and resolves true; when any check fails, writes nothing and resolves false. Rejects
+   * only on a real failure (bad arguments: TypeError; the backend's errors), never for a check.
+   */
+  commit?(op: StoreCommit): boolean | Promise<boolean>;
+}
+
+/** A `commit` condition: holds when the key's live value is exactly `value` (null: absent or expired). */
+export interface StoreCheck {
+  key: string;
+  value: string | null;
+}
+
+/** A `commit` write, as `put(key, value, { expirationTtl })`. */
+export interface StorePut {
+  key: string;
+  value: string;
+  /** Seconds. */
+  expirationTtl?: number;
+}
+
+/**
+ * One atomic `commit`: a key appears at most once among `puts` and `deletes` (a checked key may
+ * also be written). The core sends at most 16 checks and 500 puts and deletes.
+ */
+export interface StoreCommit {
+  checks?: StoreCheck[];
+  puts?: StorePut[];
+  deletes?: string[];
 }
 
 export interface ListResult {
@@ -395,6 +427,8 @@ export declare class MemoryStore implements Store {
   delete(key: string): Promise<void>;
   list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
   putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+  getMany(keys: string[]): Promise<Array<string | null>>;
+  commit(op: StoreCommit): Promise<boolean>;
   readonly size: number;
   entries(): [string, string][];
 }
@@ -406,6 +440,8 @@ export declare class DurableObjectStore implements Store {
   delete(key: string): Promise<void>;
   list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
   putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+  getMany(keys: string[]): Promise<Array<string | null>>;
+  commit(op: StoreCommit): Promise<boolean>;
 }
 
 export declare class DenoKvStore implements Store {
@@ -415,6 +451,8 @@ export declare class DenoKvStore implements Store {
   delete(key: string): Promise<void>;
   list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
   putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+  getMany(keys: string[]): Promise<Array<string | null>>;
+  commit(op: StoreCommit): Promise<boolean>;
 }
 
 export declare class IndexedDbStore implements Store {
@@ -425,4 +463,6 @@ export declare class IndexedDbStore implements Store {
   delete(key: string): Promise<void>;
   list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
   putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+  getMany(keys: string[]): Promise<Array<string | null>>;
+  commit(op: StoreCommit): Promise<boolean>;
 }

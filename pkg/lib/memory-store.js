@@ -1,6 +1,11 @@
+import { checkCommit, checkKeys, checksHold } from './store-protocol.js';
+
 /**
- * An in-memory store with the shape of a Cloudflare KV namespace plus an atomic
- * `putIfAbsent`. Methods return Promises, as real stores do, so concurrent calls interleave.
+ * An in-memory store with the shape of a Cloudflare KV namespace plus store protocol v2: an
+ * atomic `putIfAbsent`, `getMany(keys)` (values in the keys' order, null where absent or
+ * expired) and an atomic `commit({ checks, puts, deletes })` (every check compares a key's live
+ * value; all writes or none). Methods return Promises, as real stores do, so concurrent calls
+ * interleave; the atomic ones check and write in one synchronous step.
  */
 export class MemoryStore {
   #entries = new Map(); // key -> { value, expiresAt (ms) | null }
@@ -46,6 +51,22 @@ export class MemoryStore {
   async putIfAbsent(key, value, opts) {
     if (this.#live(key)) return false;
     this.#set(key, value, opts);
+    return true;
+  }
+
+  async getMany(keys) {
+    return checkKeys(keys).map((k) => this.#live(k)?.value ?? null);
+  }
+
+  /**
+   * Atomic: every check against the live values, then every put and delete, in one synchronous
+   * step (no await in between). Resolves false, having written nothing, when a check fails.
+   */
+  async commit(op) {
+    const { checks, puts, deletes } = checkCommit(op);
+    if (!checksHold(checks, (k) => this.#live(k)?.value)) return false;
+    for (const p of puts) this.#set(p.key, p.value, p);
+    for (const k of deletes) if (this.#entries.delete(k)) this.#sorted = null;
     return true;
   }
 

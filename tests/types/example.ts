@@ -5,7 +5,7 @@ import {
   type LoginResult, type UpdateUserData, type ChangePasswordData, type SearchCriteria, type SearchResult,
   type SignupData, type SessionInfo, type SessionHistoryEntry, type Attribute, type AttrItem, type AttrOptions,
   type UserApi, type SessionApi, type UserAttrApi, type SessionAttrApi, type TotpApi, type PasswordResetApi,
-  type PasswordResetMessage, type Hooks, type CleanupReport,
+  type PasswordResetMessage, type Hooks, type CleanupReport, type StoreCheck, type StorePut, type StoreCommit,
 } from 'edge-sso';
 
 const kvLike: Store = {
@@ -13,6 +13,22 @@ const kvLike: Store = {
   put: async () => {},
   delete: async () => {},
   list: async (): Promise<ListResult> => ({ keys: [{ name: 'a' }], list_complete: true }),
+};
+
+// Store protocol v2: a host store with getMany and an atomic commit.
+const hostValues = new Map<string, string>();
+const v2Store: Store = {
+  get: (key) => hostValues.get(key) ?? null,
+  put: (key, value) => { hostValues.set(key, value); },
+  delete: (key) => hostValues.delete(key),
+  list: ({ prefix }) => ({ keys: [...hostValues.keys()].filter((k) => k.startsWith(prefix)).map((name) => ({ name })), list_complete: true }),
+  getMany: async (keys: string[]) => keys.map((k) => hostValues.get(k) ?? null),
+  commit: ({ checks = [], puts = [], deletes = [] }: StoreCommit) => {
+    if (!checks.every((c: StoreCheck) => (hostValues.get(c.key) ?? null) === c.value)) return false;
+    puts.forEach((p: StorePut) => hostValues.set(p.key, p.value));
+    deletes.forEach((k) => hostValues.delete(k));
+    return true;
+  },
 };
 
 const hooks: Hooks = {
@@ -110,7 +126,13 @@ async function main(): Promise<void> {
   const own: SsoError = new SsoError('not allowed', ['E005001'], false);
   void own;
   const stores: Store[] = [new DurableObjectStore({}), new DenoKvStore({}), await IndexedDbStore.open('db')];
-  void [expires, when, json, first, valid, renewed, info, history, attribute, exists, names, uri, report, response, stores];
+  const memory = new MemoryStore();
+  const counter: (string | null)[] = await memory.getMany(['counter']);
+  const op: StoreCommit = { checks: [{ key: 'counter', value: counter[0] }], puts: [{ key: 'counter', value: '1', expirationTtl: 60 }], deletes: [] };
+  const committed: boolean = await memory.commit(op);
+  const batched: boolean[] = await Promise.all([new DurableObjectStore({}).commit(op), new DenoKvStore({}).commit({}), (await IndexedDbStore.open('db')).commit({ deletes: ['x'] })]);
+  stores.push(v2Store);
+  void [expires, when, json, first, valid, renewed, info, history, attribute, exists, names, uri, report, response, stores, committed, batched];
 }
 
 void main;

@@ -1,6 +1,7 @@
 // The store conformance suite on workerd: the Durable Object adapter inside a real Durable
-// Object, and a real KV namespace (which needs no adapter; it has no putIfAbsent, and its TTLs
-// cannot be hurried, so those checks are skipped for it).
+// Object (its commit in a real storage transaction), and a real KV namespace (which needs no
+// adapter; it has no putIfAbsent, getMany or commit, and its TTLs cannot be hurried, so those
+// checks are skipped for it).
 import { test, after } from 'node:test';
 import { resolve } from 'node:path';
 import { Miniflare } from 'miniflare';
@@ -33,6 +34,8 @@ conformance(test, 'DurableObjectStore (workerd)', async () => {
     delete: (k) => call('delete', k),
     list: (o) => call('list', o),
     putIfAbsent: (k, v, o) => call('putIfAbsent', k, v, o),
+    getMany: (keys) => call('getMany', keys),
+    commit: (op) => call('commit', op),
   };
   // The clock moves inside the object; the suite's synchronous advance queues the call.
   let pending = Promise.resolve();
