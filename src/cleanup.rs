@@ -41,23 +41,30 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let now = req.now;
         let mut r = CleanupReport::default();
-        let mut user_exists = std::collections::BTreeMap::<String, bool>::new();
-        macro_rules! exists {
+        // Each user's security stamp, None when the user does not exist.
+        let mut stamps = std::collections::BTreeMap::<String, Option<String>>::new();
+        macro_rules! stamp {
             ($id:expr) => {{
                 let id: String = $id;
-                match user_exists.get(&id) {
-                    Some(e) => *e,
+                match stamps.get(&id) {
+                    Some(s) => s.clone(),
                     None => {
-                        let e = self.load_user(&id).await?.is_some();
-                        user_exists.insert(id, e);
-                        e
+                        let s = self.load_user(&id).await?.map(|u| u.stamp);
+                        stamps.insert(id, s.clone());
+                        s
                     }
                 }
             }};
         }
+        macro_rules! exists {
+            ($id:expr) => {{
+                stamp!($id).is_some()
+            }};
+        }
         for key in self.list_all("sso/session/").await? {
             match self.get_record::<SessionRecord>(&key).await {
-                Ok(Some(s)) if s.expiration_time > now && exists!(s.user_id.clone()) => {}
+                // A session is live while unexpired and carrying its owner's current stamp.
+                Ok(Some(s)) if s.expiration_time > now && stamp!(s.user_id.clone()).as_ref() == Some(&s.stamp) => {}
                 Ok(Some(s)) => {
                     self.delete_session(&s.user_id, &s.session_id).await?;
                     r.sessions += 1;
@@ -169,5 +176,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         out.sort_by(|a, b| a.username.cmp(&b.username));
         Ok(out)
+    }
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// A dead session and what belongs to it: its index entry and its attributes.
+    async fn delete_session(&self, user_id: &str, session_id: &str) -> SsoResult<()> {
+        self.delete_key(&crate::store::keys::session(session_id)).await?;
+        for k in self.list_all(&crate::store::keys::attr_scope_prefix(user_id, Some(session_id))).await? {
+            self.delete_key(&k).await?;
+        }
+        self.delete_key(&crate::store::keys::user_session(user_id, session_id)).await
     }
 }

@@ -43,13 +43,15 @@ pub enum Code {
     InvalidInput,           // E008002
     MissingInput,           // E008003
     InternalError,          // E008004
+    /// A record kept changing under a conditional write: the operation gave up, nothing written.
+    Conflict,               // E008005
     AttrAlreadyExists,      // E009001
     AttrNoSuchAttr,         // E009002
     PasswordResetCouldNotAccess, // E010001
 }
 
 /// Every code, for parsing codes that come back from host callbacks.
-pub const ALL_CODES: [Code; 37] = {
+pub const ALL_CODES: [Code; 38] = {
     use Code::*;
     [
         UsernameInvalid, UsernameExists, UsernameTooLong, UsernameHasWhitespace, EmailInvalid, EmailExists, EmailTooLong,
@@ -57,7 +59,7 @@ pub const ALL_CODES: [Code; 37] = {
         PasswordWAboutToExp, PasswordEAboutToExp, PasswordMustSendNew, PasswordNotComplex, AppListInvalid, AppListNoSignup,
         AuthNotAllowed, AuthLocked, AuthInvalidSignupStatus, AuthNotApproved, AuthSuperUserRequired, AuthNoSuchSignUpToken,
         AuthSignUpConfirmed, AuthTotpMissing, MetadataNotAllowed, SessionNoSuchSession, SessionExpired, InvalidOperation,
-        InvalidInput, MissingInput, InternalError, AttrAlreadyExists, AttrNoSuchAttr, PasswordResetCouldNotAccess,
+        InvalidInput, MissingInput, InternalError, Conflict, AttrAlreadyExists, AttrNoSuchAttr, PasswordResetCouldNotAccess,
     ]
 };
 
@@ -99,6 +101,7 @@ impl Code {
             InvalidInput => "E008002",
             MissingInput => "E008003",
             InternalError => "E008004",
+            Conflict => "E008005",
             AttrAlreadyExists => "E009001",
             AttrNoSuchAttr => "E009002",
             PasswordResetCouldNotAccess => "E010001",
@@ -143,6 +146,7 @@ impl Code {
             InvalidInput => "common.invalid_input",
             MissingInput => "common.missing_input",
             InternalError => "common.internal_error",
+            Conflict => "common.conflict",
             AttrAlreadyExists => "attr.already_exists",
             AttrNoSuchAttr => "attr.no_such_attr",
             PasswordResetCouldNotAccess => "password_reset.could_not_access",
@@ -188,6 +192,15 @@ impl SsoError {
     /// The host (store, audit callback, clock) failed.
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::hidden(Code::InternalError, detail)
+    }
+    /// The record kept changing under this operation's conditional writes.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::shown(Code::Conflict, detail)
+    }
+    /// The host failed (store, audit, clock) or the operation lost every retry of a
+    /// conditional write: not an answer about the caller's input, so never turned into one.
+    pub fn is_host_failure(&self) -> bool {
+        self.has(Code::InternalError) || self.has(Code::Conflict)
     }
     pub fn status(&self) -> &'static str {
         "error"

@@ -13,7 +13,7 @@ use crate::crypto::seal::KeyRing;
 use crate::error::{SsoError, SsoResult};
 use crate::hooks::{Hooks, NoHooks};
 use crate::net;
-use crate::store::{Store, StoreError, MIN_TTL_SECS};
+use crate::store::{join_all, Commit, Store, StoreError, MIN_TTL_SECS};
 use crate::time::{self, Timestamp};
 
 /// The host clock: milliseconds since the Unix epoch, or `None` when it failed.
@@ -208,6 +208,49 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
     }
 
+    /// One batch read: every key in one round trip.
+    pub(crate) async fn get_many_raw(&self, keys: &[String]) -> SsoResult<Vec<Option<String>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values = self.store.get_many(keys).await.map_err(|e| store_failed("getMany", e))?;
+        if values.len() != keys.len() {
+            return Err(SsoError::internal("the store's getMany returned another number of values than keys"));
+        }
+        Ok(values)
+    }
+
+    /// An atomic commit: true when applied, false when a check failed (nothing written).
+    /// Where the store has no `commit` it is emulated: the checks are read, then the writes go
+    /// out together. Two requests can interleave there (the README says what that means).
+    pub(crate) async fn commit(&self, commit: &Commit) -> SsoResult<bool> {
+        if commit.is_empty() {
+            return Ok(true);
+        }
+        if let Some(done) = self.store.commit(commit).await.map_err(|e| store_failed("commit", e))? {
+            return Ok(done);
+        }
+        let check_keys: Vec<String> = commit.checks.iter().map(|c| c.key.clone()).collect();
+        let current = self.get_many_raw(&check_keys).await?;
+        if commit.checks.iter().zip(current.iter()).any(|(c, v)| c.value.as_ref() != v.as_ref()) {
+            return Ok(false);
+        }
+        let puts = join_all(commit.puts.iter().map(|p| self.store.put(&p.key, &p.value, p.ttl_secs)).collect()).await;
+        let deletes = join_all(commit.deletes.iter().map(|k| self.store.delete(k)).collect()).await;
+        for r in puts {
+            r.map_err(|e| store_failed("put", e))?;
+        }
+        for r in deletes {
+            r.map_err(|e| store_failed("delete", e))?;
+        }
+        Ok(true)
+    }
+
+    /// Every key under each prefix, the listings side by side.
+    pub(crate) async fn list_all_many(&self, prefixes: &[String]) -> SsoResult<Vec<Vec<String>>> {
+        join_all(prefixes.iter().map(|p| self.list_all(p)).collect()).await.into_iter().collect()
+    }
+
     /// Every key under a prefix, following cursors.
     pub(crate) async fn list_all(&self, prefix: &str) -> SsoResult<Vec<String>> {
         let mut out = Vec::new();
@@ -223,6 +266,36 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         Err(SsoError::internal("the store's list never completed"))
     }
+}
+
+/// How many times a read-modify-write re-reads and tries again when its conditional write lost
+/// to a concurrent change, before it fails with E008005 (nothing written).
+pub(crate) const MAX_ATTEMPTS: usize = 8;
+
+pub(crate) fn gave_up(what: &str) -> SsoError {
+    SsoError::conflict(format!("{what} kept changing while this operation ran ({MAX_ATTEMPTS} tries): try again"))
+}
+
+/// A record as read, with the exact text it was stored as: the condition of the write that
+/// replaces it.
+#[derive(Debug, Clone)]
+pub(crate) struct Versioned<T> {
+    pub value: T,
+    pub raw: String,
+}
+
+/// Parses a record read in a batch. A value that does not parse is reported, never trusted.
+pub(crate) fn parse_record<T: DeserializeOwned>(raw: Option<String>) -> SsoResult<Option<Versioned<T>>> {
+    match raw {
+        None => Ok(None),
+        Some(raw) => serde_json::from_str(&raw)
+            .map(|value| Some(Versioned { value, raw }))
+            .map_err(|_| SsoError::internal("a stored record is corrupt")),
+    }
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> SsoResult<String> {
+    serde_json::to_string(value).map_err(|_| SsoError::internal("a record could not be encoded"))
 }
 
 /// `bytes` random bytes as lower-case hex.

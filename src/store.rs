@@ -1,8 +1,18 @@
 //! The host's key-value store, as the core sees it, and where each record lives in it.
 //!
-//! The shape is a Cloudflare KV namespace's: get / put (with a TTL) / delete / list by prefix,
-//! plus an optional atomic `put_if_absent`. Every uniqueness rule goes through `put_if_absent`
-//! when the backend has it.
+//! Store protocol v2. The base is a Cloudflare KV namespace's shape: get / put (with a TTL) /
+//! delete / list by prefix, plus an optional atomic `put_if_absent`. On top of it, two optional
+//! operations that make every guarantee hold under concurrency:
+//!
+//! - [`Store::get_many`]: a batch read, so that the reads an operation needs go out together;
+//! - [`Store::commit`]: an atomic commit with checks over several keys (Deno KV's
+//!   `atomic().check()` model, checking live values rather than versionstamps): every check
+//!   holds and every write is applied, or nothing is written.
+//!
+//! Every read-modify-write of the core is a commit that checks the value it read, so a
+//! concurrent change is never lost: the loser re-reads and retries. A store without `commit`
+//! (a plain Cloudflare KV namespace) gets it emulated as read, compare, write, which two
+//! requests can interleave; the README says which guarantees remain there.
 
 use sha2::{Digest, Sha256};
 
@@ -20,6 +30,125 @@ pub struct ListPage {
 /// TTL only lets the backend collect garbage: every read checks expiry itself.
 pub const MIN_TTL_SECS: u64 = 60;
 
+/// One condition of a [`Commit`]: the key's live value is exactly `value` (`None`: absent).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Check {
+    pub key: String,
+    pub value: Option<String>,
+}
+
+/// One write of a [`Commit`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Put {
+    pub key: String,
+    pub value: String,
+    pub ttl_secs: Option<u64>,
+}
+
+/// An atomic commit: when every check holds, every put and delete is applied as one step.
+/// A key appears at most once among puts and deletes.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Commit {
+    pub checks: Vec<Check>,
+    pub puts: Vec<Put>,
+    pub deletes: Vec<String>,
+}
+
+/// Keys only: values are records with sealed secrets inside.
+impl std::fmt::Debug for Commit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Commit")
+            .field("checks", &self.checks.iter().map(|c| (&c.key, c.value.is_some())).collect::<Vec<_>>())
+            .field("puts", &self.puts.iter().map(|p| &p.key).collect::<Vec<_>>())
+            .field("deletes", &self.deletes)
+            .finish()
+    }
+}
+
+/// Most checks and writes the core puts in one commit (Deno KV allows 100 checks and 1000
+/// mutations, a Durable Object transaction has no small limit).
+pub const MAX_COMMIT_CHECKS: usize = 16;
+pub const MAX_COMMIT_WRITES: usize = 500;
+
+impl Commit {
+    pub fn check(&mut self, key: impl Into<String>, value: Option<&str>) -> &mut Self {
+        self.checks.push(Check { key: key.into(), value: value.map(str::to_string) });
+        self
+    }
+    /// A write; a later write or delete of the same key replaces it.
+    pub fn put(&mut self, key: impl Into<String>, value: impl Into<String>, ttl_secs: Option<u64>) -> &mut Self {
+        let key = key.into();
+        self.forget(&key);
+        self.puts.push(Put { key, value: value.into(), ttl_secs: ttl_secs.map(|t| t.max(MIN_TTL_SECS)) });
+        self
+    }
+    pub fn delete(&mut self, key: impl Into<String>) -> &mut Self {
+        let key = key.into();
+        self.forget(&key);
+        self.deletes.push(key);
+        self
+    }
+    fn forget(&mut self, key: &str) {
+        self.puts.retain(|p| p.key != key);
+        self.deletes.retain(|d| d != key);
+    }
+    pub fn writes(&self) -> usize {
+        self.puts.len() + self.deletes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.checks.is_empty() && self.puts.is_empty() && self.deletes.is_empty()
+    }
+}
+
+/// Runs futures side by side and gives their outputs in order: the store calls of one wave go
+/// out together, so an operation waits for one round trip, not one per call.
+pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    use std::pin::Pin;
+    use std::task::Poll;
+    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (fut, slot) in pending.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                match fut.as_mut().poll(cx) {
+                    Poll::Ready(v) => *slot = Some(v),
+                    Poll::Pending => done = false,
+                }
+            }
+        }
+        if done { Poll::Ready(()) } else { Poll::Pending }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+/// Two futures of different types side by side.
+pub async fn join2<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    use std::task::Poll;
+    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        if ra.is_some() && rb.is_some() { Poll::Ready(()) } else { Poll::Pending }
+    })
+    .await;
+    match (ra, rb) {
+        (Some(a), Some(b)) => (a, b),
+        // poll_fn returned Ready only once both were set.
+        _ => unreachable!("join2 finished with a side missing"),
+    }
+}
+
 #[allow(async_fn_in_trait)]
 pub trait Store {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
@@ -28,6 +157,19 @@ pub trait Store {
     async fn list(&self, prefix: &str, cursor: Option<&str>, limit: Option<u32>) -> Result<ListPage, StoreError>;
     /// Atomic create. `Ok(None)` when the backend has no such operation.
     async fn put_if_absent(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<Option<bool>, StoreError>;
+    /// Batch read, values in the order of `keys`. By default every `get` at once.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        join_all(keys.iter().map(|k| self.get(k)).collect()).await.into_iter().collect()
+    }
+    /// Atomic commit: `Ok(Some(true))` applied, `Ok(Some(false))` a check failed and nothing
+    /// was written, `Ok(None)` the backend has no such operation.
+    async fn commit(&self, _commit: &Commit) -> Result<Option<bool>, StoreError> {
+        Ok(None)
+    }
+    /// Whether `commit` is native and atomic (the `strict` profile requires it).
+    fn is_atomic(&self) -> bool {
+        false
+    }
 }
 
 /// Keys are derived from secrets and user input through SHA-256, so that a key never holds a
@@ -57,6 +199,10 @@ pub mod keys {
     }
     pub fn email(email_digest: &str, user_id: &str) -> String {
         format!("sso/email/{email_digest}/{user_id}")
+    }
+    /// Sign-up's hold on an email (keyed digest of the lower-cased email): the user id.
+    pub fn email_claim(email_digest: &str) -> String {
+        format!("sso/email-claim/{email_digest}")
     }
     pub fn confirm_token(token: &str) -> String {
         confirm_token_digest(&digest("confirm", token))
@@ -108,6 +254,7 @@ pub mod keys {
 #[derive(Default)]
 pub struct MemoryStore {
     pub(crate) map: std::cell::RefCell<std::collections::BTreeMap<String, String>>,
+    /// `put_if_absent` and `commit` are native (false: a Cloudflare KV namespace's shape).
     pub has_put_if_absent: bool,
 }
 
@@ -115,7 +262,7 @@ impl MemoryStore {
     pub fn new() -> Self {
         MemoryStore { map: Default::default(), has_put_if_absent: true }
     }
-    /// A store without `put_if_absent`, like a Cloudflare KV namespace.
+    /// A store without `put_if_absent` or `commit`, like a Cloudflare KV namespace.
     pub fn without_put_if_absent() -> Self {
         MemoryStore { map: Default::default(), has_put_if_absent: false }
     }
@@ -176,5 +323,28 @@ impl Store for MemoryStore {
         }
         map.insert(key.to_string(), value.to_string());
         Ok(Some(true))
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        let map = self.map.borrow();
+        Ok(keys.iter().map(|k| map.get(k).cloned()).collect())
+    }
+    async fn commit(&self, commit: &Commit) -> Result<Option<bool>, StoreError> {
+        if !self.has_put_if_absent {
+            return Ok(None);
+        }
+        let mut map = self.map.borrow_mut();
+        if commit.checks.iter().any(|c| map.get(&c.key) != c.value.as_ref()) {
+            return Ok(Some(false));
+        }
+        for p in &commit.puts {
+            map.insert(p.key.clone(), p.value.clone());
+        }
+        for d in &commit.deletes {
+            map.remove(d);
+        }
+        Ok(Some(true))
+    }
+    fn is_atomic(&self) -> bool {
+        self.has_put_if_absent
     }
 }

@@ -12,15 +12,22 @@ use serde_json::json;
 
 const PW: &str = "user passphrase 1";
 
-/// Counts how often a login reached the user lookup (the step before any password work).
+/// Counts how often a login got past the throttle to the user's record (read on its own,
+/// alongside the counting of the attempt, only by an attempt the counters do not refuse).
 struct CountingStore {
     inner: MemoryStore,
     username_reads: Cell<u32>,
 }
 
 impl Store for CountingStore {
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        self.inner.get_many(keys).await
+    }
+    async fn commit(&self, commit: &edge_sso::store::Commit) -> Result<Option<bool>, StoreError> {
+        self.inner.commit(commit).await
+    }
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        if key.starts_with("sso/username/") {
+        if key.starts_with("sso/user/") {
             self.username_reads.set(self.username_reads.get() + 1);
         }
         self.inner.get(key).await

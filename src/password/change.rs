@@ -9,7 +9,10 @@ use crate::crypto::password::Verification;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::Sso;
+use crate::session::record::SessionRecord;
+use crate::sso::encode;
 use crate::store::{keys, Store};
+use crate::user::write::{user_from_raw, Change};
 
 pub const CHANGE_KEYS: [&str; 6] = ["old_password", "new_password", "user_id", "password_expiry", "must_change", "password_must_change"];
 
@@ -59,22 +62,24 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             },
         };
 
-        let current = self.resolve_session(&req, ust, false).await?;
+        // The caller's session, and the target's record when it is someone else's, together.
+        let extra: Vec<String> = user_id.iter().map(|id| keys::user(id)).collect();
+        let (current, extras) = self.resolve_session_with(&req, ust, false, &extra).await?;
         let target_audit = user_id.clone().unwrap_or_else(|| format!("no-user-id.{}", crate::sso::random_hex(8).unwrap_or_default()));
         self.audit(&req, "user.change_password", Some(&target_audit), vec![]).await?;
-        let caller = current.user;
+        let caller = current.user.clone();
         let other = user_id.as_ref().is_some_and(|id| *id != caller.user_id);
         if other && !caller.is_super_user {
             return Err(bad("only super-users may change other users' passwords"));
         }
         if other {
             // A super-user sets another user's password: no old password, policy codes shown
-            // per password.inform_if_invalid; every session of that user ends.
+            // per password.inform_if_invalid; the new stamp ends every session of that user.
             let id = user_id.unwrap_or_default();
-            let Some(mut user) = self.load_user(&id).await? else { return Ok(()) };
-            self.apply_new_password(&mut user, &new_password, must_change, expiry_days, &req.now).await?;
-            self.put_user(&user).await?;
-            return self.end_sessions(&user.user_id, None).await;
+            let Some(first) = user_from_raw(&id, extras.into_iter().next().flatten())? else { return Ok(()) };
+            self.check_new_password(&new_password).await?;
+            let hash = self.seal_password_hash(&new_password)?;
+            return self.replace_password(&id, Some(first), hash, must_change, expiry_days, &req.now, None).await;
         }
         if must_change.is_some() && !caller.is_super_user {
             return Err(bad("only super-users may set must_change"));
@@ -85,11 +90,60 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(SsoError::shown(Code::AuthNotAllowed, "the old password does not match"));
         }
         let expiry_days = if caller.is_super_user { expiry_days } else { None };
-        let mut user = caller;
         // Spec §10 O-13, decided: the policy's own code, revealed per password.inform_if_invalid.
-        self.apply_new_password(&mut user, &new_password, must_change, expiry_days, &req.now).await?;
-        self.put_user(&user).await?;
-        self.end_sessions(&user.user_id, Some(&current.session.session_id)).await
+        self.check_new_password(&new_password).await?;
+        let hash = self.seal_password_hash(&new_password)?;
+        let verified = caller.password.clone();
+        let keep = (current.session.clone(), current.session_raw.clone());
+        let first = current.user_versioned();
+        self.replace_password(&caller.user_id, Some(first), hash, must_change, expiry_days, &req.now, Some((keep, verified))).await
+    }
+
+    /// Writes a new password hash (and a new stamp, which ends every older session at once),
+    /// conditional on the record as read. `keep`: the caller's own session, re-stamped in the
+    /// same commit so that it alone survives, with the hash the old password was checked
+    /// against (a password changed meanwhile makes this change fail).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn replace_password(
+        &self,
+        user_id: &str,
+        first: Option<crate::sso::Versioned<crate::user::UserRecord>>,
+        hash: (String, bool),
+        must_change: Option<bool>,
+        expiry_days: Option<i64>,
+        now: &crate::time::Timestamp,
+        keep: Option<((SessionRecord, String), String)>,
+    ) -> SsoResult<()> {
+        let listed = self.list_all(&keys::user_sessions_prefix(user_id)).await?;
+        self.modify_user(
+            user_id,
+            first,
+            |old| {
+                if let Some((_, verified)) = &keep {
+                    if old.password != *verified {
+                        return Err(SsoError::shown(Code::AuthNotAllowed, "the old password does not match"));
+                    }
+                }
+                let mut user = old.clone();
+                self.set_password_hash(&mut user, hash.clone(), must_change, expiry_days, now)?;
+                Ok(Change::Write(user))
+            },
+            |commit, _, new| {
+                let kept = keep.as_ref().map(|((s, _), _)| s.session_id.as_str());
+                if let Some(((session, raw), _)) = &keep {
+                    let mut session = session.clone();
+                    session.stamp = new.stamp.clone();
+                    session.rev = session.rev.wrapping_add(1);
+                    let ttl = (session.expiration_time - *now).num_seconds().max(60) as u64;
+                    let key = keys::session(&session.session_id);
+                    commit.check(key.clone(), Some(raw)).put(key, encode(&session)?, Some(ttl));
+                }
+                self.stage_session_deletes(commit, user_id, &listed, kept);
+                Ok(())
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     /// Spec §3.11, trusted (no UST): the CLI's and administrators' way to set a password.
@@ -109,30 +163,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.set_password", Some(user_id), vec![]).await?;
         self.check_new_password(password).await?;
-        let Some(mut user) = self.load_user(user_id).await? else { return Ok(()) };
-        self.apply_new_password(&mut user, password, must_change, password_expiry.filter(|d| *d > 0), &req.now).await?;
-        self.put_user(&user).await?;
-        self.end_sessions(&user.user_id, None).await
-    }
-
-    /// Ends every session of a user, but `keep`.
-    pub(crate) async fn end_sessions(&self, user_id: &str, keep: Option<&str>) -> SsoResult<()> {
-        for k in self.list_all(&keys::user_sessions_prefix(user_id)).await? {
-            let Some(session_id) = k.rsplit('/').next() else { continue };
-            if Some(session_id) == keep {
-                continue;
-            }
-            self.delete_session(user_id, session_id).await?;
-        }
-        Ok(())
-    }
-
-    /// A session and what belongs to it: its index entry and its attributes.
-    pub(crate) async fn delete_session(&self, user_id: &str, session_id: &str) -> SsoResult<()> {
-        self.delete_key(&keys::session(session_id)).await?;
-        for k in self.list_all(&keys::attr_scope_prefix(user_id, Some(session_id))).await? {
-            self.delete_key(&k).await?;
-        }
-        self.delete_key(&keys::user_session(user_id, session_id)).await
+        let Some(first) = self.load_user_versioned(user_id).await? else { return Ok(()) };
+        let hash = self.seal_password_hash(password)?;
+        self.replace_password(user_id, Some(first), hash, must_change, password_expiry.filter(|d| *d > 0), &req.now, None).await
     }
 }

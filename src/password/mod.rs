@@ -96,19 +96,18 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
     }
 
-    /// Spec §3.11 `set_password` on a record: policy, hash, `password_is_set`,
-    /// `password_last_set`, `password_expiry = now + days` (the configured default when
-    /// `expiry_days` is None), and `password_must_change` when given. The caller persists.
-    pub(crate) async fn apply_new_password(
+    /// A new password's hash on a record: `password_is_set`, `password_last_set`,
+    /// `password_expiry = now + days` (the configured default when `expiry_days` is None),
+    /// `password_must_change` when given, and a new security stamp, which ends every session
+    /// made before (OWASP ASVS 7.4.3). The caller persists.
+    pub(crate) fn set_password_hash(
         &self,
         user: &mut UserRecord,
-        password: &str,
+        (stored, sealed): (String, bool),
         must_change: Option<bool>,
         expiry_days: Option<i64>,
         now: &Timestamp,
     ) -> SsoResult<()> {
-        self.check_new_password(password).await?;
-        let (stored, sealed) = self.seal_password_hash(password)?;
         user.password = stored;
         user.password_sealed = sealed;
         user.password_is_set = true;
@@ -117,6 +116,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if let Some(must_change) = must_change {
             user.password_must_change = must_change;
         }
+        user.stamp = crate::user::write::new_stamp()?;
         Ok(())
     }
 }

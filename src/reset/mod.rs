@@ -11,10 +11,11 @@ use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::net;
 use crate::session::checker::Checks;
-use crate::sso::{Request, Sso, MAX_SHORT_INPUT};
-use crate::store::{digest, keys, Store};
+use crate::sso::{encode, parse_record, Request, Sso, Versioned, MAX_SHORT_INPUT};
+use crate::store::{digest, keys, Commit, Store};
 use crate::time::{self, serde_opt_ts, serde_ts, Timestamp};
 use crate::user::record::UserRecord;
+use crate::user::write::Change;
 
 const RESET_KEY_PURPOSE: &str = "reset_key";
 
@@ -152,15 +153,18 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(None)
     }
 
-    async fn live_prt(&self, req: &Request, token: &str) -> SsoResult<(PrtRecord, UserRecord)> {
+    /// The token's record and its user, each with the text it was read as: consuming the
+    /// token is a write conditional on that text, so exactly one of concurrent uses wins.
+    async fn live_prt(&self, req: &Request, token: &str) -> SsoResult<(Versioned<PrtRecord>, Versioned<UserRecord>)> {
         if token.is_empty() || token.len() > MAX_SHORT_INPUT {
             return Err(could_not_access());
         }
-        let rec: PrtRecord = self.get_record(&keys::prt(&digest("prt", token))).await?.ok_or_else(could_not_access)?;
-        if rec.token_digest != digest("prt", token) || rec.expiration_time <= req.now || rec.reset_key_exp_time <= req.now || rec.is_password_reset {
+        let rec: Versioned<PrtRecord> = parse_record(self.get_raw(&keys::prt(&digest("prt", token))).await?)?.ok_or_else(could_not_access)?;
+        let r = &rec.value;
+        if r.token_digest != digest("prt", token) || r.expiration_time <= req.now || r.reset_key_exp_time <= req.now || r.is_password_reset {
             return Err(could_not_access());
         }
-        let user = self.load_user(&rec.user_id).await?.ok_or_else(could_not_access)?;
+        let user = self.load_user_versioned(&r.user_id).await?.ok_or_else(could_not_access)?;
         Ok((rec, user))
     }
 
@@ -169,11 +173,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub async fn access_reset_token(&self, cid: Option<&str>, token: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<String> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "password_reset.access_token", None, vec![]).await?;
-        let (mut rec, user) = self.live_prt(&req, token).await?;
+        let (seen, user) = self.live_prt(&req, token).await?;
+        let mut rec = seen.value.clone();
         if rec.has_been_accessed {
             return Err(could_not_access());
         }
-        self.check_user(&req, &user, Checks::default())?;
+        self.check_user(&req, &user.value, Checks::default())?;
         let reset_key = ids::new_reset_key().map_err(|_| SsoError::internal("no randomness available"))?;
         rec.reset_key_digest = digest("reset_key", &reset_key);
         rec.has_been_accessed = true;
@@ -181,7 +186,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         rec.access_ctx = ctx(&req, user_agent);
         let session_limit = time::add_seconds(&req.now, self.config.password_reset.password_change_session_duration);
         rec.reset_key_exp_time = rec.expiration_time.min(session_limit);
-        self.put_record(&keys::prt(&rec.token_digest), &rec, None).await?;
+        let key = keys::prt(&rec.token_digest);
+        let ttl = (rec.expiration_time - req.now).num_seconds().max(60) as u64;
+        let mut commit = Commit::default();
+        commit.check(key.clone(), Some(&seen.raw)).put(key, encode(&rec)?, Some(ttl));
+        if !self.commit(&commit).await? {
+            // Another access of the same token won.
+            return Err(could_not_access());
+        }
         self.keys.seal(RESET_KEY_PURPOSE, reset_key.as_bytes()).map_err(|_| SsoError::internal("the reset key could not be sealed"))
     }
 
@@ -203,21 +215,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.audit(&req, "password_reset.change_password", None, vec![]).await?;
         // Spec §10 O-48: a reset key that does not open is E010001, not a crash.
         let key = self.keys.open_string(RESET_KEY_PURPOSE, reset_key).map_err(|_| could_not_access())?;
-        let (mut rec, mut user) = self.live_prt(&req, token).await?;
+        let (seen, user) = self.live_prt(&req, token).await?;
+        let mut rec = seen.value.clone();
         if !rec.has_been_accessed || rec.reset_key_digest != digest("reset_key", &key) {
             return Err(could_not_access());
         }
-        self.check_user(&req, &user, Checks::default())?;
-        // A reset must not bypass the second factor (ASVS 5.0 6.4.3): with
-        // `password_reset.require_totp`, a TOTP user also gives the current code.
-        if self.config.password_reset.require_totp && user.is_totp_enabled {
-            let step = self.check_totp(&req, &user, totp_code)?;
-            user.totp_last_step = Some(step);
-        }
+        self.check_user(&req, &user.value, Checks::default())?;
+        let step = if self.config.password_reset.require_totp && user.value.is_totp_enabled { Some(self.check_totp(&req, &user.value, totp_code)?) } else { None };
         self.audit(
             &req,
             "user.set_password",
-            Some(&user.user_id),
+            Some(&user.value.user_id),
             vec![
                 ("user_agent", user_agent.map(|u| Value::String(u.into())).unwrap_or(Value::Null)),
                 ("has_remote_addr", Value::Bool(!req.remote_addr.is_empty())),
@@ -225,16 +233,57 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             ],
         )
         .await?;
-        self.apply_new_password(&mut user, new_password, Some(false), None, &req.now).await?;
-        // Marked used before the password is written: a failure between the two leaves an
-        // unused password and a spent token, never a token that works twice.
+        self.check_new_password(new_password).await?;
+        let hash = self.seal_password_hash(new_password)?;
         rec.is_password_reset = true;
         rec.password_reset_time = Some(req.now);
         rec.password_reset_ctx = ctx(&req, user_agent);
-        self.put_record(&keys::prt(&rec.token_digest), &rec, None).await?;
-        self.put_user(&user).await?;
-        if self.config.password_reset.end_sessions {
-            self.end_sessions(&user.user_id, None).await?;
+        let prt_key = keys::prt(&rec.token_digest);
+        let ttl = (rec.expiration_time - req.now).num_seconds().max(60) as u64;
+        let prt_text = encode(&rec)?;
+        let end_sessions = self.config.password_reset.end_sessions;
+        let listed = if end_sessions { self.list_all(&keys::user_sessions_prefix(&user.value.user_id)).await? } else { Vec::new() };
+        let user_id = user.value.user_id.clone();
+        // One commit: the token is spent (under a check of the record as read, so a token and
+        // key work once) and the password set, together or not at all.
+        let changed = self
+            .modify_user(
+                &user_id,
+                Some(user),
+                |old| {
+                    let mut u = old.clone();
+                    if let Some(step) = step {
+                        if old.totp_last_step.is_some_and(|last| step <= last) {
+                            return Err(could_not_access());
+                        }
+                        u.totp_last_step = Some(step);
+                    }
+                    self.set_password_hash(&mut u, hash.clone(), Some(false), None, &req.now)?;
+                    if !end_sessions {
+                        // Zato keeps the user's sessions through a reset unless configured.
+                        u.stamp = old.stamp.clone();
+                    }
+                    Ok(Change::Write(u))
+                },
+                |commit, _, _| {
+                    commit.check(prt_key.clone(), Some(&seen.raw)).put(prt_key.clone(), prt_text.clone(), Some(ttl));
+                    self.stage_session_deletes(commit, &user_id, &listed, None);
+                    Ok(())
+                },
+            )
+            .await;
+        match changed {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(could_not_access()),
+            // Lost to a concurrent use of the token (or the user kept changing): is the token
+            // still unspent? Then it was the user record, and the caller may try again.
+            Err(e) if e.has(Code::Conflict) => {
+                return match self.live_prt(&req, token).await {
+                    Ok(_) => Err(e),
+                    Err(_) => Err(could_not_access()),
+                };
+            }
+            Err(e) => return Err(e),
         }
         Ok(())
     }

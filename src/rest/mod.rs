@@ -173,7 +173,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     Hiding::Specific => e.codes(),
                 };
                 // The host failed: a server error, still in the envelope and with no detail.
-                let status = if e.has(Code::InternalError) { 500 } else { 403 };
+                let status = if e.is_host_failure() { 500 } else { 403 };
                 (status, json!({ "cid": cid, "status": "error", "sub_status": codes }))
             }
         };

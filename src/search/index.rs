@@ -10,11 +10,6 @@
 //! separator. Values longer than [`MAX_VALUE_BYTES`] are cut; a match on a cut value is
 //! checked against the user record.
 
-use crate::audit::Audit;
-use crate::error::SsoResult;
-use crate::hooks::Hooks;
-use crate::sso::Sso;
-use crate::store::Store;
 use crate::time;
 use crate::user::record::UserRecord;
 
@@ -165,34 +160,6 @@ pub fn index_keys(user: &UserRecord) -> Vec<String> {
         }
     }
     keys
-}
-
-impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
-    pub(crate) async fn index_user(&self, user: &UserRecord) -> SsoResult<()> {
-        for k in index_keys(user) {
-            self.put_raw(&k, "", None).await?;
-        }
-        Ok(())
-    }
-
-    pub(crate) async fn unindex_user(&self, user: &UserRecord) -> SsoResult<()> {
-        for k in index_keys(user) {
-            self.delete_key(&k).await?;
-        }
-        Ok(())
-    }
-
-    /// Moves a user's index entries from `old` to `new`, touching only what changed.
-    pub(crate) async fn reindex_user(&self, old: &UserRecord, new: &UserRecord) -> SsoResult<()> {
-        let (before, after) = (index_keys(old), index_keys(new));
-        for k in after.iter().filter(|k| !before.contains(k)) {
-            self.put_raw(k, "", None).await?;
-        }
-        for k in before.iter().filter(|k| !after.contains(k)) {
-            self.delete_key(k).await?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use crate::audit::Audit;
 use crate::error::{SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::session::record::SessionRecord;
-use crate::sso::{Sso, MAX_SHORT_INPUT};
-use crate::store::{keys, Store};
+use crate::sso::{encode, gave_up, Sso, MAX_ATTEMPTS, MAX_SHORT_INPUT};
+use crate::store::{keys, Commit, Store};
 use crate::time::{self, Timestamp};
 
 fn item(s: &SessionRecord) -> Value {
@@ -35,7 +35,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         match self.resolve_session(&req, target_ust, false).await {
             Ok(_) => Ok(true),
             // A store that fails is not an answer about the session.
-            Err(e) if e.has(crate::error::Code::InternalError) => Err(e),
+            Err(e) if e.is_host_failure() => Err(e),
             Err(_) => Ok(false),
         }
     }
@@ -47,19 +47,29 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
         }
         self.audit(&req, "session.renew", None, vec![]).await?;
-        let current = self.resolve_session(&req, ust, false).await?;
-        let mut session = current.session;
-        session.push_history(self.history_entry(&req, user_agent.map(str::to_string), "renew"));
-        let minutes = self.session_minutes(&req.current_app, &current.user.username).await;
-        session.expiration_time = time::add_minutes(&req.now, minutes);
-        if self.config.session.max_lifetime > 0 {
-            session.expiration_time = session.expiration_time.min(time::add_minutes(&session.creation_time, self.config.session.max_lifetime));
+        // Conditional on the session as read: a renew never brings back a session that a
+        // logout, lock or password change ended meanwhile (it re-reads, finds none: E007001).
+        for _ in 0..MAX_ATTEMPTS {
+            let current = self.resolve_session(&req, ust, false).await?;
+            let mut session = current.session;
+            session.push_history(self.history_entry(&req, user_agent.map(str::to_string), "renew"));
+            let minutes = self.session_minutes(&req.current_app, &current.user.username).await;
+            session.expiration_time = time::add_minutes(&req.now, minutes);
+            if self.config.session.max_lifetime > 0 {
+                session.expiration_time = session.expiration_time.min(time::add_minutes(&session.creation_time, self.config.session.max_lifetime));
+            }
+            session.last_used = Some(req.now);
+            session.rev = session.rev.wrapping_add(1);
+            let ttl = (session.expiration_time - req.now).num_seconds().max(60) as u64;
+            let key = keys::session(&session.session_id);
+            let mut commit = Commit::default();
+            commit.check(key.clone(), Some(&current.session_raw)).put(key, encode(&session)?, Some(ttl));
+            commit.put(keys::user_session(&session.user_id, &session.session_id), "", Some(ttl));
+            if self.commit(&commit).await? {
+                return Ok(session.expiration_time);
+            }
         }
-        session.last_used = Some(req.now);
-        let ttl = (session.expiration_time - req.now).num_seconds().max(60) as u64;
-        self.put_record(&keys::session(&session.session_id), &session, Some(ttl)).await?;
-        self.put_raw(&keys::user_session(&session.user_id, &session.session_id), "", Some(ttl)).await?;
-        Ok(session.expiration_time)
+        Err(gave_up("the session"))
     }
 
     /// A session's details, for super-users.

@@ -8,10 +8,13 @@ use crate::crypto::{ids, password as pw, totp};
 use crate::error::{Code, SsoError, SsoResult};
 use crate::session::checker::Checks;
 use crate::session::record::{HistoryEntry, SessionRecord};
-use crate::sso::{Request, Sso, MAX_SHORT_INPUT};
-use crate::store::{keys, Store};
+use crate::session::resolve::ust_plaintext;
+use crate::sso::{encode, gave_up, Request, Sso, Versioned, MAX_ATTEMPTS, MAX_SHORT_INPUT};
+use crate::store::{join2, keys, Commit, Store, MAX_COMMIT_WRITES};
 use crate::time::{self, Timestamp};
+use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord};
+use crate::user::write::{user_from_raw, Change};
 
 /// Login's keyword arguments.
 #[derive(Clone, Default)]
@@ -61,7 +64,17 @@ fn not_allowed(detail: &str) -> SsoError {
     SsoError::hidden(Code::AuthNotAllowed, detail)
 }
 
+/// What login learnt from the password check, kept across retries of its final write.
+struct Authenticated {
+    user: Versioned<UserRecord>,
+    /// The password hashed afresh, when the stored hash is weaker than configured.
+    rehashed: Option<(String, bool)>,
+}
+
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Spec §4.1. Three round trips to the store when nothing races it: the username and the
+    /// throttle counters together; the attempt counted (conditionally) together with the
+    /// user's record; then the session created together with the attempt given back.
     pub async fn login(
         &self,
         cid: Option<&str>,
@@ -88,97 +101,160 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             ],
         )
         .await?;
-        // Throttled attempts are refused before any password work, with the same answer.
-        if self.login_blocked(&req, username).await? {
-            return Err(not_allowed("too many failed attempts: try again later"));
+        let name_ok = !username.is_empty() && username.len() <= MAX_SHORT_INPUT;
+        // Round trip 1: the username's claim and the throttle counters.
+        let counter_keys: Vec<String> = self.throttle_keys(&req, username).iter().map(|(k, _)| k.clone()).collect();
+        let mut batch = vec![keys::username(if name_ok { username } else { "" })];
+        batch.extend(counter_keys);
+        let mut first = self.get_many_raw(&batch).await?;
+        let counters = first.split_off(1);
+        let claim: Option<UsernameClaim> = first.pop().flatten().and_then(|t| serde_json::from_str(&t).ok());
+        let blocked = || not_allowed("too many failed attempts: try again later");
+        if self.is_blocked(&req, &counters) {
+            return Err(blocked());
         }
-        let (mut user, rehashed, totp_step) = match self.authenticate(&req, username, password, totp_code.as_ref().map(|c| c.as_str())).await {
-            Ok(ok) => ok,
-            Err(e) if e.has(Code::InternalError) => return Err(e),
+        // Round trip 2: the attempt is counted before any password work, with the same answer
+        // when refused; the user's record is read alongside. An unknown name reads a key that
+        // cannot exist, so that known and unknown names cost the same calls.
+        let user_key = keys::user(claim.as_ref().map(|c| c.user_id.as_str()).filter(|_| name_ok).unwrap_or("-"));
+        let (attempt, user_raw) = join2(self.reserve_attempt(&req, username, counters), self.get_raw(&user_key)).await;
+        let Some(attempt) = attempt? else { return Err(blocked()) };
+        let user = match &claim {
+            Some(c) if name_ok => user_from_raw(&c.user_id, user_raw?)?.filter(|u| u.value.username == username && u.value.is_approved()),
+            _ => None,
+        };
+        let authenticated = match self.authenticate(&req, user, password, totp_code.as_ref().map(|c| c.as_str())) {
+            Ok(a) => a,
             Err(e) => {
-                if self.login_failed(&req, username).await? {
+                if attempt.lock_if_failed {
                     self.auto_lock(&req, username).await?;
                 }
                 return Err(e);
             }
         };
-        self.login_succeeded(&req, username).await?;
-
-        // L4
-        if !self.config.apps.login_allowed.contains(&req.current_app) {
-            let code = if self.config.apps.inform_if_app_invalid { Code::AppListInvalid } else { Code::AuthNotAllowed };
-            return Err(SsoError::shown(code, "current_app may not be used to log in"));
-        }
-        // L5
-        let checks = Checks { password_expiry: true, has_remote_addr: opts.has_remote_addr, has_user_agent: opts.has_user_agent };
-        self.check_user(&req, &user, checks)?;
-        // L6 (spec §10 O-16, decided as recommended; see README "Differences from Zato")
-        let p = &self.config.password;
-        let about_to_expire = req.now > time::add_days(&user.password_expiry, -p.about_to_expire_threshold);
-        let mut has_w_about_to_exp = false;
-        if about_to_expire && !user.password_must_change {
-            if p.log_in_if_about_to_expire {
-                has_w_about_to_exp = p.inform_if_about_to_expire;
-            } else {
-                return Err(SsoError::new(Code::PasswordEAboutToExp, p.inform_if_about_to_expire, "the password is about to expire"));
-            }
-        }
-        // L7, L8
-        let mut password_changed = false;
-        if user.password_must_change {
-            let new_password = new_password.as_ref().map(|p| p.as_str()).unwrap_or("");
-            if new_password.is_empty() {
-                // Spec §10 O-15: a clean E005001 where the original crashed.
-                let code = if p.inform_if_must_be_changed { Code::PasswordMustSendNew } else { Code::AuthNotAllowed };
-                return Err(SsoError::shown(code, "the password must be changed: send a new password"));
-            }
-            // Spec §10 O-14: a refused new password is a refused login, never ignored.
-            self.apply_new_password(&mut user, new_password, Some(false), None, &req.now).await.map_err(|e| {
-                if e.reveal { e } else { SsoError::shown(Code::AuthNotAllowed, "the new password was refused") }
-            })?;
-            password_changed = true;
-        } else if let Some(upgraded) = rehashed {
-            // A hash with weaker parameters than configured is replaced now that we know the
-            // password (it cannot be done at any other time).
-            user.password = upgraded.0;
-            user.password_sealed = upgraded.1;
-            password_changed = true;
-        }
-        if let Some(step) = totp_step {
-            user.totp_last_step = Some(step);
-        }
-        if password_changed || totp_step.is_some() {
-            self.put_user(&user).await?;
-        }
-        // L9
-        let session = self.create_session(&req, &user, opts.user_agent.clone().unwrap_or_default(), "default").await?;
-        Ok(LoginResult {
-            ust: session.0,
-            user_id: user.user_id,
-            username: user.username,
-            creation_time: session.1.creation_time,
-            expiration_time: session.1.expiration_time,
-            has_w_about_to_exp,
-        })
+        // Round trip 3: the attempt is given back while the session is made.
+        let (released, result) = join2(
+            self.release_attempt(&attempt),
+            self.finish_login(&req, authenticated, totp_code.as_ref().map(|c| c.as_str()), new_password.as_ref().map(|p| p.as_str()), &opts),
+        )
+        .await;
+        released?;
+        result
     }
 
-    /// L1–L3: the user by name among approved users, the password, the TOTP code. Unknown,
-    /// unapproved and wrong-password cases take the same path and the same time: a dummy
-    /// Argon2 verification stands in for the missing hash (spec §10 O-1).
-    /// Also returns the password hashed afresh when the stored hash is weaker than configured.
-    async fn authenticate(
+    /// L4–L9 after a good password: the checks, the forced change, the session. The user's
+    /// record is written (TOTP step, new password, stronger hash) under a check of what was
+    /// read; when a concurrent change wins, the record is read again and every check runs
+    /// again on it (a password changed meanwhile refuses the login: it was checked against
+    /// the old one).
+    async fn finish_login(
         &self,
         req: &Request,
-        username: &str,
-        password: &str,
+        auth: Authenticated,
         totp_code: Option<&str>,
-    ) -> SsoResult<(UserRecord, Option<(String, bool)>, Option<u64>)> {
+        new_password: Option<&str>,
+        opts: &LoginOptions,
+    ) -> SsoResult<LoginResult> {
+        let verified_hash = auth.user.value.password.clone();
+        let mut current = auth.user;
+        // The forced change's new hash, computed once whatever the retries.
+        let mut new_hash: Option<(String, bool)> = None;
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                current = self
+                    .load_user_versioned(&current.value.user_id)
+                    .await?
+                    .filter(|u| u.value.password == verified_hash && u.value.is_approved())
+                    .ok_or_else(|| not_allowed("invalid username or password"))?;
+                if current.value.is_totp_enabled {
+                    self.check_totp(req, &current.value, totp_code)?;
+                }
+            }
+            let old = &current.value;
+            // L4
+            if !self.config.apps.login_allowed.contains(&req.current_app) {
+                let code = if self.config.apps.inform_if_app_invalid { Code::AppListInvalid } else { Code::AuthNotAllowed };
+                return Err(SsoError::shown(code, "current_app may not be used to log in"));
+            }
+            // L5
+            let checks = Checks { password_expiry: true, has_remote_addr: opts.has_remote_addr, has_user_agent: opts.has_user_agent };
+            self.check_user(req, old, checks)?;
+            // L6 (spec §10 O-16, decided as recommended; see README "Differences from Zato")
+            let p = &self.config.password;
+            let about_to_expire = req.now > time::add_days(&old.password_expiry, -p.about_to_expire_threshold);
+            let mut has_w_about_to_exp = false;
+            if about_to_expire && !old.password_must_change {
+                if p.log_in_if_about_to_expire {
+                    has_w_about_to_exp = p.inform_if_about_to_expire;
+                } else {
+                    return Err(SsoError::new(Code::PasswordEAboutToExp, p.inform_if_about_to_expire, "the password is about to expire"));
+                }
+            }
+            // L7, L8
+            let mut user = old.clone();
+            let mut changed = false;
+            if old.password_must_change {
+                let new_password = new_password.unwrap_or("");
+                if new_password.is_empty() {
+                    // Spec §10 O-15: a clean E005001 where the original crashed.
+                    let code = if p.inform_if_must_be_changed { Code::PasswordMustSendNew } else { Code::AuthNotAllowed };
+                    return Err(SsoError::shown(code, "the password must be changed: send a new password"));
+                }
+                if new_hash.is_none() {
+                    // Spec §10 O-14: a refused new password is a refused login, never ignored.
+                    self.check_new_password(new_password).await.map_err(|e| {
+                        if e.reveal { e } else { SsoError::shown(Code::AuthNotAllowed, "the new password was refused") }
+                    })?;
+                    new_hash = Some(self.seal_password_hash(new_password)?);
+                }
+                if let Some(hash) = &new_hash {
+                    self.set_password_hash(&mut user, hash.clone(), Some(false), None, &req.now)?;
+                }
+                changed = true;
+            } else if let Some(upgraded) = &auth.rehashed {
+                // A hash with weaker parameters than configured is replaced now that we know the
+                // password (it cannot be done at any other time). Not a new password: the
+                // stamp, and so the other sessions, stay.
+                user.password = upgraded.0.clone();
+                user.password_sealed = upgraded.1;
+                changed = true;
+            }
+            if user.is_totp_enabled {
+                // The code was checked against this very record: its step is now used, and the
+                // conditional write below lets exactly one login spend it.
+                let now = time::unix_secs(&req.now).max(0) as u64;
+                user.totp_last_step = Some(totp::totp_step(now));
+                changed = true;
+            }
+            // L9
+            let mut commit = Commit::default();
+            if changed {
+                self.stage_user_write(&mut commit, &current, &mut user)?;
+            } else {
+                // The session is made under the stamp read: a concurrent lock or password
+                // change replaces it, and the session is dead at once.
+                commit.check(keys::user(&user.user_id), Some(&current.raw));
+            }
+            let (ust, session) = self.stage_new_session(&mut commit, req, &user, opts.user_agent.clone().unwrap_or_default(), "default").await?;
+            if self.commit(&commit).await? {
+                return Ok(LoginResult {
+                    ust,
+                    user_id: user.user_id,
+                    username: user.username,
+                    creation_time: session.creation_time,
+                    expiration_time: session.expiration_time,
+                    has_w_about_to_exp,
+                });
+            }
+        }
+        Err(gave_up("the user record"))
+    }
+
+    /// L1–L3: the user among approved users, the password, the TOTP code. Unknown,
+    /// unapproved and wrong-password cases take the same path and the same time: a dummy
+    /// Argon2 verification stands in for the missing hash (spec §10 O-1).
+    fn authenticate(&self, req: &Request, user: Option<Versioned<UserRecord>>, password: &str, totp_code: Option<&str>) -> SsoResult<Authenticated> {
         let too_long = password.chars().take(self.config.password.max_length + 1).count() > self.config.password.max_length;
-        let user = if username.is_empty() || username.len() > MAX_SHORT_INPUT {
-            None
-        } else {
-            self.find_user_by_username(username).await?.filter(|u| u.is_approved())
-        };
         let user = match user {
             Some(u) if !password.is_empty() && !too_long => u,
             _ => {
@@ -188,13 +264,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 return Err(not_allowed("invalid username or password"));
             }
         };
-        let rehashed = match self.verify_user_password(&user, password) {
+        let rehashed = match self.verify_user_password(&user.value, password) {
             pw::Verification::Mismatch => return Err(not_allowed("invalid username or password")),
             pw::Verification::Match { needs_rehash: false } => None,
             pw::Verification::Match { needs_rehash: true } => Some(self.seal_password_hash(password)?),
         };
-        let step = if user.is_totp_enabled { Some(self.check_totp(req, &user, totp_code)?) } else { None };
-        Ok((user, rehashed, step))
+        if user.value.is_totp_enabled {
+            self.check_totp(req, &user.value, totp_code)?;
+        }
+        Ok(Authenticated { user, rehashed })
     }
 
     /// Spec §3.15 `validate_code_for_user`: the current 30-second step only, and a code that
@@ -216,16 +294,24 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(step)
     }
 
-    /// `throttle.lock_user_after` reached: the account is locked by `auto`.
+    /// `throttle.lock_user_after` reached: the account is locked by `auto`, its sessions end.
     async fn auto_lock(&self, req: &Request, username: &str) -> SsoResult<()> {
-        let Some(old) = self.find_user_by_username(username).await? else { return Ok(()) };
-        if old.is_locked {
-            return Ok(());
-        }
-        let mut user = old.clone();
-        self.set_locked(&mut user, true, "auto", req);
-        self.save_user(&old, &user).await?;
-        self.end_sessions(&user.user_id, None).await
+        let Some(user) = self.find_user_by_username(username).await? else { return Ok(()) };
+        self.modify_user(
+            &user.user_id,
+            None,
+            |old| {
+                if old.is_locked || old.username != username {
+                    return Ok(Change::Unchanged);
+                }
+                let mut user = old.clone();
+                self.set_locked(&mut user, true, "auto", req)?;
+                Ok(Change::Write(user))
+            },
+            |_, _, _| Ok(()),
+        )
+        .await?;
+        Ok(())
     }
 
     /// E005008 when `login.inform_if_totp_missing`, else a hidden E005001.
@@ -237,10 +323,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
     }
 
-    /// Creates a session (spec §4.4) and returns the client's sealed UST with the record.
-    pub(crate) async fn create_session(&self, req: &Request, user: &UserRecord, user_agent: String, auth_type: &str) -> SsoResult<(String, SessionRecord)> {
+    /// Stages a new session (spec §4.4) for `user` under its current stamp, and returns the
+    /// client's sealed UST (which names the owner, so later reads need one round trip).
+    pub(crate) async fn stage_new_session(
+        &self,
+        commit: &mut Commit,
+        req: &Request,
+        user: &UserRecord,
+        user_agent: String,
+        auth_type: &str,
+    ) -> SsoResult<(String, SessionRecord)> {
         let internal = ids::new_ust().map_err(|_| SsoError::internal("no randomness available"))?;
-        let sealed = self.keys.seal(purpose::UST, internal.as_bytes()).map_err(|_| SsoError::internal("the UST could not be sealed"))?;
+        let sealed = self
+            .keys
+            .seal(purpose::UST, ust_plaintext(&internal, &user.user_id).as_bytes())
+            .map_err(|_| SsoError::internal("the UST could not be sealed"))?;
         let session_id = keys::session_id(&internal);
         let minutes = self.session_minutes(&req.current_app, &user.username).await;
         let minutes = match self.config.session.max_lifetime {
@@ -260,13 +357,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             current_app: req.current_app.clone(),
             session_state_change_list: Vec::new(),
             last_used: Some(req.now),
+            stamp: user.stamp.clone(),
+            rev: 0,
         };
         session.push_history(self.history_entry(req, Some(user_agent), "login"));
         let ttl = (minutes as u64).saturating_mul(60);
-        self.put_record(&keys::session(&session_id), &session, Some(ttl)).await?;
-        // The owner index lets logout-everywhere and delete find the sessions; a session
-        // whose index entry failed to write still works and still expires.
-        self.put_raw(&keys::user_session(&user.user_id, &session_id), "", Some(ttl)).await?;
+        commit.put(keys::session(&session_id), encode(&session)?, Some(ttl));
+        // The owner index lets logout-everywhere, delete and cleanup find the sessions.
+        commit.put(keys::user_session(&user.user_id, &session_id), "", Some(ttl));
         Ok((sealed, session))
     }
 
@@ -289,10 +387,30 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Spec §3.9 with §10 O-35: logout needs only a live session, whatever its owner's state.
+    /// The session's attributes are listed in the same round trip as the session is read.
     pub async fn logout(&self, cid: Option<&str>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.logout", None, vec![]).await?;
-        let session = self.live_session(&req, ust).await?;
-        self.delete_session(&session.user_id, &session.session_id).await
+        let r = self.open_ust(ust)?;
+        let attr_prefix = r.user_id.as_ref().map(|u| keys::attr_scope_prefix(u, Some(&r.session_id)));
+        let (read, attrs) = join2(self.read_session(&req, ust, &[]), async {
+            match &attr_prefix {
+                Some(p) => self.list_all(p).await,
+                None => Ok(Vec::new()),
+            }
+        })
+        .await;
+        let session = read?.0.value;
+        let mut attrs = attrs?;
+        if attr_prefix.is_none() {
+            attrs = self.list_all(&keys::attr_scope_prefix(&session.user_id, Some(&session.session_id))).await?;
+        }
+        let mut commit = Commit::default();
+        commit.delete(keys::session(&session.session_id)).delete(keys::user_session(&session.user_id, &session.session_id));
+        for k in attrs.into_iter().take(MAX_COMMIT_WRITES - 2) {
+            commit.delete(k);
+        }
+        self.commit(&commit).await?;
+        Ok(())
     }
 }

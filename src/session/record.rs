@@ -36,6 +36,14 @@ pub struct SessionRecord {
     /// Last use, for `session.idle_timeout` (written at most once a minute).
     #[serde(default, with = "crate::time::serde_opt_ts")]
     pub last_used: Option<Timestamp>,
+    /// The owner's security stamp when the session was made (see `UserRecord::stamp`): a
+    /// session whose stamp is not its owner's current one is dead.
+    #[serde(default)]
+    pub stamp: String,
+    /// Bumped on every write, so that a conditional write never mistakes a record that
+    /// changed and changed back for the one it read.
+    #[serde(default)]
+    pub rev: u64,
 }
 
 impl SessionRecord {

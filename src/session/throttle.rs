@@ -10,8 +10,8 @@ use crate::audit::Audit;
 use crate::error::SsoResult;
 use crate::hooks::Hooks;
 use crate::net;
-use crate::sso::{Request, Sso};
-use crate::store::{digest, Store};
+use crate::sso::{encode, gave_up, Request, Sso, MAX_ATTEMPTS};
+use crate::store::{digest, Commit, Store};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Counter {
@@ -37,8 +37,18 @@ fn address_of(req: &Request) -> String {
     req.remote_addr.first().map(net::exploded).unwrap_or_else(|| "none".into())
 }
 
+/// One login attempt's hold on the counters: what it wrote when it counted itself, so that a
+/// success can give the attempt back with a write conditional on that.
+pub(crate) struct Attempt {
+    /// (key, text written) of the pair, address and user counters; empty when throttling is off.
+    written: Vec<(String, String)>,
+    /// The user's failures reached `lock_user_after` with this attempt: lock if it fails.
+    pub lock_if_failed: bool,
+}
+
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
-    fn throttle_keys(&self, req: &Request, username: &str) -> [(String, u32); 3] {
+    /// The pair, address and user counter keys of a login, with their limits.
+    pub(crate) fn throttle_keys(&self, req: &Request, username: &str) -> [(String, u32); 3] {
         let t = &self.config.throttle;
         let addr = address_of(req);
         [
@@ -48,56 +58,102 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         ]
     }
 
-    /// Whether this attempt is refused before any password work.
-    pub(crate) async fn login_blocked(&self, req: &Request, username: &str) -> SsoResult<bool> {
-        if !self.config.throttle.enabled {
-            return Ok(false);
-        }
+    /// Whether counters as read refuse an attempt now (the check before anything else).
+    pub(crate) fn is_blocked(&self, req: &Request, raws: &[Option<String>]) -> bool {
         let now = req.now.and_utc().timestamp_millis();
-        for (key, _) in self.throttle_keys(req, username) {
-            if let Ok(Some(c)) = self.get_record::<Counter>(&key).await {
-                if c.blocked_until_ms > now {
-                    return Ok(true);
-                }
-            }
-        }
-        Ok(false)
+        self.config.throttle.enabled
+            && raws.iter().flatten().filter_map(|r| serde_json::from_str::<Counter>(r).ok()).any(|c| c.blocked_until_ms > now)
     }
 
-    /// Counts a failed attempt; returns true when the username reached `lock_user_after`.
-    pub(crate) async fn login_failed(&self, req: &Request, username: &str) -> SsoResult<bool> {
+    /// Counts an attempt **before** any password work, in one conditional write over the three
+    /// counters, so that N attempts in flight at once reach the password check at most as
+    /// often as the limits allow. `first` holds the counters as just read (in the login's
+    /// first batch). `Ok(None)`: a counter is blocked, the attempt is refused.
+    pub(crate) async fn reserve_attempt(&self, req: &Request, username: &str, first: Vec<Option<String>>) -> SsoResult<Option<Attempt>> {
         let t = &self.config.throttle;
         if !t.enabled {
-            return Ok(false);
+            return Ok(Some(Attempt { written: Vec::new(), lock_if_failed: false }));
         }
         let now = req.now.and_utc().timestamp_millis();
-        let ttl = counter_ttl(t);
-        let mut lock = false;
-        for (i, (key, limit)) in self.throttle_keys(req, username).into_iter().enumerate() {
-            // A counter that does not parse is started afresh.
-            let mut c: Counter = self.get_record(&key).await.ok().flatten().unwrap_or_default();
-            // Counters come from the store: saturating arithmetic, whatever values they hold.
-            if now.saturating_sub(c.window_start_ms) > t.window.saturating_mul(1000) {
-                c.failures = 0;
-                c.window_start_ms = now;
+        let slots = self.throttle_keys(req, username);
+        let keys: Vec<String> = slots.iter().map(|(k, _)| k.clone()).collect();
+        let mut raws = Some(first);
+        for _ in 0..MAX_ATTEMPTS {
+            let current = match raws.take() {
+                Some(r) if r.len() == keys.len() => r,
+                _ => self.get_many_raw(&keys).await?,
+            };
+            let mut commit = Commit::default();
+            let mut written = Vec::new();
+            let mut lock_if_failed = false;
+            for (i, ((key, limit), raw)) in slots.iter().zip(current.iter()).enumerate() {
+                // A counter that does not parse is started afresh.
+                let mut c: Counter = raw.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or_default();
+                if c.blocked_until_ms > now {
+                    return Ok(None);
+                }
+                // Counters come from the store: saturating arithmetic, whatever values they hold.
+                if now.saturating_sub(c.window_start_ms) > t.window.saturating_mul(1000) {
+                    c.failures = 0;
+                    c.window_start_ms = now;
+                }
+                c.failures = c.failures.saturating_add(1);
+                c.total = c.total.saturating_add(1);
+                if c.failures >= *limit {
+                    let exp = c.blocks.min(20);
+                    let secs = t.backoff.saturating_mul(1i64 << exp).min(t.max_backoff);
+                    c.blocks = c.blocks.saturating_add(1);
+                    c.blocked_until_ms = now.saturating_add(secs.saturating_mul(1000));
+                    c.failures = 0;
+                    c.window_start_ms = now;
+                }
+                if i == 2 && t.lock_user_after > 0 && c.total >= t.lock_user_after {
+                    lock_if_failed = true;
+                }
+                c.last_ms = now;
+                let text = encode(&c)?;
+                commit.check(key.clone(), raw.as_deref()).put(key.clone(), text.clone(), Some(counter_ttl(t)));
+                written.push((key.clone(), text));
             }
-            c.failures = c.failures.saturating_add(1);
-            c.total = c.total.saturating_add(1);
-            if c.failures >= limit && c.blocked_until_ms <= now {
-                let exp = c.blocks.min(20);
-                let secs = t.backoff.saturating_mul(1i64 << exp).min(t.max_backoff);
-                c.blocks = c.blocks.saturating_add(1);
-                c.blocked_until_ms = now.saturating_add(secs.saturating_mul(1000));
-                c.failures = 0;
-                c.window_start_ms = now;
+            if self.commit(&commit).await? {
+                return Ok(Some(Attempt { written, lock_if_failed }));
             }
-            if i == 2 && t.lock_user_after > 0 && c.total >= t.lock_user_after {
-                lock = true;
-            }
-            c.last_ms = now;
-            self.put_record(&key, &c, Some(ttl)).await?;
         }
-        Ok(lock)
+        Err(gave_up("the login throttle"))
+    }
+
+    /// A successful login gives its attempt back: the pair's counter goes, the address and
+    /// user counters lose the failure it counted in advance.
+    pub(crate) async fn release_attempt(&self, attempt: &Attempt) -> SsoResult<()> {
+        if attempt.written.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<String> = attempt.written.iter().map(|(k, _)| k.clone()).collect();
+        let mut current: Vec<Option<String>> = attempt.written.iter().map(|(_, v)| Some(v.clone())).collect();
+        for _ in 0..MAX_ATTEMPTS {
+            let mut commit = Commit::default();
+            for (i, (key, raw)) in keys.iter().zip(current.iter()).enumerate() {
+                commit.check(key.clone(), raw.as_deref());
+                if i == 0 {
+                    commit.delete(key.clone());
+                    continue;
+                }
+                let Some(mut c) = raw.as_deref().and_then(|r| serde_json::from_str::<Counter>(r).ok()) else { continue };
+                c.failures = c.failures.saturating_sub(1);
+                c.total = c.total.saturating_sub(1);
+                if c.failures == 0 && c.total == 0 && c.blocks == 0 {
+                    // Nothing left to remember: no counter, as before the attempt.
+                    commit.delete(key.clone());
+                } else {
+                    commit.put(key.clone(), encode(&c)?, Some(counter_ttl(&self.config.throttle)));
+                }
+            }
+            if self.commit(&commit).await? {
+                return Ok(());
+            }
+            current = self.get_many_raw(&keys).await?;
+        }
+        Err(gave_up("the login throttle"))
     }
 
     /// For `cleanup`, on stores without TTLs of their own: deletes the counters past their TTL
@@ -117,14 +173,5 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
         }
         Ok(gone)
-    }
-
-    /// A successful login clears its pair's counter (the others decay on their own).
-    pub(crate) async fn login_succeeded(&self, req: &Request, username: &str) -> SsoResult<()> {
-        if !self.config.throttle.enabled {
-            return Ok(());
-        }
-        let [(pair, _), _, _] = self.throttle_keys(req, username);
-        self.delete_key(&pair).await
     }
 }

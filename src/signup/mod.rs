@@ -11,6 +11,7 @@ use crate::sso::{Request, Sso};
 use crate::store::{digest, keys, Store};
 use crate::user::create::Creation;
 use crate::user::record::{BEFORE_CONFIRMATION, FINAL};
+use crate::user::write::Change;
 
 pub const SIGNUP_KEYS: [&str; 5] = ["username", "email", "password", "app_list", "sign_up_status"];
 
@@ -75,8 +76,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Spec §3.2: the built-in validator lists a code only where its reveal flag is on; with
         // the flag off its list is empty, which the transport answers as E005001. So a withheld
         // code is E005001 here too (hidden), the reason only in the detail.
-        self.validate_signup(&req, &c).await.map_err(|e| {
-            if e.reveal || e.has(Code::InternalError) { e } else { SsoError::hidden(Code::AuthNotAllowed, e.detail) }
+        let email_claim = self.validate_signup(&req, &c).await.map_err(|e| {
+            if e.reveal || e.is_host_failure() { e } else { SsoError::hidden(Code::AuthNotAllowed, e.detail) }
         })?;
         let public_ctx = json!({
             "username": c.username, "email": c.email, "app_list": c.app_list, "current_app": req.current_app,
@@ -94,8 +95,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             data.insert("email".into(), Value::String(c.email.clone()));
         }
         data.insert("sign_up_status".into(), Value::String(c.sign_up_status.clone()));
-        let creation = Creation { creator: "auto", is_super_user: false, auto_approve: false, confirm_token: Some(token.clone()), token_handed_out: true };
-        let user_id = self.create_user_record(&req, &mut data, creation).await?;
+        let creation = Creation { creator: "auto", is_super_user: false, auto_approve: false, confirm_token: Some(token.clone()), token_handed_out: true, email_claim };
+        let user_id = self.create_user_record(&req, &mut data, creation).await.map_err(|e| {
+            if e.reveal || e.is_host_failure() { e } else { SsoError::hidden(Code::AuthNotAllowed, e.detail) }
+        })?;
         // Spec §10 O-56: callbacks never see the password.
         let mut callback_ctx = public_ctx;
         callback_ctx["user_id"] = Value::String(user_id);
@@ -108,9 +111,20 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// The built-in validator, V1–V12 in order; each code revealed per its config flag.
-    async fn validate_signup(&self, req: &Request, c: &SignupCtx) -> SsoResult<()> {
+    /// Returns the email's claim as read (see `Creation::email_claim`).
+    async fn validate_signup(&self, req: &Request, c: &SignupCtx) -> SsoResult<Option<(String, Option<String>)>> {
         let s = &self.config.signup;
         let user_exists = !c.username.is_empty() && self.find_user_by_username(&c.username).await?.is_some();
+        let email_claim = match self.email_digests(&c.email).first() {
+            Some(d) if !c.email.is_empty() => {
+                let key = keys::email_claim(d);
+                let raw = self.get_raw(&key).await?;
+                Some((key, raw))
+            }
+            _ => None,
+        };
+        // A claim whose owner no longer has the email is taken over (under a check of its
+        // value); the email links say who has it now.
         let email_exists = !c.email.is_empty() && !self.user_ids_by_email(&c.email).await?.is_empty();
         match (user_exists, email_exists) {
             (true, true) => {
@@ -155,7 +169,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if !self.config.apps.signup_allowed.is_empty() && !self.config.apps.signup_allowed.contains(&req.current_app) {
             return Err(SsoError::new(Code::AppListNoSignup, s.inform_if_app_invalid, "this application does not allow sign-ups"));
         }
-        Ok(())
+        Ok(email_claim)
     }
 
     /// Spec §3.3: confirm tokens do not expire; confirming does not approve.
@@ -169,19 +183,42 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if confirm_token.is_empty() || confirm_token.len() > 1024 {
             return Err(no_token());
         }
-        let user_id = self.get_raw(&keys::confirm_token(confirm_token)).await?.ok_or_else(no_token)?;
-        let old = self
-            .load_user(&user_id)
-            .await?
-            .filter(|u| u.sign_up_confirm_token_digest == digest("confirm", confirm_token))
-            .ok_or_else(no_token)?;
-        if old.sign_up_status != BEFORE_CONFIRMATION {
-            return Err(SsoError::hidden(Code::AuthSignUpConfirmed, "the sign-up is already confirmed"));
+        // Consumed atomically: the confirmation is a write conditional on the record as read
+        // (still before confirmation), so of concurrent confirmations exactly one succeeds.
+        // The token's key stays, so that a second use is E005007, not an unknown token.
+        let token_key = keys::confirm_token(confirm_token);
+        let token_raw = self.get_raw(&token_key).await?.ok_or_else(no_token)?;
+        let user_id = token_raw.clone();
+        let first = self.load_user_versioned(&user_id).await?;
+        let mut seen_token = Some(token_raw);
+        let confirmed = self
+            .modify_user(
+                &user_id,
+                first,
+                |old| {
+                    if old.sign_up_confirm_token_digest != digest("confirm", confirm_token) {
+                        return Err(no_token());
+                    }
+                    if old.sign_up_status != BEFORE_CONFIRMATION {
+                        return Err(SsoError::hidden(Code::AuthSignUpConfirmed, "the sign-up is already confirmed"));
+                    }
+                    let mut user = old.clone();
+                    user.sign_up_status = FINAL.into();
+                    user.sign_up_confirm_time = Some(req.now);
+                    Ok(Change::Write(user))
+                },
+                |commit, _, _| {
+                    commit.check(token_key.clone(), seen_token.as_deref());
+                    Ok(())
+                },
+            )
+            .await;
+        seen_token.take();
+        match confirmed {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(no_token()),
+            Err(e) => Err(e),
         }
-        let mut user = old.clone();
-        user.sign_up_status = FINAL.into();
-        user.sign_up_confirm_time = Some(req.now);
-        self.save_user(&old, &user).await
     }
 }
 

@@ -8,8 +8,9 @@ use crate::crypto::{ids, totp};
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::Sso;
-use crate::store::Store;
+use crate::store::{keys, Store};
 use crate::user::record::{purpose, DEFAULT_LABEL};
+use crate::user::write::{user_from_raw, Change};
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Sets a new TOTP key (generated when `key` is None) and label for the caller or, for a
@@ -35,11 +36,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         )
         .await?;
         // Spec §3.12, in order: the session, then who the target is, then the key itself.
-        let caller = self.resolve_session(&req, ust, false).await?.user;
+        let extra: Vec<String> = user_id.map(keys::user).into_iter().collect();
+        let (current, extras) = self.resolve_session_with(&req, ust, false, &extra).await?;
         let target = match user_id {
-            Some(_) if !caller.is_super_user => return Err(SsoError::invalid_input("only super-users may name a user_id")),
-            Some(id) => self.load_user(id).await?.ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?,
-            None => caller,
+            Some(_) if !current.user.is_super_user => return Err(SsoError::invalid_input("only super-users may name a user_id")),
+            Some(id) => user_from_raw(id, extras.into_iter().next().flatten())?.ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?,
+            None => current.user_versioned(),
         };
         // Spec §10 O-11: an empty key means a generated one. A given key must be usable base-32:
         // Zato stores anything, and a key no authenticator can read locks its user out.
@@ -56,11 +58,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if label.chars().count() > crate::user::create::MAX_TEXT {
             return Err(SsoError::invalid_input("the TOTP label is too long"));
         }
-        let mut user = target.clone();
         let seal = |p: &str, v: &str| self.keys.seal(p, v.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"));
-        user.totp_key = seal(purpose::TOTP_KEY, &key)?;
-        user.totp_label = seal(purpose::TOTP_LABEL, label)?;
-        self.save_user(&target, &user).await?;
+        let (sealed_key, sealed_label) = (seal(purpose::TOTP_KEY, &key)?, seal(purpose::TOTP_LABEL, label)?);
+        let target_id = target.value.user_id.clone();
+        self.modify_user(
+            &target_id,
+            Some(target),
+            |old| {
+                let mut user = old.clone();
+                user.totp_key = sealed_key.clone();
+                user.totp_label = sealed_label.clone();
+                Ok(Change::Write(user))
+            },
+            |_, _, _| Ok(()),
+        )
+        .await?;
         Ok(key)
     }
 
@@ -95,19 +107,38 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Spec §3.15: an unknown UST or user is E005001 where the original crashed.
         let unknown = || SsoError::hidden(Code::AuthNotAllowed, "no such user");
         let user = match (ust, username) {
-            (Some(u), _) => {
-                let session = self.live_session(&req, u).await.map_err(|_| unknown())?;
-                self.load_user(&session.user_id).await?
-            }
-            (_, Some(name)) => self.find_user_by_username(name).await?,
+            (Some(u), _) => match self.read_session(&req, u, &[]).await {
+                Ok((_, user, _)) => Some(user),
+                Err(e) if e.is_host_failure() => return Err(e),
+                Err(_) => return Err(unknown()),
+            },
+            (_, Some(name)) => match self.find_user_by_username(name).await? {
+                Some(u) => self.load_user_versioned(&u.user_id).await?,
+                None => None,
+            },
             _ => None,
         };
-        let user = user.filter(|u| u.is_approved()).ok_or_else(unknown)?;
-        let step = self.check_totp(&req, &user, Some(code))?;
-        let mut used = user.clone();
-        used.totp_last_step = Some(step);
-        self.put_user(&used).await?;
-        Ok(true)
+        let user = user.filter(|u| u.value.is_approved()).ok_or_else(unknown)?;
+        // The step is spent in a write conditional on the record the code was checked against:
+        // of concurrent uses of one code exactly one succeeds.
+        let user_id = user.value.user_id.clone();
+        let spent = self
+            .modify_user(
+                &user_id,
+                Some(user),
+                |old| {
+                    if !old.is_approved() {
+                        return Err(unknown());
+                    }
+                    let step = self.check_totp(&req, old, Some(code))?;
+                    let mut used = old.clone();
+                    used.totp_last_step = Some(step);
+                    Ok(Change::Write(used))
+                },
+                |_, _, _| Ok(()),
+            )
+            .await?;
+        spent.map(|_| true).ok_or_else(unknown)
     }
 
     /// The `otpauth://` URI for a key: label `<issuer>:<account>`, issuer `main.site_name`

@@ -8,8 +8,8 @@ use crate::crypto::{ids, totp};
 use crate::error::{Code, SsoError, SsoResult};
 use crate::input::{opt_bool, opt_string, shown_key};
 use crate::search::search_fold;
-use crate::store::{digest, keys, Store};
-use crate::sso::{Request, Sso};
+use crate::store::{digest, keys, Commit, Store};
+use crate::sso::{encode, Request, Sso};
 use crate::time::{self, Timestamp};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{self, purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL};
@@ -46,6 +46,10 @@ pub(crate) struct Creation<'a> {
     /// The token goes back to the caller (sign-up): `confirmSignup` must find it whatever the
     /// sign-up status, so that a final one is E005007, not an unknown token.
     pub token_handed_out: bool,
+    /// Sign-up only: the email's claim key and its value as the validator read it. The
+    /// creation checks it is unchanged and takes it, so that of simultaneous sign-ups with
+    /// one email exactly one succeeds.
+    pub email_claim: Option<(String, Option<String>)>,
 }
 
 fn bad(detail: String) -> SsoError {
@@ -103,7 +107,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.create_user", None, vec![]).await?;
         let current = self.resolve_session(&req, ust, true).await?;
-        let creation = Creation { creator: &current.user.user_id, is_super_user: false, auto_approve: opts.auto_approve, confirm_token: None, token_handed_out: false };
+        let creation = Creation { creator: &current.user.user_id, is_super_user: false, auto_approve: opts.auto_approve, confirm_token: None, token_handed_out: false, email_claim: None };
         self.create_user_record(&req, data, creation).await.map(|_| ())
     }
 
@@ -114,7 +118,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.audit(&req, "user.create_super_user", None, vec![]).await?;
         data.insert("sign_up_status".into(), Value::String(FINAL.into()));
         let token = ids::secret(256).map(|s| format!("cli.{s}")).map_err(|_| SsoError::internal("no randomness available"))?;
-        let creation = Creation { creator: "auto", is_super_user: true, auto_approve: true, confirm_token: Some(token), token_handed_out: false };
+        let creation = Creation { creator: "auto", is_super_user: true, auto_approve: true, confirm_token: Some(token), token_handed_out: false, email_claim: None };
         let result = self.create_user_record(&req, data, creation).await;
         if result.is_err() {
             data.remove("sign_up_status");
@@ -168,10 +172,20 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(SsoError::shown(Code::UsernameInvalid, "a username is required"));
         }
         check_username_syntax(&self.config, &username)?;
-        // Step 4 (the atomic claim at step 7 settles races)
-        if self.find_user_by_username(&username).await?.is_some() {
-            return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
+        // Step 4: the name's claim (and a chosen user_id's record), in one round trip. The
+        // creation's commit checks the claim again, which settles races.
+        let mut batch = vec![keys::username(&username)];
+        if let Some(id) = &user_id {
+            batch.push(keys::user(id));
         }
+        let mut read = self.get_many_raw(&batch).await?.into_iter();
+        let claim_raw = read.next().flatten();
+        let id_taken = read.next().flatten().is_some();
+        let claim_raw = match claim_raw {
+            None => None,
+            Some(raw) if self.stale_claim(&username, &raw, &req.now).await? => Some(raw),
+            Some(_) => return Err(SsoError::hidden(Code::UsernameExists, "the username is taken")),
+        };
         // Step 5 (spec §10 O-21: the value is validated)
         let sign_up_status = sign_up_status.unwrap_or_else(|| FINAL.to_string());
         if sign_up_status != FINAL && sign_up_status != BEFORE_CONFIRMATION {
@@ -197,6 +211,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             None => ids::totp_key().map_err(|_| SsoError::internal("no randomness available"))?,
         };
+        if id_taken {
+            return Err(bad("a user with this user_id exists".into()));
+        }
         let user_id = match user_id {
             Some(id) => id,
             None => ids::new_user_id().map_err(|_| SsoError::internal("no randomness available"))?,
@@ -268,32 +285,48 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             rate_limit_def,
             rate_limit_check_parent_def,
             totp_last_step: None,
+            stamp: crate::user::write::new_stamp()?,
+            rev: 0,
         };
 
         // Step 7: claim the name, then write the record; undo the claim if the write fails,
         // so a failed create never leaves the name taken.
-        if !self.claim_username(&username, &user_id, &now).await? {
-            return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
+        // One commit: the user, its name's claim, its lookups and confirm token, all or nothing.
+        let mut commit = Commit::default();
+        let user_key = keys::user(&user_id);
+        let claim_key = keys::username(&username);
+        commit.check(user_key.clone(), None).put(user_key.clone(), encode(&user)?, None);
+        commit.check(claim_key.clone(), claim_raw.as_deref());
+        commit.put(claim_key, encode(&UsernameClaim { user_id: user_id.clone(), claimed_at_ms: now.and_utc().timestamp_millis() })?, None);
+        if let Some((key, raw)) = &c.email_claim {
+            commit.check(key.clone(), raw.as_deref()).put(key.clone(), user_id.clone(), None);
         }
-        if let Err(e) = self.insert_user(&user).await {
-            let _ = self.release_username(&username, &user_id).await;
-            return Err(e);
+        if sign_up_status == BEFORE_CONFIRMATION || token_handed_out {
+            commit.put(keys::confirm_token(&confirm_token), user_id.clone(), None);
         }
-        let linked = async {
-            if sign_up_status == BEFORE_CONFIRMATION || token_handed_out {
-                self.put_raw(&keys::confirm_token(&confirm_token), &user_id, None).await?;
+        if let Some(k) = self.email_link(&user) {
+            commit.put(k, "", None);
+        }
+        for k in crate::search::index::index_keys(&user) {
+            commit.put(k, "", None);
+        }
+        if !self.commit(&commit).await? {
+            // Who won: the name, the id, or (sign-up) the email.
+            let mut keys_now = vec![keys::username(&username), user_key];
+            if let Some((key, _)) = &c.email_claim {
+                keys_now.push(key.clone());
             }
-            self.link_user(&user).await
-        };
-        if let Err(e) = linked.await {
-            // The record goes first so that nothing half-made is readable; the rest is undone
-            // as far as the store lets us (what stays points at nothing).
-            let _ = self.delete_key(&keys::user(&user_id)).await;
-            let _ = self.unlink_user(&user).await;
-            return Err(e);
+            let now_raw = self.get_many_raw(&keys_now).await?;
+            if now_raw[0] != claim_raw {
+                return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
+            }
+            if now_raw[1].is_some() {
+                return Err(bad("a user with this user_id exists".into()));
+            }
+            let s = &self.config.signup;
+            return Err(SsoError::new(Code::EmailExists, s.inform_if_email_exists, "the email is taken"));
         }
 
-        // Spec §3.1: enrich `data` in place; the clear-text password leaves it.
         data.remove("password");
         let label_out = totp_label.map(|l| record::shown_label(&l)).unwrap_or_default();
         let opt = |s: Option<String>| s.map(Value::String).unwrap_or(Value::Null);
@@ -328,44 +361,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// The user record is new by construction (a fresh random id); where the caller supplied
     /// the id, the atomic create also refuses to overwrite someone else's.
-    async fn insert_user(&self, user: &UserRecord) -> SsoResult<()> {
-        let text = serde_json::to_string(user).map_err(|_| SsoError::internal("a record could not be encoded"))?;
-        if !self.put_if_absent(&keys::user(&user.user_id), &text, None).await? {
-            return Err(bad("a user with this user_id exists".into()));
-        }
-        Ok(())
-    }
-
-    /// Atomically claims `username` for `user_id`. A claim whose user never appeared (a create
-    /// that failed after claiming and could not undo it) is taken over once it is stale.
-    pub(crate) async fn claim_username(&self, username: &str, user_id: &str, now: &Timestamp) -> SsoResult<bool> {
-        let key = keys::username(username);
-        let now_ms = now.and_utc().timestamp_millis();
-        let claim = serde_json::to_string(&UsernameClaim { user_id: user_id.to_string(), claimed_at_ms: now_ms })
-            .map_err(|_| SsoError::internal("a record could not be encoded"))?;
-        if self.put_if_absent(&key, &claim, None).await? {
-            return Ok(true);
-        }
-        let existing = self.username_claim(username).await?;
-        let stale = match &existing {
-            None => true,
-            Some(old) => {
-                now_ms.saturating_sub(old.claimed_at_ms) > STALE_CLAIM_MS
-                    && self.load_user(&old.user_id).await?.filter(|u| u.username == username).is_none()
-            }
-        };
-        if !stale {
-            return Ok(false);
-        }
-        self.delete_key(&key).await?;
-        self.put_if_absent(&key, &claim, None).await
-    }
-
-    /// Removes our claim on `username`, leaving anyone else's alone.
-    pub(crate) async fn release_username(&self, username: &str, user_id: &str) -> SsoResult<()> {
-        if self.username_claim(username).await?.is_some_and(|c| c.user_id == user_id) {
-            self.delete_key(&keys::username(username)).await?;
-        }
-        Ok(())
+    /// A claim left behind by an interrupted create on a store without atomic commits: older
+    /// than a minute and pointing at no user of that name.
+    pub(crate) async fn stale_claim(&self, username: &str, raw: &str, now: &Timestamp) -> SsoResult<bool> {
+        let Ok(old) = serde_json::from_str::<UsernameClaim>(raw) else { return Ok(true) };
+        Ok(now.and_utc().timestamp_millis().saturating_sub(old.claimed_at_ms) > STALE_CLAIM_MS
+            && self.load_user(&old.user_id).await?.filter(|u| u.username == username).is_none())
     }
 }

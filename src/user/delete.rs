@@ -3,51 +3,86 @@
 use crate::audit::Audit;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
-use crate::sso::Sso;
-use crate::store::{keys, Store};
+use crate::sso::{Sso, Versioned};
+use crate::store::{join2, keys, Commit, Store, MAX_COMMIT_WRITES};
 use crate::user::record::UserRecord;
+use crate::user::write::user_from_raw;
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub async fn delete_user_by_id(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.delete_user_by_id", Some(user_id), vec![]).await?;
-        let caller = self.deleting_super_user(&req, ust).await?;
+        // The caller's session, the target and the target's keys, in one round trip.
+        let extra: Vec<String> = if user_id.is_empty() { Vec::new() } else { vec![keys::user(user_id)] };
+        let (resolved, listed) = join2(self.resolve_session_with(&req, ust, false, &extra), async {
+            if user_id.is_empty() { Ok(Vec::new()) } else { self.list_user_keys(user_id).await }
+        })
+        .await;
+        let (current, extras) = resolved?;
+        let caller = self.deleting_super_user(current.user)?;
         if user_id.is_empty() {
             return Err(SsoError::invalid_input("a user_id is required"));
         }
         // Spec §10 O-9: an unknown user is E008001, not a crash.
-        let user = self.load_user(user_id).await?.ok_or_else(|| SsoError::hidden(Code::InvalidOperation, "no such user"))?;
-        self.delete_user(&caller, user).await
+        let user = user_from_raw(user_id, extras.into_iter().next().flatten())?.ok_or_else(no_such_user)?;
+        self.delete_user(&caller, user, listed?).await
     }
 
     pub async fn delete_user_by_username(&self, cid: Option<&str>, username: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.delete_user_by_username", None, vec![]).await?;
-        let caller = self.deleting_super_user(&req, ust).await?;
+        let caller = self.deleting_super_user(self.resolve_session(&req, ust, false).await?.user)?;
         if username.is_empty() {
             return Err(SsoError::invalid_input("a username is required"));
         }
-        let user = self.find_user_by_username(username).await?.ok_or_else(|| SsoError::hidden(Code::InvalidOperation, "no such user"))?;
-        self.delete_user(&caller, user).await
+        let found = self.find_user_by_username(username).await?.ok_or_else(no_such_user)?;
+        let (user, listed) = join2(self.load_user_versioned(&found.user_id), self.list_user_keys(&found.user_id)).await;
+        let user = user?.filter(|u| u.value.username == username).ok_or_else(no_such_user)?;
+        self.delete_user(&caller, user, listed?).await
     }
 
     /// Spec §3.7 step 1: any live session, then a hidden E005001 for non-super-users.
-    async fn deleting_super_user(&self, req: &crate::sso::Request, ust: &str) -> SsoResult<UserRecord> {
-        let caller = self.resolve_session(req, ust, false).await?.user;
+    fn deleting_super_user(&self, caller: UserRecord) -> SsoResult<UserRecord> {
         if !caller.is_super_user {
             return Err(SsoError::hidden(Code::AuthNotAllowed, "a super-user is required"));
         }
         Ok(caller)
     }
 
-    /// The record goes first: from then on nothing that still points at the user can be read
-    /// as valid (sessions and attributes are resolved through their user), so a failure half
-    /// way through the cascade leaves garbage for `cleanup`, never a readable remnant.
-    async fn delete_user(&self, caller: &UserRecord, user: UserRecord) -> SsoResult<()> {
-        if user.user_id == caller.user_id {
+    /// One commit, under a check of the record as read: the user and everything that points
+    /// at it. Its sessions die with the record whatever happens to their keys (a session
+    /// needs its owner's record and stamp), and a user re-created under the same id gets a
+    /// new stamp. Keys beyond one commit's size go in further commits; a failure there
+    /// leaves only unreadable garbage for `cleanup`.
+    async fn delete_user(&self, caller: &UserRecord, user: Versioned<UserRecord>, listed: Vec<Vec<String>>) -> SsoResult<()> {
+        if user.value.user_id == caller.user_id {
             return Err(SsoError::hidden(Code::InvalidOperation, "users cannot delete themselves"));
         }
-        self.delete_key(&keys::user(&user.user_id)).await?;
-        self.unlink_user(&user).await
+        let key = keys::user(&user.value.user_id);
+        let mut rest = self.keys_of_user(&user.value, &listed).into_iter();
+        let mut commit = Commit::default();
+        commit.check(key.clone(), Some(&user.raw)).delete(key);
+        for k in rest.by_ref() {
+            commit.delete(k);
+            if commit.writes() >= MAX_COMMIT_WRITES {
+                break;
+            }
+        }
+        if !self.commit(&commit).await? {
+            return Err(SsoError::conflict("the user changed while it was being deleted: try again"));
+        }
+        let rest: Vec<String> = rest.collect();
+        for chunk in rest.chunks(MAX_COMMIT_WRITES) {
+            let mut more = Commit::default();
+            for k in chunk {
+                more.delete(k.clone());
+            }
+            self.commit(&more).await?;
+        }
+        Ok(())
     }
+}
+
+fn no_such_user() -> SsoError {
+    SsoError::hidden(Code::InvalidOperation, "no such user")
 }

@@ -16,56 +16,40 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.keys.lookup_digests(EMAIL_LOOKUP, &email.trim().to_lowercase())
     }
 
-    fn email_link(&self, user: &UserRecord) -> Option<String> {
+    pub(crate) fn email_link(&self, user: &UserRecord) -> Option<String> {
         let email = user.open_email(&self.keys).filter(|e| !e.is_empty())?;
         self.email_digests(&email).first().map(|d| keys::email(d, &user.user_id))
     }
 
-    /// Writes the lookups of a new user.
-    pub(crate) async fn link_user(&self, user: &UserRecord) -> SsoResult<()> {
-        if let Some(k) = self.email_link(user) {
-            self.put_raw(&k, "", None).await?;
-        }
-        self.index_user(user).await
-    }
-
-    /// Moves the lookups of a changed user.
-    pub(crate) async fn relink_user(&self, old: &UserRecord, new: &UserRecord) -> SsoResult<()> {
-        let (before, after) = (self.email_link(old), self.email_link(new));
-        if before != after {
-            if let Some(k) = &after {
-                self.put_raw(k, "", None).await?;
-            }
-            if let Some(k) = &before {
-                self.delete_key(k).await?;
-            }
-        }
-        self.reindex_user(old, new).await
-    }
-
-    /// Removes everything that points at a user; the user record itself is already gone, so
-    /// whatever a failure here leaves behind points at nothing and reads as absent.
-    pub(crate) async fn unlink_user(&self, user: &UserRecord) -> SsoResult<()> {
-        self.release_username(&user.username, &user.user_id).await?;
+    /// Every key that points at a user, for its deletion: its name's claim, email links,
+    /// confirm token, search index entries, and the keys found by listing its sessions, reset
+    /// tokens and attributes (`listed`: the three listings).
+    pub(crate) fn keys_of_user(&self, user: &UserRecord, listed: &[Vec<String>]) -> Vec<String> {
+        let mut out = vec![keys::username(&user.username)];
         if let Some(email) = user.open_email(&self.keys).filter(|e| !e.is_empty()) {
             for d in self.email_digests(&email) {
-                self.delete_key(&keys::email(&d, &user.user_id)).await?;
+                out.push(keys::email(&d, &user.user_id));
             }
         }
-        self.delete_key(&keys::confirm_token_digest(&user.sign_up_confirm_token_digest)).await?;
-        self.unindex_user(user).await?;
-        for prefix in [keys::user_sessions_prefix(&user.user_id), keys::user_prts_prefix(&user.user_id)] {
-            for k in self.list_all(&prefix).await? {
-                let id = k.rsplit('/').next().unwrap_or_default().to_string();
-                let target = if prefix.starts_with("sso/user-session/") { keys::session(&id) } else { keys::prt(&id) };
-                self.delete_key(&target).await?;
-                self.delete_key(&k).await?;
+        out.push(keys::confirm_token_digest(&user.sign_up_confirm_token_digest));
+        out.extend(crate::search::index::index_keys(user));
+        for (i, list) in listed.iter().enumerate() {
+            for k in list {
+                let id = k.rsplit('/').next().unwrap_or_default();
+                match i {
+                    0 => out.push(keys::session(id)),
+                    1 => out.push(keys::prt(id)),
+                    _ => {}
+                }
+                out.push(k.clone());
             }
         }
-        for k in self.list_all(&keys::attrs_prefix(&user.user_id)).await? {
-            self.delete_key(&k).await?;
-        }
-        Ok(())
+        out
+    }
+
+    /// The listings `keys_of_user` needs, side by side.
+    pub(crate) async fn list_user_keys(&self, user_id: &str) -> SsoResult<Vec<Vec<String>>> {
+        self.list_all_many(&[keys::user_sessions_prefix(user_id), keys::user_prts_prefix(user_id), keys::attrs_prefix(user_id)]).await
     }
 
     /// All user ids whose email is `email` (any approval state).

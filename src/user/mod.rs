@@ -7,5 +7,6 @@ pub mod links;
 pub mod read;
 pub mod record;
 pub mod update;
+pub mod write;
 
 pub use record::UserRecord;

@@ -83,6 +83,16 @@ pub struct UserRecord {
     /// The last TOTP step whose code was accepted (replay protection, RFC 6238 §5.2).
     #[serde(default)]
     pub totp_last_step: Option<u64>,
+    /// The security stamp: random, replaced by every change that must end the user's sessions
+    /// (password change or reset, lock, rejection). Each session carries the stamp it was made
+    /// under, so one conditional write of the user record ends them all at once, whatever a
+    /// concurrent renew writes and whether or not the session records are ever deleted. A user
+    /// re-created under a deleted user's id starts with a new stamp.
+    #[serde(default)]
+    pub stamp: String,
+    /// Bumped on every write (see `SessionRecord::rev`).
+    #[serde(default)]
+    pub rev: u64,
 }
 
 /// Only identifiers: a record holds sealed secrets that have no business in a log line.

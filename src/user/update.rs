@@ -9,7 +9,9 @@ use crate::sso::{Request, Sso};
 use crate::store::Store;
 use crate::time;
 use crate::user::create::{check_email_syntax, check_username_syntax, MAX_TEXT};
+use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
+use crate::user::write::{new_stamp, user_from_raw, Change};
 
 /// What anyone may update on their own record.
 pub const SELF_KEYS: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
@@ -81,8 +83,32 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if let Some(k) = data.keys().find(|k| !SELF_KEYS.contains(&k.as_str()) && !SUPER_USER_KEYS.contains(&k.as_str())) {
             return Err(bad(format!("{} cannot be updated", crate::input::shown_key(k))));
         }
-        // Steps 3–5: session, target, role.
-        let current = self.resolve_session(req, ust, false).await?;
+        // Steps 3–5: session, target, role. The target's record, the new name's claim and the
+        // target's sessions (a lock ends them) are read with the session, in one round trip.
+        let target_hint = match target {
+            Target::Current => None,
+            Target::ById(id) => Some(id.to_string()),
+        };
+        let new_name = data.get("username").and_then(Value::as_str).filter(|u| !u.is_empty()).map(str::to_string);
+        let mut extra = Vec::new();
+        if let Some(id) = &target_hint {
+            extra.push(crate::store::keys::user(id));
+        }
+        if let Some(name) = &new_name {
+            extra.push(crate::store::keys::username(name));
+        }
+        let locking = data.get("is_locked") == Some(&Value::Bool(true));
+        let listing = async {
+            match (&target_hint, locking) {
+                (Some(id), true) => self.list_all(&crate::store::keys::user_sessions_prefix(id)).await,
+                _ => Ok(Vec::new()),
+            }
+        };
+        let (resolved, sessions) = crate::store::join2(self.resolve_session_with(req, ust, false, &extra), listing).await;
+        let (current, extras) = resolved?;
+        let mut extras = extras.into_iter();
+        let target_raw = if target_hint.is_some() { extras.next().flatten() } else { None };
+        let claim_raw = if new_name.is_some() { extras.next().flatten() } else { None };
         let caller = &current.user;
         let target_id = match target {
             Target::Current => caller.user_id.clone(),
@@ -101,10 +127,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             None => None,
             Some(Value::String(u)) if !u.is_empty() => {
                 check_username_syntax(&self.config, u)?;
-                if let Some(owner) = self.find_user_by_username(u).await? {
-                    if owner.user_id != target_id {
-                        return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
-                    }
+                let claimed_by_other = match claim_raw.as_deref().and_then(|t| serde_json::from_str::<UsernameClaim>(t).ok()) {
+                    Some(c) if c.user_id != target_id => self.load_user(&c.user_id).await?.is_some_and(|o| o.username == *u),
+                    _ => false,
+                };
+                if claimed_by_other {
+                    return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
                 }
                 Some(u.clone())
             }
@@ -161,65 +189,112 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         };
 
         // Updating a user that does not exist changes nothing (spec §3.5).
-        let Some(old) = self.load_user(&target_id).await? else { return Ok(()) };
-        let mut user = old.clone();
-        for (key, value) in names {
-            let Some(value) = value else { continue };
-            match key {
-                "display_name" => set_name(&mut user.display_name, &mut user.display_name_fold, value),
-                "first_name" => set_name(&mut user.first_name, &mut user.first_name_fold, value),
-                "middle_name" => set_name(&mut user.middle_name, &mut user.middle_name_fold, value),
-                "last_name" => set_name(&mut user.last_name, &mut user.last_name_fold, value),
-                // Spec §10 O-40: always sealed.
-                "totp_label" => {
-                    let label = value.filter(|l| !l.is_empty()).unwrap_or_else(|| DEFAULT_LABEL.to_string());
-                    user.totp_label = self.keys.seal(purpose::TOTP_LABEL, label.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"))?;
+        let first = if target_id == caller.user_id { Some(current.user_versioned()) } else { user_from_raw(&target_id, target_raw)? };
+        let sessions = sessions?;
+        let caller_id = caller.user_id.clone();
+        let mut email = Some(email);
+        let outcome = self
+            .modify_user(
+                &target_id,
+                first,
+                |old| {
+                    let mut user = old.clone();
+                    for (key, value) in &names {
+                        let Some(value) = value.clone() else { continue };
+                        match *key {
+                            "display_name" => set_name(&mut user.display_name, &mut user.display_name_fold, value),
+                            "first_name" => set_name(&mut user.first_name, &mut user.first_name_fold, value),
+                            "middle_name" => set_name(&mut user.middle_name, &mut user.middle_name_fold, value),
+                            "last_name" => set_name(&mut user.last_name, &mut user.last_name_fold, value),
+                            // Spec §10 O-40: always sealed.
+                            "totp_label" => {
+                                let label = value.filter(|l| !l.is_empty()).unwrap_or_else(|| DEFAULT_LABEL.to_string());
+                                user.totp_label = self.keys.seal(purpose::TOTP_LABEL, label.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"))?;
+                            }
+                            "rate_limit_def" => user.rate_limit_def = value,
+                            _ => {}
+                        }
+                    }
+                    if let Some(Some(e)) = email.as_ref() {
+                        self.set_email(&mut user, e.clone())?;
+                    }
+                    for (key, b) in &bools {
+                        match *key {
+                            "is_locked" => self.set_locked(&mut user, *b, &caller_id, req)?,
+                            "password_must_change" => user.password_must_change = *b,
+                            "is_totp_enabled" => user.is_totp_enabled = *b,
+                            "is_rate_limit_active" => user.is_rate_limit_active = *b,
+                            _ => {}
+                        }
+                    }
+                    if let Some(t) = password_expiry {
+                        user.password_expiry = t;
+                    }
+                    if let Some(s) = &sign_up_status {
+                        user.sign_up_status = s.clone();
+                    }
+                    if let Some(s) = &approval_status {
+                        self.set_approval(&mut user, s, &caller_id, req)?;
+                    }
+                    if let Some(name) = &new_username {
+                        user.username = name.clone();
+                    }
+                    Ok(Change::Write(user))
+                },
+                |commit, old, new| {
+                    if old.username != new.username {
+                        self.stage_rename(commit, old, new, claim_raw.as_deref(), &req.now)?;
+                    }
+                    if new.is_locked && !old.is_locked {
+                        self.stage_session_deletes(commit, &new.user_id, &sessions, None);
+                    }
+                    Ok(())
+                },
+            )
+            .await;
+        email.take();
+        match outcome {
+            // A concurrent create took the name between the read and the write.
+            Err(e) if e.has(Code::Conflict) && new_username.is_some() => {
+                let name = new_username.unwrap_or_default();
+                match self.find_user_by_username(&name).await? {
+                    Some(owner) if owner.user_id != target_id => Err(SsoError::hidden(Code::UsernameExists, "the username is taken")),
+                    _ => Err(e),
                 }
-                "rate_limit_def" => user.rate_limit_def = value,
-                _ => {}
             }
+            Err(e) => Err(e),
+            Ok(_) => Ok(()),
         }
-        if let Some(email) = email {
-            self.set_email(&mut user, email)?;
-        }
-        for (key, b) in bools {
-            match key {
-                "is_locked" => self.set_locked(&mut user, b, &caller.user_id, req),
-                "password_must_change" => user.password_must_change = b,
-                "is_totp_enabled" => user.is_totp_enabled = b,
-                "is_rate_limit_active" => user.is_rate_limit_active = b,
-                _ => {}
-            }
-        }
-        if let Some(t) = password_expiry {
-            user.password_expiry = t;
-        }
-        if let Some(s) = sign_up_status {
-            user.sign_up_status = s;
-        }
-        if let Some(s) = approval_status {
-            self.set_approval(&mut user, &s, &caller.user_id, req);
-        }
-        let locked_now = user.is_locked && !old.is_locked;
-        let user_id = user.user_id.clone();
-        match new_username {
-            Some(name) if name != old.username => self.rename_and_save(&old, user, name, req).await?,
-            _ => self.save_user(&old, &user).await?,
-        }
-        if locked_now {
-            self.end_sessions(&user_id, None).await?;
-        }
+    }
+
+    /// Stages a rename: the new name's claim (under a check of the claim as read: absent, a
+    /// stale claim, or already ours) and the end of the old name's.
+    fn stage_rename(&self, commit: &mut crate::store::Commit, old: &UserRecord, new: &UserRecord, claim_raw: Option<&str>, now: &crate::time::Timestamp) -> SsoResult<()> {
+        let key = crate::store::keys::username(&new.username);
+        commit.check(key.clone(), claim_raw);
+        commit.put(key, crate::sso::encode(&UsernameClaim { user_id: new.user_id.clone(), claimed_at_ms: now.and_utc().timestamp_millis() })?, None);
+        commit.delete(crate::store::keys::username(&old.username));
         Ok(())
     }
 
     /// Spec §10 O-50: locking records when and by whom, however it is done.
-    pub(crate) fn set_locked(&self, user: &mut UserRecord, locked: bool, actor: &str, req: &Request) {
+    /// A lock also replaces the security stamp: the user's sessions end at once and do not
+    /// come back on unlock.
+    pub(crate) fn set_locked(&self, user: &mut UserRecord, locked: bool, actor: &str, req: &Request) -> SsoResult<()> {
+        if locked && !user.is_locked {
+            user.stamp = new_stamp()?;
+        }
         user.is_locked = locked;
         user.locked_time = Some(req.now);
         user.locked_by = Some(actor.to_string());
+        Ok(())
     }
 
-    pub(crate) fn set_approval(&self, user: &mut UserRecord, status: &str, actor: &str, req: &Request) {
+    /// Leaving `approved` replaces the security stamp, like a lock.
+    pub(crate) fn set_approval(&self, user: &mut UserRecord, status: &str, actor: &str, req: &Request) -> SsoResult<()> {
+        if status != APPROVED && user.approval_status == APPROVED {
+            user.stamp = new_stamp()?;
+        }
         user.approval_status = status.to_string();
         user.approval_status_mod_by = actor.to_string();
         user.approval_status_mod_time = req.now;
@@ -227,6 +302,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             user.approv_rej_time = Some(req.now);
             user.approv_rej_by = Some(actor.to_string());
         }
+        Ok(())
     }
 
     pub(crate) fn set_email(&self, user: &mut UserRecord, email: Option<String>) -> SsoResult<()> {
@@ -243,27 +319,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(())
     }
 
-    /// Writes a changed record and moves its index entries.
-    pub(crate) async fn save_user(&self, old: &UserRecord, user: &UserRecord) -> SsoResult<()> {
-        self.put_user(user).await?;
-        self.relink_user(old, user).await
-    }
-
-    /// A rename: claim the new name, write, then free the old one. If the write fails the new
-    /// claim is undone, so the user keeps exactly one name.
-    async fn rename_and_save(&self, old: &UserRecord, mut user: UserRecord, name: String, req: &Request) -> SsoResult<()> {
-        if !self.claim_username(&name, &user.user_id, &req.now).await? {
-            return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
-        }
-        user.username = name.clone();
-        if let Err(e) = self.put_user(&user).await {
-            let _ = self.release_username(&name, &user.user_id).await;
-            return Err(e);
-        }
-        self.release_username(&old.username, &old.user_id).await?;
-        self.relink_user(old, &user).await
-    }
-
     /// Spec §3.6, with §10 O-37 decided: a regular user gets E005001.
     pub async fn approve_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
         self.decide(cid, "user.approve_user", APPROVED, user_id, ust, current_app, remote_addr).await
@@ -277,11 +332,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     async fn decide(&self, cid: Option<&str>, op: &'static str, status: &str, user_id: &str, ust: &str, app: &str, addr: &str) -> SsoResult<()> {
         let req = self.request(cid, app, addr)?;
         self.audit(&req, op, Some(user_id), vec![]).await?;
-        let current = self.resolve_session(&req, ust, true).await?;
-        let Some(old) = self.load_user(user_id).await? else { return Ok(()) };
-        let mut user = old.clone();
-        self.set_approval(&mut user, status, &current.user.user_id, &req);
-        self.save_user(&old, &user).await
+        let (current, extras) = self.resolve_session_with(&req, ust, true, &[crate::store::keys::user(user_id)]).await?;
+        let first = user_from_raw(user_id, extras.into_iter().next().flatten())?;
+        let actor = current.user.user_id.clone();
+        self.modify_user(
+            user_id,
+            first,
+            |old| {
+                let mut user = old.clone();
+                self.set_approval(&mut user, status, &actor, &req)?;
+                Ok(Change::Write(user))
+            },
+            |_, _, _| Ok(()),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Spec §3.8 (audit ops per §10 O-36: `user.lock_user` / `user.unlock_user`, with the target).
@@ -293,19 +358,41 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.lock(cid, false, user_id, ust, current_app, remote_addr).await
     }
 
+    /// Two round trips: the caller's session, the target and the target's sessions together;
+    /// then one commit that locks (new stamp: every session is dead at once, and stays dead on
+    /// unlock) and deletes the sessions listed.
     async fn lock(&self, cid: Option<&str>, locked: bool, user_id: &str, ust: &str, app: &str, addr: &str) -> SsoResult<()> {
         let req = self.request(cid, app, addr)?;
         let op = if locked { "user.lock_user" } else { "user.unlock_user" };
         self.audit(&req, op, Some(user_id), vec![]).await?;
-        let current = self.resolve_session(&req, ust, true).await?;
-        let Some(old) = self.load_user(user_id).await? else { return Ok(()) };
-        let mut user = old.clone();
-        self.set_locked(&mut user, locked, &current.user.user_id, &req);
-        self.save_user(&old, &user).await?;
-        // A locked account's sessions end now, so that unlocking does not revive them.
-        if locked {
-            self.end_sessions(&user.user_id, None).await?;
-        }
+        let listing = async {
+            if locked && !user_id.is_empty() {
+                self.list_all(&crate::store::keys::user_sessions_prefix(user_id)).await
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let (resolved, sessions) = crate::store::join2(self.resolve_session_with(&req, ust, true, &[crate::store::keys::user(user_id)]), listing).await;
+        let (current, extras) = resolved?;
+        let sessions = sessions?;
+        let first = user_from_raw(user_id, extras.into_iter().next().flatten())?;
+        let actor = current.user.user_id.clone();
+        self.modify_user(
+            user_id,
+            first,
+            |old| {
+                let mut user = old.clone();
+                self.set_locked(&mut user, locked, &actor, &req)?;
+                Ok(Change::Write(user))
+            },
+            |commit, old, new| {
+                if new.is_locked && !old.is_locked {
+                    self.stage_session_deletes(commit, &new.user_id, &sessions, None);
+                }
+                Ok(())
+            },
+        )
+        .await?;
         Ok(())
     }
 }
