@@ -81,6 +81,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Sso { store, audit, hooks, config, keys, clock, argon2 }
     }
 
+    /// The `strict` profile refuses a store without a native atomic `commit`: without one,
+    /// concurrent requests can interleave their read-check-write steps (README "Stores").
+    pub fn check_store(&self) -> SsoResult<()> {
+        if self.config.profile == "strict" && !self.store.is_atomic() {
+            return Err(SsoError::invalid_input(
+                "the strict profile needs a store with an atomic commit (MemoryStore, DurableObjectStore, DenoKvStore, IndexedDbStore, or your own commit)",
+            ));
+        }
+        Ok(())
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }

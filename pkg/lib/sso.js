@@ -329,7 +329,7 @@ function withTimeout(store, ms) {
   // Beyond 2^31 - 1 ms setTimeout fires at once: such a limit (or Infinity) means none.
   if (store === null || typeof store !== 'object' || !(ms > 0) || ms > 2_147_483_647) return store;
   const wrapped = {};
-  for (const name of ['get', 'put', 'delete', 'list', 'putIfAbsent']) {
+  for (const name of ['get', 'put', 'delete', 'list', 'putIfAbsent', 'getMany', 'commit']) {
     const fn = store[name];
     if (typeof fn !== 'function') continue;
     wrapped[name] = (...args) => {

@@ -10,7 +10,7 @@ use crate::audit::{Audit, AuditError, AuditEvent};
 use crate::hooks::{HookError, Hooks, SignupVerdict};
 use crate::error::{SsoError, SsoResult};
 use crate::sso::Clock;
-use crate::store::{ListPage, Store, StoreError};
+use crate::store::{Commit, ListPage, Store, StoreError};
 
 fn method(obj: &JsValue, name: &str) -> Option<Function> {
     Reflect::get(obj, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok())
@@ -42,6 +42,8 @@ pub struct JsStore {
     delete: Function,
     list: Function,
     put_if_absent: Option<Function>,
+    get_many: Option<Function>,
+    commit: Option<Function>,
 }
 
 impl JsStore {
@@ -56,6 +58,8 @@ impl JsStore {
             delete: need("delete")?,
             list: need("list")?,
             put_if_absent: method(&obj, "putIfAbsent"),
+            get_many: method(&obj, "getMany"),
+            commit: method(&obj, "commit"),
             obj,
         })
     }
@@ -117,6 +121,68 @@ impl Store for JsStore {
         let args = Array::of3(&JsValue::from_str(key), &JsValue::from_str(value), &ttl_options(ttl));
         let v = call(&self.obj, f, &args).await.map_err(StoreError)?;
         v.as_bool().map(Some).ok_or_else(|| StoreError("putIfAbsent returned something other than a boolean".into()))
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        let Some(f) = &self.get_many else {
+            // Without a batch read, every get at once: still one round trip.
+            return crate::store::join_all(keys.iter().map(|k| self.get(k)).collect()).await.into_iter().collect();
+        };
+        let list = Array::new();
+        for k in keys {
+            list.push(&JsValue::from_str(k));
+        }
+        let v = call(&self.obj, f, &Array::of1(&list.into())).await.map_err(StoreError)?;
+        let bad = || StoreError("getMany returned something other than a list of strings and nulls, one per key".into());
+        if !Array::is_array(&v) {
+            return Err(bad());
+        }
+        let values = Array::from(&v);
+        if values.length() as usize != keys.len() {
+            return Err(bad());
+        }
+        values
+            .iter()
+            .map(|x| if x.is_null() || x.is_undefined() { Ok(None) } else { x.as_string().map(Some).ok_or_else(bad) })
+            .collect()
+    }
+
+    async fn commit(&self, commit: &Commit) -> Result<Option<bool>, StoreError> {
+        let Some(f) = &self.commit else { return Ok(None) };
+        let set = |o: &Object, k: &str, v: &JsValue| {
+            let _ = Reflect::set(o, &JsValue::from_str(k), v);
+        };
+        let checks = Array::new();
+        for c in &commit.checks {
+            let o = Object::new();
+            set(&o, "key", &JsValue::from_str(&c.key));
+            set(&o, "value", &c.value.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL));
+            checks.push(&o.into());
+        }
+        let puts = Array::new();
+        for p in &commit.puts {
+            let o = Object::new();
+            set(&o, "key", &JsValue::from_str(&p.key));
+            set(&o, "value", &JsValue::from_str(&p.value));
+            if let Some(ttl) = p.ttl_secs {
+                set(&o, "expirationTtl", &JsValue::from_f64(ttl as f64));
+            }
+            puts.push(&o.into());
+        }
+        let deletes = Array::new();
+        for d in &commit.deletes {
+            deletes.push(&JsValue::from_str(d));
+        }
+        let op = Object::new();
+        set(&op, "checks", &checks.into());
+        set(&op, "puts", &puts.into());
+        set(&op, "deletes", &deletes.into());
+        let v = call(&self.obj, f, &Array::of1(&op.into())).await.map_err(StoreError)?;
+        v.as_bool().map(Some).ok_or_else(|| StoreError("commit returned something other than a boolean".into()))
+    }
+
+    fn is_atomic(&self) -> bool {
+        self.commit.is_some()
     }
 }
 

@@ -131,7 +131,9 @@ impl WasmSso {
         let config = Config::from_json(&config_json).map_err(|e| SsoError::invalid_input(format!("bad config: {e}")))?;
         let clock = host::clock(get(options, "now"))?;
         let hooks = JsHooks::new(get(options, "hooks"))?;
-        Ok(WasmSso { core: Rc::new(Sso::with_hooks(store, audit, hooks, keys, config, clock)) })
+        let core = Sso::with_hooks(store, audit, hooks, keys, config, clock);
+        core.check_store()?;
+        Ok(WasmSso { core: Rc::new(core) })
     }
 
     fn keys(v: &JsValue) -> SsoResult<KeyRing> {
