@@ -7,6 +7,7 @@ import * as nodeRsArgon2 from '@node-rs/argon2';
 import { SignJWT, jwtVerify } from 'jose';
 import { Sso, MemoryStore } from '../pkg/entrypoints/node.js';
 import { WasmSso } from '../pkg/wasm/edge_sso.js';
+import { measureRoundTrips, roundTripsTable } from './roundtrips.mjs';
 
 const P = { m: 19456, t: 2, p: 1 }; // OWASP's Argon2id minimum, our default
 const PASSWORD = 'correct horse battery staple';
@@ -125,3 +126,8 @@ const table2 = [
 ].join('\n');
 console.log(`\n${table2.split('\n').slice(-5).join('\n')}`);
 writeFileSync(new URL('./results.md', import.meta.url), `${table2}\n`);
+
+// Store calls and sequential round trips per operation, against a store with 20 ms per call.
+const table3 = roundTripsTable(await measureRoundTrips());
+console.log(`\n${table3}`);
+writeFileSync(new URL('./results.md', import.meta.url), `\n${table3}\n`, { flag: 'a' });
