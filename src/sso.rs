@@ -248,11 +248,18 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let puts = join_all(commit.puts.iter().map(|p| self.store.put(&p.key, &p.value, p.ttl_secs)).collect()).await;
         let deletes = join_all(commit.deletes.iter().map(|k| self.store.delete(k)).collect()).await;
-        for r in puts {
-            r.map_err(|e| store_failed("put", e))?;
-        }
-        for r in deletes {
-            r.map_err(|e| store_failed("delete", e))?;
+        let failed = puts.into_iter().map(|r| r.map_err(|e| store_failed("put", e))).chain(deletes.into_iter().map(|r| r.map_err(|e| store_failed("delete", e)))).find_map(Result::err);
+        if let Some(e) = failed {
+            // Best effort, as nothing here is atomic: the checked keys go back to what they
+            // were (a name's claim, say, must not outlive the user it was written for).
+            let written = |k: &str| commit.puts.iter().any(|p| p.key == k) || commit.deletes.iter().any(|d| d == k);
+            for c in commit.checks.iter().filter(|c| written(&c.key)) {
+                let _ = match &c.value {
+                    Some(v) => self.store.put(&c.key, v, None).await,
+                    None => self.store.delete(&c.key).await,
+                };
+            }
+            return Err(e);
         }
         Ok(true)
     }

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 use crate::audit::Audit;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
-use crate::sso::{Request, Sso};
-use crate::store::{keys, Store};
+use crate::sso::{encode, gave_up, parse_record, Request, Sso, Versioned, MAX_ATTEMPTS};
+use crate::store::{keys, Commit, Store};
 use crate::time::{self, serde_ts, Timestamp};
 
 pub const MAX_NAME: usize = 1024;
@@ -150,7 +150,26 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 return Err(bad("__proto__ cannot be an attribute name"));
             }
         }
-        let caller = self.resolve_session(&req, ust, false).await?.user;
+        // The attributes named and the other owners' records are read with the session, in
+        // one round trip, where the UST names its owner and the scope is the user's.
+        let ust_owner = self.open_ust(ust).ok().and_then(|r| r.user_id);
+        let mut prefetch_keys = Vec::new();
+        if let (AttrTarget::User(target), Some(me)) = (&call.target, &ust_owner) {
+            let owner = target.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| me.clone());
+            for item in &call.items {
+                let o = item.user_id.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| owner.clone());
+                if o != *me && !prefetch_keys.contains(&keys::user(&o)) {
+                    prefetch_keys.push(keys::user(&o));
+                }
+                prefetch_keys.push(keys::attr(&o, None, &item.name));
+            }
+            if owner != *me && !prefetch_keys.contains(&keys::user(&owner)) {
+                prefetch_keys.push(keys::user(&owner));
+            }
+        }
+        let (current, fetched) = self.resolve_session_with(&req, ust, false, &prefetch_keys).await?;
+        let prefetched: std::collections::BTreeMap<String, Option<String>> = prefetch_keys.into_iter().zip(fetched).collect();
+        let caller = current.user;
         // Whose attributes, and in which scope.
         let (owner, session_id) = match &call.target {
             AttrTarget::User(u) => (u.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| caller.user_id.clone()), None),
@@ -177,17 +196,35 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         owners.push(owner.clone());
         owners.dedup();
         for o in &owners {
-            if self.load_user(o).await?.is_none() {
+            let exists = match prefetched.get(&keys::user(o)) {
+                _ if *o == caller.user_id => true,
+                Some(raw) => crate::user::write::user_from_raw(o, raw.clone())?.is_some(),
+                None => self.load_user(o).await?.is_some(),
+            };
+            if !exists {
                 return Err(SsoError::hidden(Code::AuthNotAllowed, "no such user"));
             }
         }
+        let visible = |user_id: String, session_id: Option<String>, name: String| {
+            let prefetched = &prefetched;
+            let req = &req;
+            async move {
+                let key = keys::attr(&user_id, session_id.as_deref(), &name);
+                let raw = match prefetched.get(&key) {
+                    Some(raw) => raw.clone(),
+                    None => self.get_raw(&key).await?,
+                };
+                let rec: Option<Versioned<AttrRecord>> = parse_record(raw)?;
+                Ok::<_, SsoError>(rec.filter(|r| r.value.expiration_time > req.now && r.value.name == name))
+            }
+        };
         let sid = session_id.as_deref();
         match call.op {
             AttrOp::Create => {
                 // All or nothing: every name is checked before anything is written.
                 let mut seen = std::collections::BTreeSet::new();
                 for item in &call.items {
-                    if !seen.insert((owner_of(item), item.name.clone())) || self.visible(&req, &owner_of(item), sid, &item.name).await?.is_some() {
+                    if !seen.insert((owner_of(item), item.name.clone())) || visible(owner_of(item), session_id.clone(), item.name.clone()).await?.is_some() {
                         return Err(SsoError::hidden(Code::AttrAlreadyExists, "the attribute exists"));
                     }
                 }
@@ -209,7 +246,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             AttrOp::Update | AttrOp::SetExpiry => {
                 let mut found = Vec::new();
                 for item in &call.items {
-                    let rec = self.visible(&req, &owner_of(item), sid, &item.name).await?;
+                    let rec = visible(owner_of(item), session_id.clone(), item.name.clone()).await?.map(|r| r.value);
                     // Spec §10 O-29: a missing attribute is an error, not a silent no-op.
                     found.push(rec.ok_or_else(|| SsoError::hidden(Code::AttrNoSuchAttr, "no such attribute"))?);
                 }
@@ -219,24 +256,35 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 Ok(Value::Null)
             }
             AttrOp::Set => {
-                for item in &call.items {
-                    let key = keys::attr(&owner_of(item), sid, &item.name);
-                    match self.visible(&req, &owner_of(item), sid, &item.name).await? {
-                        Some(rec) => self.write_update(&req, &key, rec, item, &call).await?,
-                        None => {
-                            self.delete_key(&key).await?;
-                            if !self.write_new(&req, &key, item, &call).await? {
-                                return Err(SsoError::hidden(Code::AttrAlreadyExists, "the attribute was created concurrently"));
-                            }
-                        }
+                // One commit for every item, each under a check of what was read; a concurrent
+                // change makes it read again (the last writer wins, nothing is half-written).
+                let mut first = true;
+                for _ in 0..MAX_ATTEMPTS {
+                    let mut commit = Commit::default();
+                    for item in &call.items {
+                        let key = keys::attr(&owner_of(item), sid, &item.name);
+                        let raw = match prefetched.get(&key) {
+                            Some(raw) if first => raw.clone(),
+                            _ => self.get_raw(&key).await?,
+                        };
+                        let live = parse_record::<AttrRecord>(raw.clone())?.map(|r| r.value).filter(|r| r.expiration_time > req.now && r.name == item.name);
+                        let rec = match live {
+                            Some(rec) => self.updated(&req, rec, item, &call)?,
+                            None => self.new_record(&req, item, &call)?,
+                        };
+                        commit.check(key.clone(), raw.as_deref()).put(key, encode(&rec)?, None);
+                    }
+                    first = false;
+                    if self.commit(&commit).await? {
+                        return Ok(Value::Null);
                     }
                 }
-                Ok(Value::Null)
+                Err(gave_up("the attribute"))
             }
             AttrOp::Get | AttrOp::Exists => {
                 let mut out = Map::new();
                 for item in &call.items {
-                    let rec = self.visible(&req, &owner_of(item), sid, &item.name).await?;
+                    let rec = visible(owner_of(item), session_id.clone(), item.name.clone()).await?.map(|r| r.value);
                     let v = match call.op {
                         AttrOp::Exists => Value::Bool(rec.is_some()),
                         _ => rec.map(|r| self.entity(&r, call.decrypt)).transpose()?.unwrap_or(Value::Null),
@@ -272,12 +320,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
     }
 
-    /// The attribute if it is visible: not expired (its session, if any, was checked live).
-    async fn visible(&self, req: &Request, user_id: &str, session_id: Option<&str>, name: &str) -> SsoResult<Option<AttrRecord>> {
-        let rec: Option<AttrRecord> = self.get_record(&keys::attr(user_id, session_id, name)).await?;
-        Ok(rec.filter(|r| r.expiration_time > req.now && r.name == name))
-    }
-
     fn stored_value(&self, value: &Value, encrypt: bool) -> SsoResult<String> {
         let text = if encrypt {
             let Value::String(s) = value else { return Err(bad("an encrypted attribute value must be a string")) };
@@ -305,18 +347,23 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
     }
 
-    /// Creates the record atomically; an expired one in the way is replaced (spec §10 O-31).
-    async fn write_new(&self, req: &Request, key: &str, item: &AttrItem, call: &AttrCall) -> SsoResult<bool> {
+    /// A new attribute's record.
+    fn new_record(&self, req: &Request, item: &AttrItem, call: &AttrCall) -> SsoResult<AttrRecord> {
         let encrypt = item.encrypt.unwrap_or(call.encrypt);
         let value = item.value.clone().unwrap_or(Value::Null);
-        let rec = AttrRecord {
+        Ok(AttrRecord {
             name: item.name.clone(),
             value: self.stored_value(&value, encrypt)?,
             is_encrypted: encrypt,
             creation_time: req.now,
             last_modified: req.now,
             expiration_time: self.expiry(req, item.expiration.or(call.expiration))?,
-        };
+        })
+    }
+
+    /// Creates the record atomically; an expired one in the way is replaced (spec §10 O-31).
+    async fn write_new(&self, req: &Request, key: &str, item: &AttrItem, call: &AttrCall) -> SsoResult<bool> {
+        let rec = self.new_record(req, item, call)?;
         let text = serde_json::to_string(&rec).map_err(|_| SsoError::internal("a record could not be encoded"))?;
         if self.put_if_absent(key, &text, None).await? {
             return Ok(true);
@@ -331,7 +378,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Spec §10 O-29: the value is stored whenever one is given (falsy ones too), the expiry
     /// whenever one is given, and `is_encrypted` always matches the stored form.
-    async fn write_update(&self, req: &Request, key: &str, mut rec: AttrRecord, item: &AttrItem, call: &AttrCall) -> SsoResult<()> {
+    async fn write_update(&self, req: &Request, key: &str, rec: AttrRecord, item: &AttrItem, call: &AttrCall) -> SsoResult<()> {
+        let rec = self.updated(req, rec, item, call)?;
+        self.put_record(key, &rec, None).await
+    }
+
+    fn updated(&self, req: &Request, mut rec: AttrRecord, item: &AttrItem, call: &AttrCall) -> SsoResult<AttrRecord> {
         let encrypt = item.encrypt.unwrap_or(if call.op == AttrOp::SetExpiry { rec.is_encrypted } else { call.encrypt });
         if call.op != AttrOp::SetExpiry {
             if let Some(v) = &item.value {
@@ -343,7 +395,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             rec.expiration_time = self.expiry(req, Some(e))?;
         }
         rec.last_modified = req.now;
-        self.put_record(key, &rec, None).await
+        Ok(rec)
     }
 
     /// Key rotation: re-seals encrypted attribute values under the newest key.

@@ -49,7 +49,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub async fn search(&self, cid: Option<&str>, criteria: &Map<String, Value>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Map<String, Value>> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.search", None, vec![]).await?;
-        self.resolve_session(&req, ust, true).await?;
+        // An exact lookup's first key is read with the session, in one round trip.
+        let lookup = match (criteria.get("user_id").and_then(Value::as_str).filter(|s| !s.is_empty()), criteria.get("username").and_then(Value::as_str).filter(|s| !s.is_empty())) {
+            (Some(id), _) if id.len() <= 191 => Some(crate::store::keys::user(id)),
+            (None, Some(name)) => Some(crate::store::keys::username(name)),
+            _ => None,
+        };
+        let (_, fetched) = self.resolve_session_with(&req, ust, true, lookup.as_slice()).await?;
+        let prefetched = fetched.into_iter().next().flatten();
         if let Some(k) = criteria.keys().find(|k| !CRITERIA.contains(&k.as_str())) {
             return Err(bad(format!("unknown search criterion: {}", crate::input::shown_key(k))));
         }
@@ -94,9 +101,18 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Precedence: user_id alone, else username alone, else names (by name_op) AND others.
         // Each match comes with its record where finding it loaded it already.
         let ordered: Vec<(String, Option<UserRecord>)> = if let Some(id) = opt_str(criteria, "user_id")?.filter(|s| !s.is_empty()) {
-            self.load_user(id).await?.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
+            let user = match &lookup {
+                Some(k) if *k == crate::store::keys::user(id) => crate::user::write::user_from_raw(id, prefetched)?.map(|v| v.value),
+                _ => self.load_user(id).await?,
+            };
+            user.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
         } else if let Some(name) = opt_str(criteria, "username")?.filter(|s| !s.is_empty()) {
-            self.find_user_by_username(name).await?.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
+            let claim = prefetched.and_then(|t| serde_json::from_str::<crate::user::read::UsernameClaim>(&t).ok());
+            let user = match claim {
+                Some(c) => self.load_user(&c.user_id).await?.filter(|u| u.username == name),
+                None => None,
+            };
+            user.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
         } else {
             let mut selected: Option<BTreeSet<String>> = None;
             if !names.is_empty() {

@@ -3,7 +3,7 @@
 use crate::audit::Audit;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
-use crate::sso::{Sso, Versioned};
+use crate::sso::{gave_up, Sso, Versioned, MAX_ATTEMPTS};
 use crate::store::{join2, keys, Commit, Store, MAX_COMMIT_WRITES};
 use crate::user::record::UserRecord;
 use crate::user::write::user_from_raw;
@@ -59,19 +59,34 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(SsoError::hidden(Code::InvalidOperation, "users cannot delete themselves"));
         }
         let key = keys::user(&user.value.user_id);
-        let mut rest = self.keys_of_user(&user.value, &listed).into_iter();
-        let mut commit = Commit::default();
-        commit.check(key.clone(), Some(&user.raw)).delete(key);
-        for k in rest.by_ref() {
-            commit.delete(k);
-            if commit.writes() >= MAX_COMMIT_WRITES {
+        let mut user = user;
+        let mut rest: Vec<String> = Vec::new();
+        let mut done = false;
+        for _ in 0..MAX_ATTEMPTS {
+            let mut keys_left = self.keys_of_user(&user.value, &listed).into_iter();
+            let mut commit = Commit::default();
+            commit.check(key.clone(), Some(&user.raw)).delete(key.clone());
+            for k in keys_left.by_ref() {
+                commit.delete(k);
+                if commit.writes() >= MAX_COMMIT_WRITES {
+                    break;
+                }
+            }
+            if self.commit(&commit).await? {
+                rest = keys_left.collect();
+                done = true;
                 break;
             }
+            // The user changed meanwhile (an update of their own, say): read it again and
+            // delete what it is now; gone already means someone else deleted it.
+            match self.load_user_versioned(&user.value.user_id).await? {
+                Some(now) => user = now,
+                None => return Err(no_such_user()),
+            }
         }
-        if !self.commit(&commit).await? {
-            return Err(SsoError::conflict("the user changed while it was being deleted: try again"));
+        if !done {
+            return Err(gave_up("the user record"));
         }
-        let rest: Vec<String> = rest.collect();
         for chunk in rest.chunks(MAX_COMMIT_WRITES) {
             let mut more = Commit::default();
             for k in chunk {

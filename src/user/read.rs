@@ -66,10 +66,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     ) -> SsoResult<Map<String, Value>> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.get_user_by_id", Some(user_id), vec![]).await?;
-        let current = self.resolve_session(&req, ust, true).await?;
-        let user = self
-            .load_user(user_id)
-            .await?
+        // The target is read with the caller's session, in one round trip.
+        let extra: Vec<String> = if user_id.is_empty() || user_id.len() > 191 { Vec::new() } else { vec![keys::user(user_id)] };
+        let (current, extras) = self.resolve_session_with(&req, ust, true, &extra).await?;
+        let user = crate::user::write::user_from_raw(user_id, extras.into_iter().next().flatten())?
+            .map(|v| v.value)
             .ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?;
         let vis = Visibility { super_user_fields: true, is_self: user.user_id == current.user.user_id };
         Ok(user.view(&self.keys, vis))
