@@ -35,6 +35,7 @@ const MESSAGES = {
   E008002: 'Some input was not accepted.',
   E008003: 'Nothing to change.',
   E008004: 'The storage failed: try again.',
+  E008005: 'Someone else changed this at the same moment: try again.',
   E009001: 'That attribute exists.',
   E010001: 'That reset token cannot be used.',
 };
