@@ -342,3 +342,120 @@ fn password_reset_is_single_use_at_any_failure_point() {
     println!("fault cases: password reset {cases}, 0 invariant violations");
     assert!(cases >= 3, "{cases}");
 }
+
+/// Runs `op` with write conflicts injected: from the `from`-th commit on, `count` commits lose
+/// as if another request had won, for every `from` the operation reaches and `count` of 1, 3
+/// and 8 (8 exhausts the retries). The result is success or E008005, never anything else, and
+/// `invariant` holds either way. Returns the number of cases.
+fn every_conflict(
+    setup: impl Fn(&Fixture<FaultyStore>) -> Vec<String>,
+    op: impl Fn(&Fixture<FaultyStore>, &[String]) -> Result<serde_json::Value, edge_sso::SsoError>,
+    invariant: impl Fn(&Fixture<FaultyStore>, &[String], bool),
+) -> u32 {
+    let mut cases = 0;
+    for count in [1, 3, 8] {
+        for from in 1..=20 {
+            let f = Fixture::with_store(FaultyStore::new(), json!({}));
+            let ctx = setup(&f);
+            f.sso.store().conflict(from, count);
+            let result = op(&f, &ctx);
+            let reached = f.sso.store().commits.get() >= from;
+            f.sso.store().conflict(u32::MAX, 0);
+            if let Err(e) = &result {
+                assert_eq!(e.sub_status, vec![Code::Conflict], "from {from}, {count} conflicts: {e:?}");
+                assert!(count >= 8 || !reached, "a few conflicts are retried away: {e:?}");
+            }
+            invariant(&f, &ctx, result.is_ok());
+            if !reached {
+                break;
+            }
+            cases += 1;
+        }
+    }
+    cases
+}
+
+#[test]
+fn write_conflicts_are_retried_and_never_leave_half_a_change() {
+    let mut total = 0;
+    total += every_conflict(
+        |f| vec![f.admin_ust()],
+        |f, c| f.call("user.createUser", json!([null, { "username": "victim", "password": "victim passphrase" }, c[0], APP, ADDR, { "autoApprove": true }])),
+        |f, c, ok| {
+            if ok {
+                f.login("victim", "victim passphrase").unwrap();
+            } else {
+                assert_code(f.login("victim", "victim passphrase"), Code::AuthNotAllowed, false);
+                f.call("user.createUser", json!([null, { "username": "victim", "password": "victim passphrase" }, c[0], APP, ADDR, { "autoApprove": true }])).unwrap();
+                f.login("victim", "victim passphrase").unwrap();
+            }
+        },
+    );
+    total += every_conflict(
+        victim,
+        |f, c| f.call("user.lockUser", json!([null, c[1], c[0], APP, ADDR])),
+        |f, c, ok| {
+            let locked = f.get_by_id(&c[1], &c[0]).unwrap()["is_locked"] == json!(true);
+            assert_eq!(locked, ok, "locked exactly when the lock succeeded");
+            assert_eq!(f.get_current(&c[2]).is_err(), ok, "the session ends exactly with the lock");
+        },
+    );
+    total += every_conflict(
+        victim,
+        |f, c| f.call("user.changePassword", json!([null, { "new_password": "the admin's choice", "user_id": c[1] }, c[0], APP, ADDR])),
+        |f, c, ok| {
+            assert_eq!(f.login("victim", "the admin's choice").is_ok(), ok);
+            assert_eq!(f.login("victim", "victim passphrase").is_ok(), !ok);
+            assert_eq!(f.get_current(&c[2]).is_err(), ok);
+        },
+    );
+    total += every_conflict(
+        victim,
+        |f, _| f.login("victim", "victim passphrase").map(|r| json!(r.ust)),
+        |f, _, _| {
+            let ust = f.login("victim", "victim passphrase").unwrap().ust;
+            f.get_current(&ust).unwrap();
+        },
+    );
+    total += every_conflict(
+        victim,
+        |f, c| f.call("user.session.renew", json!([null, c[2], APP, ADDR])),
+        |f, c, _| {
+            f.get_current(&c[2]).unwrap();
+        },
+    );
+    total += every_conflict(
+        victim,
+        |f, c| f.call("user.attr.set", json!([null, "a", 2, c[2], APP, ADDR])),
+        |f, c, ok| {
+            let v = f.call("user.attr.get", json!([null, "a", c[2], APP, ADDR])).unwrap();
+            assert_eq!(v["value"], json!(if ok { 2 } else { 1 }));
+        },
+    );
+    total += every_conflict(
+        victim,
+        |f, c| f.call("user.deleteUserById", json!([null, c[1], c[0], APP, ADDR])),
+        |f, c, ok| {
+            assert_eq!(f.get_by_id(&c[1], &c[0]).is_err(), ok);
+            assert_eq!(f.login("victim", "victim passphrase").is_err(), ok);
+        },
+    );
+    total += every_conflict(
+        |f| {
+            f.bootstrap();
+            let token = f.call("user.signup", json!([null, { "username": "newbie", "password": "newbie passphrase" }, APP, ADDR])).unwrap();
+            vec![token.as_str().unwrap().to_string()]
+        },
+        |f, c| f.call("user.confirmSignup", json!([null, c[0], APP, ADDR])),
+        |f, c, ok| {
+            let again = f.call("user.confirmSignup", json!([null, c[0], APP, ADDR]));
+            if ok {
+                assert_code(again, Code::AuthSignUpConfirmed, false);
+            } else {
+                again.unwrap();
+            }
+        },
+    );
+    println!("write-conflict cases: {total}, 0 invariant violations");
+    assert!(total >= 20, "{total}");
+}

@@ -310,9 +310,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         for k in crate::search::index::index_keys(&user) {
             commit.put(k, "", None);
         }
-        if !self.commit(&commit).await? {
-            // Who won: the name, the id, or (sign-up) the email.
-            let mut keys_now = vec![keys::username(&username), user_key];
+        let mut created = false;
+        for _ in 0..crate::sso::MAX_ATTEMPTS {
+            if self.commit(&commit).await? {
+                created = true;
+                break;
+            }
+            // Who won: the name, the id, or (sign-up) the email. When none of them changed
+            // (a backend may refuse a commit for a change that left the value as it was) the
+            // same commit is tried again.
+            let mut keys_now = vec![keys::username(&username), user_key.clone()];
             if let Some((key, _)) = &c.email_claim {
                 keys_now.push(key.clone());
             }
@@ -323,8 +330,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             if now_raw[1].is_some() {
                 return Err(bad("a user with this user_id exists".into()));
             }
-            let s = &self.config.signup;
-            return Err(SsoError::new(Code::EmailExists, s.inform_if_email_exists, "the email is taken"));
+            if let Some((_, seen)) = &c.email_claim {
+                if now_raw.get(2).cloned().flatten() != *seen {
+                    let s = &self.config.signup;
+                    return Err(SsoError::new(Code::EmailExists, s.inform_if_email_exists, "the email is taken"));
+                }
+            }
+        }
+        if !created {
+            return Err(crate::sso::gave_up("the username"));
         }
 
         data.remove("password");
