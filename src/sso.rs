@@ -114,6 +114,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             .ok_or_else(|| SsoError::internal("the clock gave no valid time"))
     }
 
+    pub(crate) fn now_ms(&self) -> SsoResult<i64> {
+        Ok(self.now()?.and_utc().timestamp_millis())
+    }
+
     /// Builds the request context: a cid (generated when none is given), the app name and the
     /// parsed remote address list (an unparseable address is bad input, spec §10 O-48).
     pub(crate) fn request(&self, cid: Option<&str>, current_app: &str, remote_addr: &str) -> SsoResult<Request> {

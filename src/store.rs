@@ -190,6 +190,10 @@ pub mod keys {
         format!("sso/user/{user_id}")
     }
     pub const USER_PREFIX: &str = "sso/user/";
+    /// An administrator's change to a user is under way (see `user::write::Writer`).
+    pub fn user_intent(user_id: &str) -> String {
+        format!("sso/user-intent/{user_id}")
+    }
     pub fn username(username: &str) -> String {
         format!("sso/username/{}", digest("username", username))
     }

@@ -415,3 +415,29 @@ fn single_use_tokens_are_used_once() {
     let results = run_together(f.sso.store(), ops);
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
 }
+
+/// A user (or a thief with their session) updating their own record in a loop cannot starve
+/// an administrator's lock or delete: the administrator's change announces itself after one
+/// lost race, and the owner's changes step aside (E008005) until it lands.
+#[test]
+fn an_owner_updating_in_a_loop_cannot_starve_a_lock_or_a_delete() {
+    for action in ["user.lockUser", "user.deleteUserById"] {
+        let w = world(json!({}));
+        let f = &w.f;
+        let ust = w.ust.clone();
+        let updater: Op<'_> = Box::pin(async move {
+            for i in 0..40 {
+                let args = [Value::Null, json!({ "display_name": format!("name {i}") }), json!(ust), json!(APP), json!(ADDR)];
+                match f.sso.call("user.updateCurrentUser", &args).await {
+                    Ok(_) => {}
+                    Err(e) if e.has(Code::Conflict) => {}
+                    Err(_) => break, // locked or deleted: the session is gone
+                }
+            }
+            Ok(Value::Null)
+        });
+        let admin = call(f, action, json!([null, w.user_id, w.admin, APP, ADDR]));
+        let results = run_together(f.sso.store(), vec![updater, admin]);
+        assert!(results[1].is_ok(), "{action} starved: {:?}", results[1]);
+    }
+}

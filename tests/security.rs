@@ -21,6 +21,9 @@ struct CountingStore {
 
 impl Store for CountingStore {
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        if keys.first().is_some_and(|k| k.starts_with("sso/user/")) {
+            self.username_reads.set(self.username_reads.get() + 1);
+        }
         self.inner.get_many(keys).await
     }
     async fn commit(&self, commit: &edge_sso::store::Commit) -> Result<Option<bool>, StoreError> {

@@ -12,7 +12,7 @@ use crate::sso::Sso;
 use crate::session::record::SessionRecord;
 use crate::sso::encode;
 use crate::store::{keys, Store};
-use crate::user::write::{user_from_raw, Change};
+use crate::user::write::{user_from_raw, Change, Writer};
 
 pub const CHANGE_KEYS: [&str; 6] = ["old_password", "new_password", "user_id", "password_expiry", "must_change", "password_must_change"];
 
@@ -115,8 +115,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         keep: Option<((SessionRecord, String), String)>,
     ) -> SsoResult<()> {
         let listed = self.list_all(&keys::user_sessions_prefix(user_id)).await?;
+        let writer = if keep.is_some() { Writer::Owner } else { Writer::Admin };
         self.modify_user(
             user_id,
+            writer,
             first,
             |old| {
                 if let Some((_, verified)) = &keep {

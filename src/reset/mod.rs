@@ -249,6 +249,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let changed = self
             .modify_user(
                 &user_id,
+                crate::user::write::Writer::System,
                 Some(user),
                 |old| {
                     let mut u = old.clone();

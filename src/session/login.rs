@@ -14,7 +14,7 @@ use crate::store::{join2, keys, Commit, Store, MAX_COMMIT_WRITES};
 use crate::time::{self, Timestamp};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord};
-use crate::user::write::{user_from_raw, Change};
+use crate::user::write::{intent_pending, user_from_raw, yielded, Change, Writer};
 
 /// Login's keyword arguments.
 #[derive(Clone, Default)]
@@ -117,12 +117,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // when refused; the user's record is read alongside. An unknown name reads a key that
         // cannot exist, so that known and unknown names cost the same calls.
         let user_key = keys::user(claim.as_ref().map(|c| c.user_id.as_str()).filter(|_| name_ok).unwrap_or("-"));
-        let (attempt, user_raw) = join2(self.reserve_attempt(&req, username, counters), self.get_raw(&user_key)).await;
+        let intent_key = keys::user_intent(claim.as_ref().map(|c| c.user_id.as_str()).filter(|_| name_ok).unwrap_or("-"));
+        let (attempt, user_read) = join2(self.reserve_attempt(&req, username, counters), self.get_many_raw(&[user_key, intent_key])).await;
+        let mut user_read = user_read?;
+        let intent_raw = user_read.pop().flatten();
+        let user_raw: SsoResult<Option<String>> = Ok(user_read.pop().flatten());
         let Some(attempt) = attempt? else { return Err(blocked()) };
         let user = match &claim {
             Some(c) if name_ok => user_from_raw(&c.user_id, user_raw?)?.filter(|u| u.value.username == username && u.value.is_approved()),
             _ => None,
         };
+        let admin_at_work = intent_pending(intent_raw.as_deref(), req.now.and_utc().timestamp_millis());
         let authenticated = match self.authenticate(&req, user, password, totp_code.as_ref().map(|c| c.as_str())) {
             Ok(a) => a,
             Err(e) => {
@@ -132,6 +137,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 return Err(e);
             }
         };
+        if admin_at_work {
+            // An administrator's change of this user lost a race: the owner steps aside (the
+            // attempt was good, so it is given back).
+            self.release_attempt(&attempt).await?;
+            return Err(yielded());
+        }
         // Round trip 3: the attempt is given back while the session is made.
         let (released, result) = join2(
             self.release_attempt(&attempt),
@@ -299,6 +310,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let Some(user) = self.find_user_by_username(username).await? else { return Ok(()) };
         self.modify_user(
             &user.user_id,
+            Writer::System,
             None,
             |old| {
                 if old.is_locked || old.username != username {

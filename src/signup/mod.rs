@@ -194,6 +194,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let confirmed = self
             .modify_user(
                 &user_id,
+                crate::user::write::Writer::System,
                 first,
                 |old| {
                     if old.sign_up_confirm_token_digest != digest("confirm", confirm_token) {

@@ -10,7 +10,7 @@ use crate::hooks::Hooks;
 use crate::sso::Sso;
 use crate::store::{keys, Store};
 use crate::user::record::{purpose, DEFAULT_LABEL};
-use crate::user::write::{user_from_raw, Change};
+use crate::user::write::{user_from_raw, Change, Writer};
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Sets a new TOTP key (generated when `key` is None) and label for the caller or, for a
@@ -61,8 +61,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let seal = |p: &str, v: &str| self.keys.seal(p, v.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"));
         let (sealed_key, sealed_label) = (seal(purpose::TOTP_KEY, &key)?, seal(purpose::TOTP_LABEL, label)?);
         let target_id = target.value.user_id.clone();
+        let writer = if target_id == current.user.user_id { Writer::Owner } else { Writer::Admin };
         self.modify_user(
             &target_id,
+            writer,
             Some(target),
             |old| {
                 let mut user = old.clone();
@@ -125,6 +127,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let spent = self
             .modify_user(
                 &user_id,
+                Writer::Owner,
                 Some(user),
                 |old| {
                     if !old.is_approved() {

@@ -62,6 +62,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let mut user = user;
         let mut rest: Vec<String> = Vec::new();
         let mut done = false;
+        let mut announced = false;
         for _ in 0..MAX_ATTEMPTS {
             let mut keys_left = self.keys_of_user(&user.value, &listed).into_iter();
             let mut commit = Commit::default();
@@ -77,12 +78,20 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 done = true;
                 break;
             }
-            // The user changed meanwhile (an update of their own, say): read it again and
-            // delete what it is now; gone already means someone else deleted it.
+            // The user changed meanwhile (an update of their own, say): the owner's changes
+            // step aside from now on; read it again and delete what it is now. Gone already
+            // means someone else deleted it.
+            if !announced {
+                self.announce_intent(&user.value.user_id).await?;
+                announced = true;
+            }
             match self.load_user_versioned(&user.value.user_id).await? {
                 Some(now) => user = now,
                 None => return Err(no_such_user()),
             }
+        }
+        if announced {
+            let _ = self.delete_key(&keys::user_intent(&user.value.user_id)).await;
         }
         if !done {
             return Err(gave_up("the user record"));

@@ -11,7 +11,7 @@ use crate::time;
 use crate::user::create::{check_email_syntax, check_username_syntax, MAX_TEXT};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
-use crate::user::write::{new_stamp, user_from_raw, Change};
+use crate::user::write::{intent_pending, new_stamp, user_from_raw, yielded, Change, Writer};
 
 /// What anyone may update on their own record.
 pub const SELF_KEYS: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
@@ -97,6 +97,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if let Some(name) = &new_name {
             extra.push(crate::store::keys::username(name));
         }
+        // Whether an administrator is changing the target right now (the owner steps aside).
+        let intent_of = target_hint.clone().or_else(|| self.open_ust(ust).ok().and_then(|r| r.user_id));
+        if let Some(id) = &intent_of {
+            extra.push(crate::store::keys::user_intent(id));
+        }
         let locking = data.get("is_locked") == Some(&Value::Bool(true));
         let listing = async {
             match (&target_hint, locking) {
@@ -109,6 +114,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let mut extras = extras.into_iter();
         let target_raw = if target_hint.is_some() { extras.next().flatten() } else { None };
         let claim_raw = if new_name.is_some() { extras.next().flatten() } else { None };
+        let intent_raw = if intent_of.is_some() { extras.next().flatten() } else { None };
         let caller = &current.user;
         let target_id = match target {
             Target::Current => caller.user_id.clone(),
@@ -188,6 +194,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Some(_) => return Err(bad("email must be a string")),
         };
 
+        if target_id == caller.user_id && intent_of.as_deref() == Some(target_id.as_str()) && intent_pending(intent_raw.as_deref(), req.now.and_utc().timestamp_millis()) {
+            return Err(yielded());
+        }
         // Updating a user that does not exist changes nothing (spec §3.5).
         let first = if target_id == caller.user_id { Some(current.user_versioned()) } else { user_from_raw(&target_id, target_raw)? };
         let sessions = sessions?;
@@ -196,6 +205,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let outcome = self
             .modify_user(
                 &target_id,
+                if target_id == caller.user_id { Writer::Owner } else { Writer::Admin },
                 first,
                 |old| {
                     let mut user = old.clone();
@@ -337,6 +347,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let actor = current.user.user_id.clone();
         self.modify_user(
             user_id,
+            Writer::Admin,
             first,
             |old| {
                 let mut user = old.clone();
@@ -379,6 +390,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let actor = current.user.user_id.clone();
         self.modify_user(
             user_id,
+            Writer::Admin,
             first,
             |old| {
                 let mut user = old.clone();

@@ -17,6 +17,29 @@ pub(crate) fn new_stamp() -> SsoResult<String> {
     ids::secret(128).map_err(|_| SsoError::internal("no randomness available"))
 }
 
+/// Who writes a user record, for fairness under contention. An administrator's change (lock,
+/// delete, password set) that loses a race announces itself with a short-lived intent key; the
+/// user's own changes read that key with the record and step aside while it is there, so a
+/// user (or a thief with their session) updating in a loop cannot starve a lock or a delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Writer {
+    Admin,
+    Owner,
+    System,
+}
+
+/// How long an announced administrator's change makes the user's own changes step aside.
+const INTENT_MS: i64 = 5_000;
+
+/// Whether an intent key's value (its expiry in ms) is still in force at `now_ms`.
+pub(crate) fn intent_pending(raw: Option<&str>, now_ms: i64) -> bool {
+    raw.and_then(|r| r.parse::<i64>().ok()).is_some_and(|until| until > now_ms)
+}
+
+pub(crate) fn yielded() -> SsoError {
+    SsoError::conflict("an administrator is changing this user right now: try again")
+}
+
 /// What a change decided: write this record (plus these extra writes), or leave it alone.
 pub(crate) enum Change {
     Write(UserRecord),
@@ -72,6 +95,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub(crate) async fn modify_user<F, X>(
         &self,
         user_id: &str,
+        writer: Writer,
         mut first: Option<Versioned<UserRecord>>,
         mut change: F,
         mut extra: X,
@@ -80,24 +104,48 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         F: FnMut(&UserRecord) -> SsoResult<Change>,
         X: FnMut(&mut Commit, &UserRecord, &UserRecord) -> SsoResult<()>,
     {
-        for attempt in 0..MAX_ATTEMPTS {
-            let old = match first.take() {
-                Some(v) if attempt == 0 => Some(v),
-                _ => self.load_user_versioned(user_id).await?,
-            };
-            let Some(old) = old else { return Ok(None) };
-            let mut new = match change(&old.value)? {
-                Change::Write(u) => u,
-                Change::Unchanged => return Ok(None),
-            };
-            let mut commit = Commit::default();
-            self.stage_user_write(&mut commit, &old, &mut new)?;
-            extra(&mut commit, &old.value, &new)?;
-            if self.commit(&commit).await? {
-                return Ok(Some((old.value, new)));
+        let mut announced = false;
+        let result = async {
+            for attempt in 0..MAX_ATTEMPTS {
+                let old = match first.take() {
+                    Some(v) if attempt == 0 => Some(v),
+                    _ => {
+                        let read = self.get_many_raw(&[keys::user(user_id), keys::user_intent(user_id)]).await?;
+                        if writer == Writer::Owner && intent_pending(read[1].as_deref(), self.now_ms()?) {
+                            return Err(yielded());
+                        }
+                        user_from_raw(user_id, read[0].clone())?
+                    }
+                };
+                let Some(old) = old else { return Ok(None) };
+                let mut new = match change(&old.value)? {
+                    Change::Write(u) => u,
+                    Change::Unchanged => return Ok(None),
+                };
+                let mut commit = Commit::default();
+                self.stage_user_write(&mut commit, &old, &mut new)?;
+                extra(&mut commit, &old.value, &new)?;
+                if self.commit(&commit).await? {
+                    return Ok(Some((old.value, new)));
+                }
+                if writer == Writer::Admin && !announced {
+                    self.announce_intent(user_id).await?;
+                    announced = true;
+                }
             }
+            Err(gave_up("the user record"))
         }
-        Err(gave_up("the user record"))
+        .await;
+        if announced {
+            let _ = self.delete_key(&keys::user_intent(user_id)).await;
+        }
+        result
+    }
+
+    /// An administrator's change lost a race: the user's own changes step aside for a while.
+    pub(crate) async fn announce_intent(&self, user_id: &str) -> SsoResult<()> {
+        let until = self.now_ms()?.saturating_add(INTENT_MS);
+        self.put_raw(&keys::user_intent(user_id), &until.to_string(), Some(60)).await
     }
 
     /// Stages the deletion of sessions found by a listing of `sso/user-session/<id>/` (but
