@@ -74,6 +74,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         // A failure is recorded too: over REST this runs after the answer, where nobody else
         // would see it.
+        // The record comes first, before any lookup, token or delivery: an audit log that
+        // cannot be written stops the operation before it has any effect. The outcome follows
+        // in a second record.
+        self.audit_full(&req, "password_reset.create_token", None, None, None, true, vec![]).await?;
         let outcome = match self.create_token_inner(&req, credential, user_agent).await {
             Ok(outcome) => outcome,
             Err(e) => {
@@ -165,6 +169,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(could_not_access());
         }
         let user = self.load_user_versioned(&r.user_id).await?.ok_or_else(could_not_access)?;
+        // A token issued before the password last changed (by anyone, or by another reset)
+        // is void: it was asked for a password that no longer exists.
+        if user.value.password_last_set > r.creation_time {
+            return Err(could_not_access());
+        }
         Ok((rec, user))
     }
 

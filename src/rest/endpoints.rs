@@ -240,6 +240,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 ok(self.search(c, &criteria, &ust, app, addr).await.map_err(honour)?)
             }
             ("user/signup", "POST") => {
+                // Zato's Python API takes a `sign_up_status` (`final` skips the confirmation);
+                // over REST a client must not choose it.
+                if input.has("sign_up_status") {
+                    return Err(input_err(Reject::Invalid("sign_up_status cannot be given at sign-up".into())));
+                }
                 let mut ctx = Map::new();
                 for k in ["username", "password", "email"] {
                     if let Some(v) = s(k)? {
@@ -252,6 +257,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 // Verb-dispatched: specific codes (§8.1), which is why the built-in validator
                 // withholds the codes its reveal flags keep back (see `signup`).
                 let token = self.signup(c, &ctx, app, addr).await.map_err(specific)?;
+                // With `signup.always_return_confirm_token` off the token reaches only the host's
+                // `signupCallback` hook (to be mailed): whoever signs up cannot confirm an email
+                // address they do not own.
+                if !self.config.signup.always_return_confirm_token {
+                    drop(zeroize::Zeroizing::new(token));
+                    return none();
+                }
                 ok(fields(vec![("confirm_token", Value::String(token))]))
             }
             // Spec §10 O-17: a failed confirmation is an error.

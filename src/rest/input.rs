@@ -4,6 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{HttpRequest, Reject, MAX_BODY_BYTES};
+use crate::net::MAX_REMOTE_ADDR_LEN;
+use crate::sso::MAX_SHORT_INPUT;
 
 pub struct Input {
     fields: Map<String, Value>,
@@ -34,7 +36,44 @@ fn decode_component(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// `application/json`, with any parameters (`; charset=utf-8`), in any case.
+pub(crate) fn is_json(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|c| c.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Scalar inputs that end up in audit records (as `target_user`, `extra.user_agent`, ...), with
+/// the most bytes each may have: the core's own bounds.
+const AUDITED: [(&str, usize); 5] = [
+    ("username", MAX_SHORT_INPUT),
+    ("user_id", MAX_SHORT_INPUT),
+    ("user_agent", MAX_SHORT_INPUT),
+    ("current_app", MAX_SHORT_INPUT),
+    ("remote_addr", MAX_REMOTE_ADDR_LEN),
+];
+
+/// The endpoints that hand the `User-Agent` header to the core (and so to the audit).
+const USER_AGENT_ENDPOINTS: [&str; 3] = ["user/login", "user/session", "password/reset"];
+
 impl Input {
+    /// Refuses (400, `E008002`) an audited input over its bound, and an oversize `User-Agent`
+    /// header where the endpoint records it. Runs before any operation, so before any audit.
+    pub(crate) fn check_audited(&self, endpoint: &str, req: &HttpRequest<'_>) -> Result<(), Reject> {
+        for (key, max) in AUDITED {
+            let len = match self.fields.get(key) {
+                Some(Value::String(s)) => s.len(),
+                Some(Value::Number(n)) => n.to_string().len(),
+                _ => 0,
+            };
+            if len > max {
+                return Err(Reject::Invalid(format!("{key} is longer than {max} bytes")));
+            }
+        }
+        if USER_AGENT_ENDPOINTS.contains(&endpoint) && req.user_agent.is_some_and(|u| u.len() > MAX_SHORT_INPUT) {
+            return Err(Reject::Invalid(format!("the User-Agent header is longer than {MAX_SHORT_INPUT} bytes")));
+        }
+        Ok(())
+    }
+
     pub(crate) fn parse(req: &HttpRequest<'_>) -> Result<Input, Reject> {
         if req.body.len() > MAX_BODY_BYTES {
             return Err(Reject::TooLarge);
@@ -54,14 +93,13 @@ impl Input {
             fields.insert(k, value);
         }
         let mut body_keys = Vec::new();
+        // A body comes only as `application/json`: the types a browser may send cross-site
+        // without a CORS preflight (`text/plain`, forms, multipart), or none, are refused.
+        if !req.body.is_empty() && !is_json(req.content_type) {
+            return Err(Reject::UnsupportedMediaType);
+        }
         let body = std::str::from_utf8(req.body).map_err(|_| bad("The body is not UTF-8"))?;
         if !body.trim().is_empty() {
-            let json_type = req.content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-            if let Some(ct) = json_type.filter(|c| !c.is_empty()) {
-                if ct != "application/json" && !ct.ends_with("+json") && ct != "text/plain" {
-                    return Err(Reject::UnsupportedMediaType);
-                }
-            }
             match serde_json::from_str::<Value>(body) {
                 Ok(Value::Object(m)) => {
                     for (k, v) in m {

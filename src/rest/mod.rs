@@ -106,6 +106,10 @@ pub(crate) enum Reject {
     NotImplemented(&'static str),
     TooLarge,
     UnsupportedMediaType,
+    /// 400 with the code `E008002`: input the REST layer refuses before any operation runs
+    /// (and so before any audit record), e.g. an oversize username. The details name the
+    /// input, never its value.
+    Invalid(String),
     /// A core error, as Zato's envelope.
     Sso(SsoError),
 }
@@ -166,6 +170,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Err((Reject::NotImplemented(what), _)) => (501, error_body(&cid, what)),
             Err((Reject::UnsupportedMediaType, _)) => (415, error_body(&cid, "Content-Type must be application/json")),
             Err((Reject::TooLarge, _)) => (413, error_body(&cid, "Request body too large")),
+            Err((Reject::Invalid(details), _)) => {
+                let mut body = error_body(&cid, &details);
+                body["status"] = json!("error");
+                body["sub_status"] = json!([Code::InvalidInput.as_str()]);
+                (400, body)
+            }
             Err((Reject::Sso(e), hiding)) => {
                 let codes = match hiding {
                     Hiding::Honour => e.public_codes(),
@@ -187,6 +197,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err((Reject::NotFound, Hiding::Specific));
         }
         let input = Input::parse(req).map_err(|r| (r, Hiding::Specific))?;
+        // Inputs that go into audit records are bounded before any operation runs, so that no
+        // record carries an oversize value (the core bounds them too).
+        input.check_audited(endpoint, req).map_err(|r| (r, Hiding::Specific))?;
         // Prelude (spec §8.1, with §10 O-42: 403, not 200).
         let app = input.opt_str("current_app").map_err(|r| (r, Hiding::Specific))?.unwrap_or_default();
         if app.is_empty() || !self.config.apps.all.contains(&app) {

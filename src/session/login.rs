@@ -306,7 +306,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// `throttle.lock_user_after` reached: the account is locked by `auto`, its sessions end.
-    async fn auto_lock(&self, req: &Request, username: &str) -> SsoResult<()> {
+    pub(crate) async fn auto_lock(&self, req: &Request, username: &str) -> SsoResult<()> {
         let Some(user) = self.find_user_by_username(username).await? else { return Ok(()) };
         self.modify_user(
             &user.user_id,

@@ -33,8 +33,19 @@ fn counter_ttl(t: &crate::config::ThrottleConfig) -> u64 {
     (t.window.max(t.max_backoff) as u64).saturating_add(60)
 }
 
-fn address_of(req: &Request) -> String {
-    req.remote_addr.first().map(net::exploded).unwrap_or_else(|| "none".into())
+/// The address a throttle counts: IPv4 as it is, IPv6 by its /64 (one subscriber's prefix:
+/// counting /128s would give one attacker 2^64 fresh addresses). An IPv4-mapped address
+/// counts as the IPv4 one.
+pub(crate) fn address_of(req: &Request) -> String {
+    match req.remote_addr.first() {
+        None => "none".into(),
+        Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:04x}:{:04x}:{:04x}:{:04x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default(),
+        Some(ip) => net::exploded(ip),
+    }
 }
 
 /// One login attempt's hold on the counters: what it wrote when it counted itself, so that a

@@ -126,48 +126,59 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // A claim whose owner no longer has the email is taken over (under a check of its
         // value); the email links say who has it now.
         let email_exists = !c.email.is_empty() && !self.user_ids_by_email(&c.email).await?.is_empty();
-        match (user_exists, email_exists) {
-            (true, true) => {
-                return Err(SsoError::many(vec![Code::UsernameExists, Code::EmailExists], s.inform_if_user_exists && s.inform_if_email_exists, "the username and email are taken"))
-            }
-            (true, false) => return Err(SsoError::new(Code::UsernameExists, s.inform_if_user_exists, "the username is taken")),
-            (false, true) => return Err(SsoError::new(Code::EmailExists, s.inform_if_email_exists, "the email is taken")),
-            _ => {}
+        // Every check runs, and the answer is the union of the codes whose reveal flag is on
+        // (Zato's validator): so a request that fails anyway gets the same answer whether or not
+        // its name or email is registered. Nothing failed visibly but something did: E005001.
+        let mut failed: Vec<(Code, bool)> = Vec::new();
+        if user_exists {
+            failed.push((Code::UsernameExists, s.inform_if_user_exists));
         }
-        let user_err = |code, detail: &str| Err(SsoError::new(code, s.inform_if_user_invalid, detail));
+        if email_exists {
+            failed.push((Code::EmailExists, s.inform_if_email_exists));
+        }
         if c.username.chars().count() > s.max_length_username {
-            return user_err(Code::UsernameTooLong, "the username is too long");
+            failed.push((Code::UsernameTooLong, s.inform_if_user_invalid));
         }
         if c.username.chars().any(char::is_whitespace) {
-            return user_err(Code::UsernameHasWhitespace, "the username contains whitespace");
+            failed.push((Code::UsernameHasWhitespace, s.inform_if_user_invalid));
         }
         if reserved(&self.config.user_validation.reject_username, &c.username) {
-            return user_err(Code::UsernameInvalid, "the username contains a reserved word");
+            failed.push((Code::UsernameInvalid, s.inform_if_user_invalid));
         }
-        self.check_new_password(&c.password).await?;
-        let email_err = |code, detail: &str| Err(SsoError::new(code, s.inform_if_email_invalid, detail));
+        if let Err(e) = self.check_new_password(&c.password).await {
+            if e.is_host_failure() {
+                return Err(e);
+            }
+            failed.extend(e.sub_status.iter().map(|code| (*code, e.reveal)));
+        }
         // Zato checks presence only where emails are stored in clear; it never fires there
         // (spec §10 O-19), and sign-ups without an email must keep working by default.
         if c.email.is_empty() && s.is_email_required && !self.config.main.encrypt_email {
-            return email_err(Code::EmailMissing, "an email is required");
+            failed.push((Code::EmailMissing, s.inform_if_email_invalid));
         }
         if !c.email.is_empty() {
             if c.email.chars().count() > s.max_length_email {
-                return email_err(Code::EmailTooLong, "the email is too long");
+                failed.push((Code::EmailTooLong, s.inform_if_email_invalid));
             }
             if c.email.chars().any(char::is_whitespace) {
-                return email_err(Code::EmailHasWhitespace, "the email contains whitespace");
+                failed.push((Code::EmailHasWhitespace, s.inform_if_email_invalid));
             }
             if reserved(&self.config.user_validation.reject_email, &c.email) {
-                return email_err(Code::EmailInvalid, "the email contains a reserved word");
+                failed.push((Code::EmailInvalid, s.inform_if_email_invalid));
             }
         }
         // V12 (spec §10 O-18, decided): run, with an empty apps.signup_allowed allowing all.
         if c.app_list.iter().any(|a| !self.config.apps.all.contains(a)) {
-            return Err(SsoError::new(Code::AppListInvalid, s.inform_if_app_invalid, "app_list names an unknown application"));
+            failed.push((Code::AppListInvalid, s.inform_if_app_invalid));
         }
         if !self.config.apps.signup_allowed.is_empty() && !self.config.apps.signup_allowed.contains(&req.current_app) {
-            return Err(SsoError::new(Code::AppListNoSignup, s.inform_if_app_invalid, "this application does not allow sign-ups"));
+            failed.push((Code::AppListNoSignup, s.inform_if_app_invalid));
+        }
+        if !failed.is_empty() {
+            // The reasons stay in the detail, for the host's logs (never shown over REST).
+            let detail = format!("the sign-up was refused: {}", failed.iter().map(|(code, _)| code.name()).collect::<Vec<_>>().join(", "));
+            let shown: Vec<Code> = failed.iter().filter(|(_, reveal)| *reveal).map(|(code, _)| *code).collect();
+            return Err(if shown.is_empty() { SsoError::hidden(Code::AuthNotAllowed, detail) } else { SsoError::many(shown, true, detail) });
         }
         Ok(email_claim)
     }

@@ -40,6 +40,11 @@ fn set_name(name: &mut Option<String>, folded: &mut Option<String>, value: Optio
     *name = value;
 }
 
+/// E008001, shown: an account cannot lock, reject or un-confirm itself.
+fn no_self_lockout() -> SsoError {
+    SsoError::shown(Code::InvalidOperation, "you cannot lock, reject or un-confirm yourself: ask another super-user")
+}
+
 /// Who is asking, and for whom.
 enum Target<'a> {
     Current,
@@ -127,6 +132,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             if let Some(k) = data.keys().find(|k| SUPER_USER_KEYS.contains(&k.as_str())) {
                 return Err(bad(format!("only super-users may update {k}")));
             }
+        }
+        // Nobody locks, rejects or un-confirms themselves: their session would end with no
+        // way back (the only super-user's, say).
+        if target_id == caller.user_id
+            && (data.get("is_locked") == Some(&Value::Bool(true))
+                || data.get("approval_status").is_some_and(|s| s.as_str() != Some(APPROVED))
+                || data.get("sign_up_status").is_some_and(|s| s.as_str() != Some(FINAL)))
+        {
+            return Err(no_self_lockout());
         }
         // Step 6: username (spec §10 O-22: empty or malformed names are refused).
         let new_username = match data.get("username") {
@@ -343,6 +357,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let req = self.request(cid, app, addr)?;
         self.audit(&req, op, Some(user_id), vec![]).await?;
         let (current, extras) = self.resolve_session_with(&req, ust, true, &[crate::store::keys::user(user_id)]).await?;
+        if user_id == current.user.user_id && status != APPROVED {
+            return Err(no_self_lockout());
+        }
         let first = user_from_raw(user_id, extras.into_iter().next().flatten())?;
         let actor = current.user.user_id.clone();
         self.modify_user(
@@ -385,6 +402,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         };
         let (resolved, sessions) = crate::store::join2(self.resolve_session_with(&req, ust, true, &[crate::store::keys::user(user_id)]), listing).await;
         let (current, extras) = resolved?;
+        if locked && user_id == current.user.user_id {
+            return Err(no_self_lockout());
+        }
         let sessions = sessions?;
         let first = user_from_raw(user_id, extras.into_iter().next().flatten())?;
         let actor = current.user.user_id.clone();

@@ -203,8 +203,7 @@ impl JsAudit {
 impl Audit for JsAudit {
     async fn record(&self, event: &AuditEvent) -> Result<(), AuditError> {
         let Some(f) = &self.callback else { return Ok(()) };
-        let js = serde::Serialize::serialize(&event.to_json(), &serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|_| AuditError("the audit record could not be converted".into()))?;
+        let js = super::json_to_js(&event.to_json()).ok_or_else(|| AuditError("the audit record could not be converted".into()))?;
         call(&JsValue::UNDEFINED, f, &Array::of1(&js)).await.map(|_| ()).map_err(AuditError)
     }
 }
@@ -263,7 +262,7 @@ impl JsHooks {
 }
 
 fn json_to_js(v: &serde_json::Value) -> Result<JsValue, HookError> {
-    serde::Serialize::serialize(v, &serde_wasm_bindgen::Serializer::json_compatible()).map_err(|_| HookError("conversion failed".into()))
+    super::json_to_js(v).ok_or_else(|| HookError("conversion failed".into()))
 }
 
 async fn call_hook(f: &Function, ctx: &serde_json::Value) -> Result<JsValue, HookError> {

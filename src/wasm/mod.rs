@@ -46,9 +46,14 @@ fn error_to_js(e: &SsoError) -> JsValue {
     o.into()
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|_| error_to_js(&SsoError::internal("a result could not be converted for JavaScript")))
+/// Every JSON value handed to JavaScript (results, audit records, hook contexts) goes through
+/// here: its text, parsed by `JSON.parse`, which defines each key as an own data property. A
+/// key such as `"__proto__"` in an attribute's value so stays an ordinary key of plain data;
+/// an assignment (`obj[key] = v`, what serde-wasm-bindgen does) would swap the object's
+/// prototype instead.
+pub(crate) fn json_to_js<T: Serialize + ?Sized>(v: &T) -> Option<JsValue> {
+    let text = serde_json::to_string(v).ok()?;
+    js_sys::JSON::parse(&text).ok()
 }
 
 /// Deepest nesting and most values accepted from JavaScript (serde_json's own limit is 128).
@@ -218,7 +223,7 @@ impl WasmSso {
                 _ => return Err(SsoError::invalid_input("arguments must be an array")),
             };
             let out = core.call(&op, &args).await?;
-            to_js(&out).map_err(|_| SsoError::internal("a result could not be converted for JavaScript"))
+            json_to_js(&out).ok_or_else(|| SsoError::internal("a result could not be converted for JavaScript"))
         })
     }
 }
