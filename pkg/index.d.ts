@@ -107,6 +107,8 @@ export interface LoginOptions {
   hasRemoteAddr?: boolean;
   /** `userAgent` came from the client's input: as `hasRemoteAddr`. */
   hasUserAgent?: boolean;
+  /** The `device_token` this client got at an earlier login of the same user: exempts it from the per-user throttle, so failures from elsewhere cannot lock the owner out. */
+  deviceToken?: string;
 }
 
 export interface LoginResult {
@@ -117,6 +119,8 @@ export interface LoginResult {
   creation_time: Date;
   expiration_time: Date;
   has_w_about_to_exp: boolean;
+  /** Keep it on the client (a cookie, say) and send it as `deviceToken` at its next logins of this user. Sealed; not a credential. */
+  device_token: string;
 }
 
 /** A user; which fields are present depends on who reads (DESIGN.md "Decisions"). */
@@ -221,7 +225,11 @@ export interface SignupData {
   password: string;
   email?: string;
   app_list?: string[];
-  /** Default `before_confirmation`; `final` signs the user up already confirmed. */
+  /**
+   * Default `before_confirmation`; `final` signs the user up already confirmed, skipping the
+   * email confirmation (as Zato's Python API does). Trusted input only: a host that passes a
+   * client's JSON through to `signup` must strip this key. REST sign-up refuses it (E008002).
+   */
   sign_up_status?: 'before_confirmation' | 'final';
 }
 
@@ -343,6 +351,11 @@ export interface UserApi {
   setPassword(cid: Cid, userId: string, password: string, currentApp: string, remoteAddr: string, options?: { mustChange?: boolean; passwordExpiry?: number }): Promise<void>;
   resetTotpKey(cid: Cid, currentUst: string, currentApp: string, remoteAddr: string, options?: { userId?: string; key?: string; keyLabel?: string }): Promise<string>;
   search(cid: Cid, criteria: SearchCriteria, currentUst: string, currentApp: string, remoteAddr: string): Promise<SearchResult>;
+  /**
+   * Resolves the confirm token (trusted host code; the `signupCallback` hook gets it too). Over
+   * REST the token is in the answer only with `signup.always_return_confirm_token` (on by
+   * default, as in Zato).
+   */
   signup(cid: Cid, data: SignupData, currentApp: string, remoteAddr: string): Promise<string>;
   confirmSignup(cid: Cid, confirmToken: string, currentApp: string, remoteAddr: string): Promise<void>;
   readonly session: SessionApi;
@@ -406,6 +419,8 @@ export declare class Sso {
    * Zato's REST API under /zato/sso/ (spec §8). Never throws. `waitUntil` (a Worker's
    * `ctx.waitUntil`) receives work that outlives the response: POST /password/reset answers at
    * once and creates the token afterwards, so its timing tells nothing about the user.
+   * A request with a body (or a content-length over 0) whose Content-Type is not
+   * `application/json` is refused with 415.
    */
   fetch(request: Request, options?: { remoteAddr?: string; waitUntil?: (work: Promise<unknown>) => void }): Promise<Response>;
 }

@@ -163,13 +163,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             "user.login" => {
                 let a = Args::new(op, args, &["cid", "username", "password", "currentApp", "remoteAddr", "options"])?;
-                let o = a.options(5, &["userAgent", "totpCode", "newPassword", "hasRemoteAddr", "hasUserAgent"])?;
+                let o = a.options(5, &["userAgent", "totpCode", "newPassword", "hasRemoteAddr", "hasUserAgent", "deviceToken"])?;
                 let opts = LoginOptions {
                     user_agent: opt_string(&o, "userAgent", usize::MAX)?,
                     totp_code: opt_string(&o, "totpCode", usize::MAX)?,
                     new_password: opt_string(&o, "newPassword", usize::MAX)?,
                     has_remote_addr: opt_bool(&o, "hasRemoteAddr")?.unwrap_or(false),
                     has_user_agent: opt_bool(&o, "hasUserAgent")?.unwrap_or(false),
+                    device_token: opt_string(&o, "deviceToken", usize::MAX)?,
                 };
                 // The password leaves memory when the call is done (Zeroizing wipes it on drop).
                 let password = zeroize::Zeroizing::new(a.str(2)?);
@@ -177,7 +178,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 Ok(json!({
                     "ust": r.ust, "user_id": r.user_id, "username": r.username,
                     "creation_time": time::format_zato(&r.creation_time), "expiration_time": time::format_zato(&r.expiration_time),
-                    "has_w_about_to_exp": r.has_w_about_to_exp,
+                    "has_w_about_to_exp": r.has_w_about_to_exp, "device_token": r.device_token,
                 }))
             }
             "user.logout" => {

@@ -181,6 +181,11 @@ pub struct ThrottleConfig {
     /// Failures of one username after which the account is locked (`locked_by = "auto"`);
     /// 0: never.
     pub lock_user_after: u32,
+    /// Wrong TOTP codes for one username (login, `validateCode`, reset together) before its
+    /// codes are refused for a while.
+    pub totp_per_user: u32,
+    /// Wrong TOTP codes from one address (any usernames) before the address is blocked for codes.
+    pub totp_per_address: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -381,6 +386,8 @@ impl Default for Config {
                 backoff: 60,
                 max_backoff: 3600,
                 lock_user_after: 0,
+                totp_per_user: 5,
+                totp_per_address: 50,
             },
         }
     }
@@ -801,7 +808,7 @@ impl Config {
                 s.u32("max_page_size", &mut self.search.max_page_size, 1, 10_000)?;
             }
             "throttle" => {
-                s.check_keys(&["enabled", "per_user_address", "per_address", "per_user", "window", "backoff", "max_backoff", "lock_user_after"], &[])?;
+                s.check_keys(&["enabled", "per_user_address", "per_address", "per_user", "window", "backoff", "max_backoff", "lock_user_after", "totp_per_user", "totp_per_address"], &[])?;
                 let t = &mut self.throttle;
                 s.bool("enabled", &mut t.enabled)?;
                 s.u32("per_user_address", &mut t.per_user_address, 1, 1_000_000)?;
@@ -811,6 +818,8 @@ impl Config {
                 s.i64("backoff", &mut t.backoff, 1, 31_536_000)?;
                 s.i64("max_backoff", &mut t.max_backoff, 1, 31_536_000)?;
                 s.u32("lock_user_after", &mut t.lock_user_after, 0, 1_000_000)?;
+                s.u32("totp_per_user", &mut t.totp_per_user, 1, 1_000_000)?;
+                s.u32("totp_per_address", &mut t.totp_per_address, 1, 1_000_000)?;
             }
             _ => {}
         }
@@ -958,6 +967,8 @@ impl Config {
                 "backoff": t.backoff,
                 "max_backoff": t.max_backoff,
                 "lock_user_after": t.lock_user_after,
+                "totp_per_user": t.totp_per_user,
+                "totp_per_address": t.totp_per_address,
             },
         })
     }

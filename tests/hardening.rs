@@ -240,3 +240,93 @@ fn ipv6_is_throttled_per_64() {
     assert!(e.detail.contains("too many"), "{e:?}");
     block_on(f.sso.login(None, "jo", PW, APP, "2001:db8:1:3::1", LoginOptions::default())).unwrap();
 }
+
+/// Item 4: TOTP codes are throttled per user and per address, across login and
+/// `validateCode`: after 5 wrong codes even the right one is refused for a while.
+#[test]
+fn totp_guesses_are_throttled_across_login_and_validate_code() {
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    let key = "JBSWY3DPEHPK3PXP";
+    let mut d = obj(json!({ "username": "t", "password": PW, "is_totp_enabled": true, "totp_key": key }));
+    block_on(f.sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    let right = totp_now(&f, key);
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    // Three wrong codes through validateCode (no password needed), two at login.
+    for _ in 0..3 {
+        assert_code(f.call("totp.validateCode", json!([null, wrong, APP, ADDR, { "username": "t" }])), Code::AuthNotAllowed, false);
+    }
+    for _ in 0..2 {
+        let opts = LoginOptions { totp_code: Some(wrong.into()), ..LoginOptions::default() };
+        assert_code(f.login_with("t", PW, opts), Code::AuthNotAllowed, false);
+    }
+    // From another address too: the per-user limit holds everywhere.
+    let e = f.call("totp.validateCode", json!([null, right, APP, "192.0.2.77", { "username": "t" }])).unwrap_err();
+    assert!(e.detail.contains("too many"), "{e:?}");
+    let opts = LoginOptions { totp_code: Some(right.clone()), ..LoginOptions::default() };
+    let e = block_on(f.sso.login(None, "t", PW, APP, "192.0.2.78", opts)).unwrap_err();
+    assert!(e.detail.contains("too many"), "{e:?}");
+    // A wrong password with a code does not count against the codes (nothing was checked).
+    f.advance_secs(61 + 30);
+    for _ in 0..10 {
+        let opts = LoginOptions { totp_code: Some(wrong.into()), ..LoginOptions::default() };
+        let e = block_on(f.sso.login(None, "t", "a wrong password", APP, "198.51.100.1", opts)).unwrap_err();
+        assert!(e.detail.contains("invalid username or password") || e.detail.contains("too many"), "{e:?}");
+    }
+    let right = totp_now(&f, key);
+    f.call("totp.validateCode", json!([null, right, APP, ADDR, { "username": "t" }])).unwrap();
+}
+
+/// Item 5: a reset key sees at most 5 wrong TOTP codes (`require_totp`), then its token is void.
+#[test]
+fn a_reset_key_is_void_after_five_wrong_codes() {
+    let conf = config(json!({ "password_reset": { "require_totp": true }, "throttle": { "totp_per_user": 100 } }));
+    let clock = std::rc::Rc::new(std::cell::Cell::new(T0));
+    let c = clock.clone();
+    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), Capture::default(), keys(), conf, Box::new(move || Some(c.get())));
+    let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
+    block_on(sso.create_super_user(None, &mut boot)).unwrap();
+    let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let key = "JBSWY3DPEHPK3PXP";
+    let mut d = obj(json!({ "username": "t", "password": PW, "email": "t@example.com", "is_totp_enabled": true, "totp_key": key }));
+    block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    clock.set(T0 + 1_000);
+    block_on(sso.create_reset_token(None, "t", APP, ADDR, None)).unwrap();
+    let token = sso.hooks_for_tests().tokens.borrow()[0].clone();
+    let reset_key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
+    let right = edge_sso::crypto::totp::totp_code(key, (clock.get() / 1000) as u64).unwrap();
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert!(block_on(sso.reset_password(None, "a new passphrase", &token, &reset_key, APP, ADDR, None, Some(wrong))).is_err());
+    }
+    assert_code(block_on(sso.reset_password(None, "a new passphrase", &token, &reset_key, APP, ADDR, None, Some(&right))), Code::PasswordResetCouldNotAccess, false);
+    block_on(sso.login(None, "t", PW, APP, ADDR, LoginOptions { totp_code: Some(right), ..Default::default() })).unwrap();
+}
+
+/// Item 7: failures from many addresses trip the per-user limit, but they cannot lock the
+/// owner out: a client that logged in before holds a device token that exempts it.
+#[test]
+fn many_addresses_cannot_lock_the_owner_out_of_a_known_device() {
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    f.regular(&admin, "victim", PW);
+    let device = block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.50", LoginOptions::default())).unwrap().device_token;
+    for a in 0..11 {
+        for i in 0..10 {
+            let addr = format!("198.51.100.{}", a + 1);
+            let _ = block_on(f.sso.login(None, "victim", &format!("guess {i}"), APP, &addr, LoginOptions::default()));
+        }
+    }
+    // The per-user limit (100) is tripped: a new client is refused, from a fresh address too.
+    let e = block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.51", LoginOptions::default())).unwrap_err();
+    assert!(e.detail.contains("too many"), "{e:?}");
+    // The owner's device is not.
+    let opts = LoginOptions { device_token: Some(device.clone()), ..LoginOptions::default() };
+    block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.52", opts)).unwrap();
+    // A device token is bound to its user: another user's, or a forged one, does not exempt.
+    let opts = LoginOptions { device_token: Some("forged".into()), ..LoginOptions::default() };
+    assert!(block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.53", opts)).is_err());
+    let other = block_on(f.sso.login(None, ADMIN, ADMIN_PASSWORD, APP, "203.0.113.54", LoginOptions::default())).unwrap().device_token;
+    let opts = LoginOptions { device_token: Some(other), ..LoginOptions::default() };
+    assert!(block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.55", opts)).is_err());
+}

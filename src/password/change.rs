@@ -86,13 +86,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         // A guess at the old password is a login attempt: counted before the check by the
         // same throttle (so a stolen session cannot guess without limit), given back when right.
-        let counters: Vec<String> = self.throttle_keys(&req, &caller.username).iter().map(|(k, _)| k.clone()).collect();
-        let counters = self.get_many_raw(&counters).await?;
+        let slots = self.throttle_slots(&req, &caller.username, true, false, false);
+        let counters = self.get_many_raw(&Self::slot_keys(&slots)).await?;
         let too_many = || SsoError::shown(Code::AuthNotAllowed, "too many failed attempts: try again later");
         if self.is_blocked(&req, &counters) {
             return Err(too_many());
         }
-        let Some(attempt) = self.reserve_attempt(&req, &caller.username, counters).await? else { return Err(too_many()) };
+        let Some(attempt) = self.reserve_attempt(&req, &slots, counters).await? else { return Err(too_many()) };
         let old_ok = old_password.as_deref().is_some_and(|p| !p.is_empty())
             && matches!(self.verify_user_password(&caller, old_password.as_deref().unwrap_or("")), Verification::Match { .. });
         if !old_ok {
@@ -101,7 +101,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             return Err(SsoError::shown(Code::AuthNotAllowed, "the old password does not match"));
         }
-        self.release_attempt(&attempt).await?;
+        self.release_attempt(&attempt, |_| true).await?;
         let expiry_days = if caller.is_super_user { expiry_days } else { None };
         // Spec §10 O-13, decided: the policy's own code, revealed per password.inform_if_invalid.
         self.check_new_password(&new_password).await?;

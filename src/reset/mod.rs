@@ -39,7 +39,14 @@ struct PrtRecord {
     creation_ctx: Value,
     access_ctx: Value,
     password_reset_ctx: Value,
+    /// Wrong TOTP codes sent with this token's reset key; at `MAX_RESET_CODE_TRIES` the token
+    /// is void.
+    #[serde(default)]
+    totp_failures: u32,
 }
+
+/// Wrong TOTP codes one reset key may see before its token is void.
+const MAX_RESET_CODE_TRIES: u32 = 5;
 
 fn could_not_access() -> SsoError {
     SsoError::hidden(Code::PasswordResetCouldNotAccess, "no such password reset token, or it was used or has expired")
@@ -112,6 +119,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             creation_ctx: ctx(req, user_agent),
             access_ctx: Value::Null,
             password_reset_ctx: Value::Null,
+            totp_failures: 0,
         };
         let ttl = Some((minutes as u64).saturating_mul(60));
         self.put_record(&keys::prt(&token_digest), &rec, ttl).await?;
@@ -165,7 +173,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let rec: Versioned<PrtRecord> = parse_record(self.get_raw(&keys::prt(&digest("prt", token))).await?)?.ok_or_else(could_not_access)?;
         let r = &rec.value;
-        if r.token_digest != digest("prt", token) || r.expiration_time <= req.now || r.reset_key_exp_time <= req.now || r.is_password_reset {
+        if r.token_digest != digest("prt", token)
+            || r.expiration_time <= req.now
+            || r.reset_key_exp_time <= req.now
+            || r.is_password_reset
+            || r.totp_failures >= MAX_RESET_CODE_TRIES
+        {
             return Err(could_not_access());
         }
         let user = self.load_user_versioned(&r.user_id).await?.ok_or_else(could_not_access)?;
@@ -179,6 +192,36 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Opens a token once: resolves the sealed reset key, valid for
     /// `password_reset.password_change_session_duration` seconds (spec §10 O-33).
+    /// The TOTP code of a reset (`password_reset.require_totp`): counted before the check with
+    /// every other code of the user and address; a wrong one also counts against the token,
+    /// which is void after `MAX_RESET_CODE_TRIES`.
+    async fn reset_code(&self, req: &Request, seen: &Versioned<PrtRecord>, user: &UserRecord, code: Option<&str>) -> SsoResult<u64> {
+        let slots = self.throttle_slots(req, &user.username, false, false, true);
+        let counters = self.get_many_raw(&Self::slot_keys(&slots)).await?;
+        if self.is_blocked(req, &counters) {
+            return Err(could_not_access());
+        }
+        let Some(attempt) = self.reserve_attempt(req, &slots, counters).await? else { return Err(could_not_access()) };
+        match self.check_totp(req, user, code) {
+            Ok(step) => {
+                self.release_attempt(&attempt, |_| true).await?;
+                Ok(step)
+            }
+            Err(e) => {
+                let mut rec = seen.value.clone();
+                rec.totp_failures = rec.totp_failures.saturating_add(1);
+                let key = keys::prt(&rec.token_digest);
+                let ttl = (rec.expiration_time - req.now).num_seconds().max(60) as u64;
+                let mut commit = Commit::default();
+                commit.check(key.clone(), Some(&seen.raw)).put(key, encode(&rec)?, Some(ttl));
+                // Losing this write means the token changed meanwhile (spent, or another
+                // failure counted): either way this try is refused.
+                self.commit(&commit).await?;
+                Err(e)
+            }
+        }
+    }
+
     pub async fn access_reset_token(&self, cid: Option<&str>, token: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<String> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "password_reset.access_token", None, vec![]).await?;
@@ -230,7 +273,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(could_not_access());
         }
         self.check_user(&req, &user.value, Checks::default())?;
-        let step = if self.config.password_reset.require_totp && user.value.is_totp_enabled { Some(self.check_totp(&req, &user.value, totp_code)?) } else { None };
+        let step = if self.config.password_reset.require_totp && user.value.is_totp_enabled {
+            Some(self.reset_code(&req, &seen, &user.value, totp_code).await?)
+        } else {
+            None
+        };
         self.audit(
             &req,
             "user.set_password",

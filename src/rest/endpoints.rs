@@ -103,10 +103,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     new_password: s("new_password")?,
                     has_remote_addr: override_addr.is_some(),
                     has_user_agent: ua_input.is_some(),
+                    device_token: s("device_token")?,
                 };
                 let addr = if metadata_allowed { override_addr.as_deref().unwrap_or(addr) } else { addr };
                 let res = self.login(c, &username, &password, app, addr, opts).await.map_err(honour)?;
-                let out = fields(vec![("ust", Value::String(res.ust))]);
+                let out = fields(vec![("ust", Value::String(res.ust)), ("device_token", Value::String(res.device_token))]);
                 if res.has_w_about_to_exp {
                     return Ok((out, "warning", vec![Code::PasswordWAboutToExp.as_str()]));
                 }

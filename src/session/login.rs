@@ -14,6 +14,7 @@ use crate::store::{join2, keys, Commit, Store, MAX_COMMIT_WRITES};
 use crate::time::{self, Timestamp};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord};
+use crate::session::throttle::Slot;
 use crate::user::write::{intent_pending, user_from_raw, yielded, Change, Writer};
 
 /// Login's keyword arguments.
@@ -26,6 +27,9 @@ pub struct LoginOptions {
     /// only apps in `apps.login_metadata_allowed` may do (C7).
     pub has_remote_addr: bool,
     pub has_user_agent: bool,
+    /// A device token this client got at an earlier login of the same user (exempts it from
+    /// the per-user throttle).
+    pub device_token: Option<String>,
 }
 
 impl std::fmt::Debug for LoginOptions {
@@ -34,6 +38,7 @@ impl std::fmt::Debug for LoginOptions {
             .field("user_agent", &self.user_agent)
             .field("has_totp_code", &self.totp_code.is_some())
             .field("has_new_password", &self.new_password.is_some())
+            .field("has_device_token", &self.device_token.is_some())
             .finish()
     }
 }
@@ -47,6 +52,9 @@ pub struct LoginResult {
     pub creation_time: Timestamp,
     pub expiration_time: Timestamp,
     pub has_w_about_to_exp: bool,
+    /// For the client to keep (a cookie, say) and send at its next logins of this user: it
+    /// exempts the client from the per-user throttle. Sealed; not a credential.
+    pub device_token: String,
 }
 
 impl std::fmt::Debug for LoginResult {
@@ -60,8 +68,19 @@ impl std::fmt::Debug for LoginResult {
     }
 }
 
+const DEVICE_PURPOSE: &str = "device";
+/// How long a device token exempts its client: 180 days.
+const DEVICE_TOKEN_MS: i64 = 180 * 24 * 3600 * 1000;
+
 fn not_allowed(detail: &str) -> SsoError {
     SsoError::hidden(Code::AuthNotAllowed, detail)
+}
+
+/// Which check refused a login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Password,
+    Totp,
 }
 
 /// What login learnt from the password check, kept across retries of its final write.
@@ -102,10 +121,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         )
         .await?;
         let name_ok = !username.is_empty() && username.len() <= MAX_SHORT_INPUT;
+        // A client that logged in as this user before is exempt from the per-user limit, so
+        // that failures from elsewhere cannot lock the owner out (OWASP's device cookies).
+        let trusted_device = opts.device_token.as_deref().is_some_and(|t| self.device_token_valid(t, username, &req.now));
+        let totp_given = totp_code.as_ref().is_some_and(|c| !c.is_empty());
+        let slots = self.throttle_slots(&req, username, true, trusted_device, totp_given);
         // Round trip 1: the username's claim and the throttle counters.
-        let counter_keys: Vec<String> = self.throttle_keys(&req, username).iter().map(|(k, _)| k.clone()).collect();
         let mut batch = vec![keys::username(if name_ok { username } else { "" })];
-        batch.extend(counter_keys);
+        batch.extend(Self::slot_keys(&slots));
         let mut first = self.get_many_raw(&batch).await?;
         let counters = first.split_off(1);
         let claim: Option<UsernameClaim> = first.pop().flatten().and_then(|t| serde_json::from_str(&t).ok());
@@ -118,7 +141,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // cannot exist, so that known and unknown names cost the same calls.
         let user_key = keys::user(claim.as_ref().map(|c| c.user_id.as_str()).filter(|_| name_ok).unwrap_or("-"));
         let intent_key = keys::user_intent(claim.as_ref().map(|c| c.user_id.as_str()).filter(|_| name_ok).unwrap_or("-"));
-        let (attempt, user_read) = join2(self.reserve_attempt(&req, username, counters), self.get_many_raw(&[user_key, intent_key])).await;
+        let (attempt, user_read) = join2(self.reserve_attempt(&req, &slots, counters), self.get_many_raw(&[user_key, intent_key])).await;
         let mut user_read = user_read?;
         let intent_raw = user_read.pop().flatten();
         let user_raw: SsoResult<Option<String>> = Ok(user_read.pop().flatten());
@@ -130,9 +153,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let admin_at_work = intent_pending(intent_raw.as_deref(), req.now.and_utc().timestamp_millis());
         let authenticated = match self.authenticate(&req, user, password, totp_code.as_ref().map(|c| c.as_str())) {
             Ok(a) => a,
-            Err(e) => {
+            Err((e, stage)) => {
                 if attempt.lock_if_failed {
                     self.auto_lock(&req, username).await?;
+                }
+                // A code that was never checked (the password failed first) is not a wrong
+                // code: its counters are given back, whoever the user (same calls either way).
+                if stage == Stage::Password {
+                    self.release_attempt(&attempt, Slot::is_totp).await?;
                 }
                 return Err(e);
             }
@@ -140,12 +168,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if admin_at_work {
             // An administrator's change of this user lost a race: the owner steps aside (the
             // attempt was good, so it is given back).
-            self.release_attempt(&attempt).await?;
+            self.release_attempt(&attempt, |_| true).await?;
             return Err(yielded());
         }
         // Round trip 3: the attempt is given back while the session is made.
         let (released, result) = join2(
-            self.release_attempt(&attempt),
+            self.release_attempt(&attempt, |_| true),
             self.finish_login(&req, authenticated, totp_code.as_ref().map(|c| c.as_str()), new_password.as_ref().map(|p| p.as_str()), &opts),
         )
         .await;
@@ -247,6 +275,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 commit.check(keys::user(&user.user_id), Some(&current.raw));
             }
             let (ust, session) = self.stage_new_session(&mut commit, req, &user, opts.user_agent.clone().unwrap_or_default(), "default").await?;
+            let device_token = self.new_device_token(&user.username, &req.now)?;
             if self.commit(&commit).await? {
                 return Ok(LoginResult {
                     ust,
@@ -255,6 +284,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     creation_time: session.creation_time,
                     expiration_time: session.expiration_time,
                     has_w_about_to_exp,
+                    device_token,
                 });
             }
         }
@@ -264,7 +294,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// L1–L3: the user among approved users, the password, the TOTP code. Unknown,
     /// unapproved and wrong-password cases take the same path and the same time: a dummy
     /// Argon2 verification stands in for the missing hash (spec §10 O-1).
-    fn authenticate(&self, req: &Request, user: Option<Versioned<UserRecord>>, password: &str, totp_code: Option<&str>) -> SsoResult<Authenticated> {
+    fn authenticate(&self, req: &Request, user: Option<Versioned<UserRecord>>, password: &str, totp_code: Option<&str>) -> Result<Authenticated, (SsoError, Stage)> {
+        let at = |stage| move |e| (e, stage);
         let too_long = password.chars().take(self.config.password.max_length + 1).count() > self.config.password.max_length;
         let user = match user {
             Some(u) if !password.is_empty() && !too_long => u,
@@ -272,16 +303,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 if !too_long {
                     pw::dummy_verify(password, &self.argon2);
                 }
-                return Err(not_allowed("invalid username or password"));
+                return Err((not_allowed("invalid username or password"), Stage::Password));
             }
         };
         let rehashed = match self.verify_user_password(&user.value, password) {
-            pw::Verification::Mismatch => return Err(not_allowed("invalid username or password")),
+            pw::Verification::Mismatch => return Err((not_allowed("invalid username or password"), Stage::Password)),
             pw::Verification::Match { needs_rehash: false } => None,
-            pw::Verification::Match { needs_rehash: true } => Some(self.seal_password_hash(password)?),
+            pw::Verification::Match { needs_rehash: true } => Some(self.seal_password_hash(password).map_err(at(Stage::Password))?),
         };
         if user.value.is_totp_enabled {
-            self.check_totp(req, &user.value, totp_code)?;
+            self.check_totp(req, &user.value, totp_code).map_err(at(Stage::Totp))?;
         }
         Ok(Authenticated { user, rehashed })
     }
@@ -324,6 +355,24 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         )
         .await?;
         Ok(())
+    }
+
+    /// A device token: the user's name (as a keyed digest) and when, sealed.
+    pub(crate) fn new_device_token(&self, username: &str, now: &Timestamp) -> SsoResult<String> {
+        let plain = format!("{}|{}", crate::store::digest("device", username), now.and_utc().timestamp_millis());
+        self.keys.seal(DEVICE_PURPOSE, plain.as_bytes()).map_err(|_| SsoError::internal("the device token could not be sealed"))
+    }
+
+    /// Whether `token` is this client's device token for `username`, at most 180 days old.
+    pub(crate) fn device_token_valid(&self, token: &str, username: &str, now: &Timestamp) -> bool {
+        if token.is_empty() || token.len() > MAX_SHORT_INPUT {
+            return false;
+        }
+        let Ok(plain) = self.keys.open_string(DEVICE_PURPOSE, token) else { return false };
+        let Some((name, issued)) = plain.split_once('|') else { return false };
+        let Ok(issued) = issued.parse::<i64>() else { return false };
+        let age = now.and_utc().timestamp_millis().saturating_sub(issued);
+        name == crate::store::digest("device", username) && (0..=DEVICE_TOKEN_MS).contains(&age)
     }
 
     /// E005008 when `login.inform_if_totp_missing`, else a hidden E005001.

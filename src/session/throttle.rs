@@ -48,25 +48,61 @@ pub(crate) fn address_of(req: &Request) -> String {
     }
 }
 
-/// One login attempt's hold on the counters: what it wrote when it counted itself, so that a
-/// success can give the attempt back with a write conditional on that.
+/// What a counter counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Password attempts of one username from one address.
+    Pair,
+    /// Password attempts from one address.
+    Addr,
+    /// Password attempts of one username (skipped for a client with a device token).
+    User,
+    /// TOTP codes checked for one username, wherever (login, `validateCode`, reset).
+    TotpUser,
+    /// TOTP codes checked from one address.
+    TotpAddr,
+}
+
+impl Slot {
+    pub(crate) fn is_totp(self) -> bool {
+        matches!(self, Slot::TotpUser | Slot::TotpAddr)
+    }
+}
+
+/// An attempt's hold on its counters: what it wrote when it counted itself, so that a success
+/// (or an attempt that never reached its check) can be given back with a write conditional
+/// on that.
 pub(crate) struct Attempt {
-    /// (key, text written) of the pair, address and user counters; empty when throttling is off.
-    written: Vec<(String, String)>,
+    /// (key, text written, slot); empty when throttling is off.
+    written: Vec<(String, String, Slot)>,
     /// The user's failures reached `lock_user_after` with this attempt: lock if it fails.
     pub lock_if_failed: bool,
 }
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
-    /// The pair, address and user counter keys of a login, with their limits.
-    pub(crate) fn throttle_keys(&self, req: &Request, username: &str) -> [(String, u32); 3] {
+    /// The counters of an attempt by `username`: the password's (pair, address and, unless
+    /// `skip_user`, user) and, with `totp`, the TOTP code's (user and address).
+    pub(crate) fn throttle_slots(&self, req: &Request, username: &str, password: bool, skip_user: bool, totp: bool) -> Vec<(String, u32, Slot)> {
         let t = &self.config.throttle;
         let addr = address_of(req);
-        [
-            (format!("sso/throttle/pair/{}", digest("throttle-pair", &format!("{username}\u{0}{addr}"))), t.per_user_address),
-            (format!("sso/throttle/addr/{}", digest("throttle-addr", &addr)), t.per_address),
-            (format!("sso/throttle/user/{}", digest("throttle-user", username)), t.per_user),
-        ]
+        let mut slots = Vec::new();
+        if password {
+            slots.push((format!("sso/throttle/pair/{}", digest("throttle-pair", &format!("{username}\u{0}{addr}"))), t.per_user_address, Slot::Pair));
+            slots.push((format!("sso/throttle/addr/{}", digest("throttle-addr", &addr)), t.per_address, Slot::Addr));
+            if !skip_user {
+                slots.push((format!("sso/throttle/user/{}", digest("throttle-user", username)), t.per_user, Slot::User));
+            }
+        }
+        if totp {
+            slots.push((format!("sso/throttle/totp-user/{}", digest("throttle-totp-user", username)), t.totp_per_user, Slot::TotpUser));
+            slots.push((format!("sso/throttle/totp-addr/{}", digest("throttle-totp-addr", &addr)), t.totp_per_address, Slot::TotpAddr));
+        }
+        slots
+    }
+
+    /// The keys of `slots`, to read in a batch.
+    pub(crate) fn slot_keys(slots: &[(String, u32, Slot)]) -> Vec<String> {
+        slots.iter().map(|(k, _, _)| k.clone()).collect()
     }
 
     /// Whether counters as read refuse an attempt now (the check before anything else).
@@ -76,18 +112,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             && raws.iter().flatten().filter_map(|r| serde_json::from_str::<Counter>(r).ok()).any(|c| c.blocked_until_ms > now)
     }
 
-    /// Counts an attempt **before** any password work, in one conditional write over the three
-    /// counters, so that N attempts in flight at once reach the password check at most as
-    /// often as the limits allow. `first` holds the counters as just read (in the login's
-    /// first batch). `Ok(None)`: a counter is blocked, the attempt is refused.
-    pub(crate) async fn reserve_attempt(&self, req: &Request, username: &str, first: Vec<Option<String>>) -> SsoResult<Option<Attempt>> {
+    /// Counts an attempt **before** its check (password or TOTP code), in one conditional
+    /// write over its counters, so that N attempts in flight at once reach the check at most
+    /// as often as the limits allow. `first` holds the counters as just read (in the
+    /// operation's first batch). `Ok(None)`: a counter is blocked, the attempt is refused.
+    pub(crate) async fn reserve_attempt(&self, req: &Request, slots: &[(String, u32, Slot)], first: Vec<Option<String>>) -> SsoResult<Option<Attempt>> {
         let t = &self.config.throttle;
-        if !t.enabled {
+        if !t.enabled || slots.is_empty() {
             return Ok(Some(Attempt { written: Vec::new(), lock_if_failed: false }));
         }
         let now = req.now.and_utc().timestamp_millis();
-        let slots = self.throttle_keys(req, username);
-        let keys: Vec<String> = slots.iter().map(|(k, _)| k.clone()).collect();
+        let keys = Self::slot_keys(slots);
         let mut raws = Some(first);
         for _ in 0..MAX_ATTEMPTS {
             let current = match raws.take() {
@@ -97,7 +132,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             let mut commit = Commit::default();
             let mut written = Vec::new();
             let mut lock_if_failed = false;
-            for (i, ((key, limit), raw)) in slots.iter().zip(current.iter()).enumerate() {
+            for ((key, limit, slot), raw) in slots.iter().zip(current.iter()) {
                 // A counter that does not parse is started afresh.
                 let mut c: Counter = raw.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or_default();
                 if c.blocked_until_ms > now {
@@ -118,34 +153,35 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     c.failures = 0;
                     c.window_start_ms = now;
                 }
-                if i == 2 && t.lock_user_after > 0 && c.total >= t.lock_user_after {
+                if *slot == Slot::User && t.lock_user_after > 0 && c.total >= t.lock_user_after {
                     lock_if_failed = true;
                 }
                 c.last_ms = now;
                 let text = encode(&c)?;
                 commit.check(key.clone(), raw.as_deref()).put(key.clone(), text.clone(), Some(counter_ttl(t)));
-                written.push((key.clone(), text));
+                written.push((key.clone(), text, *slot));
             }
             if self.commit(&commit).await? {
                 return Ok(Some(Attempt { written, lock_if_failed }));
             }
         }
-        Err(gave_up("the login throttle"))
+        Err(gave_up("the throttle"))
     }
 
-    /// A successful login gives its attempt back: the pair's counter goes, the address and
-    /// user counters lose the failure it counted in advance.
-    pub(crate) async fn release_attempt(&self, attempt: &Attempt) -> SsoResult<()> {
-        if attempt.written.is_empty() {
+    /// Gives an attempt back on the counters `which` selects: a pair's counter goes, the others
+    /// lose the attempt they counted in advance.
+    pub(crate) async fn release_attempt(&self, attempt: &Attempt, which: impl Fn(Slot) -> bool) -> SsoResult<()> {
+        let held: Vec<&(String, String, Slot)> = attempt.written.iter().filter(|(_, _, slot)| which(*slot)).collect();
+        if held.is_empty() {
             return Ok(());
         }
-        let keys: Vec<String> = attempt.written.iter().map(|(k, _)| k.clone()).collect();
-        let mut current: Vec<Option<String>> = attempt.written.iter().map(|(_, v)| Some(v.clone())).collect();
+        let keys: Vec<String> = held.iter().map(|(k, _, _)| k.clone()).collect();
+        let mut current: Vec<Option<String>> = held.iter().map(|(_, v, _)| Some(v.clone())).collect();
         for _ in 0..MAX_ATTEMPTS {
             let mut commit = Commit::default();
-            for (i, (key, raw)) in keys.iter().zip(current.iter()).enumerate() {
+            for ((key, _, slot), raw) in held.iter().zip(current.iter()) {
                 commit.check(key.clone(), raw.as_deref());
-                if i == 0 {
+                if *slot == Slot::Pair {
                     commit.delete(key.clone());
                     continue;
                 }
@@ -164,7 +200,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             current = self.get_many_raw(&keys).await?;
         }
-        Err(gave_up("the login throttle"))
+        Err(gave_up("the throttle"))
     }
 
     /// For `cleanup`, on stores without TTLs of their own: deletes the counters past their TTL

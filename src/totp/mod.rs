@@ -121,6 +121,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             _ => None,
         };
         let user = user.filter(|u| u.value.is_approved()).ok_or_else(unknown)?;
+        // Each code is counted before it is checked, per user and per address, with the
+        // codes of logins and resets: this call needs no password, so without a limit it
+        // would cover the 6-digit space in minutes.
+        let slots = self.throttle_slots(&req, &user.value.username, false, false, true);
+        let counters = self.get_many_raw(&Self::slot_keys(&slots)).await?;
+        let too_many = || SsoError::hidden(Code::AuthNotAllowed, "too many wrong codes: try again later");
+        if self.is_blocked(&req, &counters) {
+            return Err(too_many());
+        }
+        let Some(attempt) = self.reserve_attempt(&req, &slots, counters).await? else { return Err(too_many()) };
         // The step is spent in a write conditional on the record the code was checked against:
         // of concurrent uses of one code exactly one succeeds.
         let user_id = user.value.user_id.clone();
@@ -141,7 +151,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 |_, _, _| Ok(()),
             )
             .await?;
-        spent.map(|_| true).ok_or_else(unknown)
+        spent.ok_or_else(unknown)?;
+        self.release_attempt(&attempt, |_| true).await?;
+        Ok(true)
     }
 
     /// The `otpauth://` URI for a key: label `<issuer>:<account>`, issuer `main.site_name`
