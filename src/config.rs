@@ -854,10 +854,12 @@ impl Config {
     /// | listed with networks, `addrs` empty | denied |
     /// | listed with networks | allowed iff any address is in any network |
     pub fn is_address_allowed(&self, username: &str, addrs: &[IpAddr]) -> bool {
-        match self.user_address_list.get(username) {
-            None => !self.login.reject_if_not_listed,
-            Some(rule) => rule.allows(addrs),
-        }
+        self.address_rule_allows(username, addrs).unwrap_or(!self.login.reject_if_not_listed)
+    }
+
+    /// What `username`'s own entry in `user_address_list` says of `addrs`; None when it has none.
+    pub fn address_rule_allows(&self, username: &str, addrs: &[IpAddr]) -> Option<bool> {
+        self.user_address_list.get(username).map(|rule| rule.allows(addrs))
     }
 
     /// The effective configuration, every key, in the shape [`Config::from_json`] reads

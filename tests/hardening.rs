@@ -330,3 +330,15 @@ fn many_addresses_cannot_lock_the_owner_out_of_a_known_device() {
     let opts = LoginOptions { device_token: Some(other), ..LoginOptions::default() };
     assert!(block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.55", opts)).is_err());
 }
+
+/// Item 11: renaming yourself does not escape `user_address_list` (keyed by username): the
+/// rules of the name the user was created with keep applying.
+#[test]
+fn a_rename_does_not_escape_the_address_list() {
+    let f = Fixture::new(json!({ "user_address_list": { "kiosk": "10.0.0.0/8" } }));
+    let admin = f.admin_ust();
+    let (_, ust) = f.regular(&admin, "kiosk", PW);
+    f.call("user.updateCurrentUser", json!([null, { "username": "free-bird" }, ust, APP, ADDR])).unwrap();
+    assert_code(block_on(f.sso.login(None, "free-bird", PW, APP, "192.0.2.1", LoginOptions::default())), Code::AuthNotAllowed, true);
+    block_on(f.sso.login(None, "free-bird", PW, APP, "10.1.2.3", LoginOptions::default())).unwrap();
+}

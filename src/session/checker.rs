@@ -32,7 +32,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if user.is_super_user && !c.apps.super_user_allowed.is_empty() && !c.apps.super_user_allowed.contains(&req.current_app) {
             return Err(SsoError::shown(Code::AuthNotAllowed, "super-users may not act from this application"));
         }
-        if !c.is_address_allowed(&user.username, &req.remote_addr) {
+        // The rules of the name the user was created with apply too: renaming yourself does
+        // not escape an address list.
+        let original_allows = match &user.original_username {
+            Some(o) if *o != user.username => c.address_rule_allows(o, &req.remote_addr).unwrap_or(true),
+            _ => true,
+        };
+        if !c.is_address_allowed(&user.username, &req.remote_addr) || !original_allows {
             return Err(SsoError::shown(Code::AuthNotAllowed, "the remote address is not allowed for this user"));
         }
         if user.is_locked {

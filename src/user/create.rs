@@ -287,6 +287,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             totp_last_step: None,
             stamp: crate::user::write::new_stamp()?,
             rev: 0,
+            original_username: Some(username.clone()),
         };
 
         // Step 7: claim the name, then write the record; undo the claim if the write fails,

@@ -93,6 +93,10 @@ pub struct UserRecord {
     /// Bumped on every write (see `SessionRecord::rev`).
     #[serde(default)]
     pub rev: u64,
+    /// The name the user was created with. `user_address_list` is keyed by username: the
+    /// rules of this name keep applying after a rename, so a rename cannot escape them.
+    #[serde(default)]
+    pub original_username: Option<String>,
 }
 
 /// Only identifiers: a record holds sealed secrets that have no business in a log line.
