@@ -278,6 +278,11 @@ async function readBody(request) {
   return out;
 }
 
+/** `application/json`, with any parameters (`; charset=utf-8`), in any case. */
+function isJsonType(contentType) {
+  return typeof contentType === 'string' && contentType.split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
 /** Cloudflare Workers cancel work a response leaves behind unless it goes to `waitUntil`. */
 const onWorkers = () => globalThis.navigator?.userAgent === 'Cloudflare-Workers';
 
@@ -297,6 +302,13 @@ async function serve(wasm, request, options) {
     }
     const url = new URL(request.url);
     const declared = Number(request.headers.get('content-length') ?? 0);
+    // A body comes only as application/json (the core refuses any other body it is given):
+    // text/plain, forms and multipart are what a browser sends cross-site without a CORS
+    // preflight. Refused here when the length is declared, without reading the body.
+    if (declared > 0 && !isJsonType(request.headers.get('content-type'))) {
+      if (declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
+      return jsonResponse(415, { result: 'Error', cid: '', details: 'Content-Type must be application/json' });
+    }
     if (declared > MAX_BODY && declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
     const body = declared > MAX_BODY ? null : await readBody(request);
     if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' });

@@ -2,6 +2,10 @@ import { TIME_FIELDS, isZatoTime, parseZatoTime, formatZatoTime } from './time.j
 
 const originals = new WeakMap();
 
+function define(obj, key, value) {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /**
  * A user as `getCurrentUser` / `getUserById` return it: the fields the caller may see as
  * properties (timestamps as Date objects). Never holds a password or a password hash.
@@ -10,11 +14,12 @@ export class User {
   constructor(dict) {
     const raw = {};
     for (const [k, v] of Object.entries(dict)) {
+      // defineProperty: any key (even `__proto__`) is an own property, never a prototype.
       if (TIME_FIELDS.has(k) && isZatoTime(v)) {
         raw[k] = v;
-        this[k] = parseZatoTime(v);
+        define(this, k, parseZatoTime(v));
       } else {
-        this[k] = v;
+        define(this, k, v);
       }
     }
     originals.set(this, raw);
@@ -32,9 +37,9 @@ export class User {
     for (const [k, v] of Object.entries(this)) {
       if (v instanceof Date) {
         // The string we were given round-trips microseconds; a Date changed since is re-formatted.
-        out[k] = raw[k] !== undefined && parseZatoTime(raw[k]).getTime() === v.getTime() ? raw[k] : formatZatoTime(v);
+        define(out, k, Object.hasOwn(raw, k) && parseZatoTime(raw[k]).getTime() === v.getTime() ? raw[k] : formatZatoTime(v));
       } else {
-        out[k] = v;
+        define(out, k, v);
       }
     }
     return out;
