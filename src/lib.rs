@@ -25,6 +25,7 @@ pub mod store;
 pub mod time;
 pub mod totp;
 pub mod user;
+pub mod username;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

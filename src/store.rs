@@ -194,8 +194,15 @@ pub mod keys {
     pub fn user_intent(user_id: &str) -> String {
         format!("sso/user-intent/{user_id}")
     }
+    /// A name's claim, by the digest of its comparison form (`username::prepare`): `Alice`,
+    /// `alice` and `ａｌｉｃｅ` are one name.
     pub fn username(username: &str) -> String {
-        format!("sso/username/{}", digest("username", username))
+        format!("sso/username/{}", digest("username", &crate::username::comparable(username)))
+    }
+    /// Where the claim of a name created before names were prepared lives, when that differs.
+    pub fn username_legacy(name: &str) -> Option<String> {
+        let legacy = format!("sso/username/{}", digest("username", name));
+        (legacy != username(name)).then_some(legacy)
     }
     /// `sso/email/<keyed digest of the lower-cased email>/<user_id>`: emails are not unique.
     pub fn email_prefix(email_digest: &str) -> String {

@@ -154,12 +154,31 @@ fn password_policy_reveal_follows_config() {
     assert_code(f.create(&admin, json!({ "username": "p", "password": "short" })), Code::PasswordTooShort, false);
 }
 
+/// Security issue item 17 (RFC 8265 UsernameCaseMapped; Zato compares names as given): names
+/// that differ only in case or width are one name, and the display form is kept.
 #[test]
-fn usernames_are_case_sensitive() {
+fn usernames_differing_only_in_case_or_width_are_one_name() {
     let f = Fixture::new(json!({}));
     let admin = f.admin_ust();
-    f.create(&admin, json!({ "username": "Alice" })).unwrap();
-    f.create(&admin, json!({ "username": "alice" })).unwrap();
+    f.regular(&admin, "Alice", "alice's passphrase");
+    for twin in ["alice", "ALICE", "ａｌｉｃｅ"] {
+        assert_code(f.create(&admin, json!({ "username": twin })), Code::UsernameExists, false);
+    }
+    let r = f.login("ALICE", "alice's passphrase").unwrap();
+    assert_eq!(r.username, "Alice");
+}
+
+/// Security issue item 17: look-alike names are refused (E001001) rather than stored.
+#[test]
+fn look_alike_usernames_are_refused() {
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    for bad in ["ad\u{200b}min", "alice\u{200b}", "ad\u{00ad}min", "admi\u{0301}n", "\u{1d41a}dmin", "\u{fb01}nance", "bob\u{202e}"] {
+        assert_code(f.create(&admin, json!({ "username": bad })), Code::UsernameInvalid, true);
+    }
+    // Full-width forms fold onto ASCII, so the reserved-word check sees them too (sign-up).
+    let e = f.call("user.signup", json!([null, { "username": "\u{ff52}\u{ff4f}\u{ff4f}\u{ff54}", "password": "a long enough passphrase" }, APP, ADDR])).unwrap_err();
+    assert!(e.detail.contains("username.invalid"), "{e:?}");
 }
 
 #[test]

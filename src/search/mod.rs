@@ -109,7 +109,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         } else if let Some(name) = opt_str(criteria, "username")?.filter(|s| !s.is_empty()) {
             let claim = prefetched.and_then(|t| serde_json::from_str::<crate::user::read::UsernameClaim>(&t).ok());
             let user = match claim {
-                Some(c) => self.load_user(&c.user_id).await?.filter(|u| u.username == name),
+                Some(c) => self.load_user(&c.user_id).await?.filter(|u| crate::username::same(&u.username, name)),
                 None => None,
             };
             user.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()

@@ -127,11 +127,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let totp_given = totp_code.as_ref().is_some_and(|c| !c.is_empty());
         let slots = self.throttle_slots(&req, username, true, trusted_device, totp_given);
         // Round trip 1: the username's claim and the throttle counters.
-        let mut batch = vec![keys::username(if name_ok { username } else { "" })];
+        // A name created before names were prepared may still be claimed under its old key.
+        let name = if name_ok { username } else { "" };
+        let legacy = keys::username_legacy(name);
+        let mut batch = vec![keys::username(name)];
+        batch.extend(legacy.clone());
+        let names = batch.len();
         batch.extend(Self::slot_keys(&slots));
         let mut first = self.get_many_raw(&batch).await?;
-        let counters = first.split_off(1);
-        let claim: Option<UsernameClaim> = first.pop().flatten().and_then(|t| serde_json::from_str(&t).ok());
+        let counters = first.split_off(names);
+        let claim: Option<UsernameClaim> = first.into_iter().flatten().next().and_then(|t| serde_json::from_str(&t).ok());
         let blocked = || not_allowed("too many failed attempts: try again later");
         if self.is_blocked(&req, &counters) {
             return Err(blocked());
@@ -147,7 +152,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let user_raw: SsoResult<Option<String>> = Ok(user_read.pop().flatten());
         let Some(attempt) = attempt? else { return Err(blocked()) };
         let user = match &claim {
-            Some(c) if name_ok => user_from_raw(&c.user_id, user_raw?)?.filter(|u| u.value.username == username && u.value.is_approved()),
+            Some(c) if name_ok => user_from_raw(&c.user_id, user_raw?)?.filter(|u| crate::username::same(&u.value.username, username) && u.value.is_approved()),
             _ => None,
         };
         let admin_at_work = intent_pending(intent_raw.as_deref(), req.now.and_utc().timestamp_millis());
@@ -344,7 +349,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Writer::System,
             None,
             |old| {
-                if old.is_locked || old.username != username {
+                if old.is_locked || !crate::username::same(&old.username, username) {
                     return Ok(Change::Unchanged);
                 }
                 let mut user = old.clone();
@@ -359,7 +364,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// A device token: the user's name (as a keyed digest) and when, sealed.
     pub(crate) fn new_device_token(&self, username: &str, now: &Timestamp) -> SsoResult<String> {
-        let plain = format!("{}|{}", crate::store::digest("device", username), now.and_utc().timestamp_millis());
+        let plain = format!("{}|{}", crate::store::digest("device", &crate::username::comparable(username)), now.and_utc().timestamp_millis());
         self.keys.seal(DEVICE_PURPOSE, plain.as_bytes()).map_err(|_| SsoError::internal("the device token could not be sealed"))
     }
 
@@ -372,7 +377,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let Some((name, issued)) = plain.split_once('|') else { return false };
         let Ok(issued) = issued.parse::<i64>() else { return false };
         let age = now.and_utc().timestamp_millis().saturating_sub(issued);
-        name == crate::store::digest("device", username) && (0..=DEVICE_TOKEN_MS).contains(&age)
+        name == crate::store::digest("device", &crate::username::comparable(username)) && (0..=DEVICE_TOKEN_MS).contains(&age)
     }
 
     /// E005008 when `login.inform_if_totp_missing`, else a hidden E005001.

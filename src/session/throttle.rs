@@ -85,6 +85,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub(crate) fn throttle_slots(&self, req: &Request, username: &str, password: bool, skip_user: bool, totp: bool) -> Vec<(String, u32, Slot)> {
         let t = &self.config.throttle;
         let addr = address_of(req);
+        // Case and width variants of a name share its counters.
+        let username = &crate::username::comparable(username);
         let mut slots = Vec::new();
         if password {
             slots.push((format!("sso/throttle/pair/{}", digest("throttle-pair", &format!("{username}\u{0}{addr}"))), t.per_user_address, Slot::Pair));

@@ -58,8 +58,9 @@ fn parse(ctx: &Map<String, Value>) -> SsoResult<SignupCtx> {
 }
 
 fn reserved(list: &[String], value: &str) -> bool {
-    // Spec §10 O-20: both sides lower-cased.
-    let v = value.to_lowercase();
+    // Spec §10 O-20: both sides lower-cased; the value in its comparison form (full-width
+    // letters folded), so that a look-alike of a reserved word is caught too.
+    let v = crate::username::comparable(value).to_lowercase();
     list.iter().any(|w| !w.is_empty() && v.contains(w.as_str()))
 }
 
@@ -142,7 +143,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if c.username.chars().any(char::is_whitespace) {
             failed.push((Code::UsernameHasWhitespace, s.inform_if_user_invalid));
         }
-        if reserved(&self.config.user_validation.reject_username, &c.username) {
+        if crate::username::prepare(&c.username).is_err() {
+            failed.push((Code::UsernameInvalid, s.inform_if_user_invalid));
+        } else if reserved(&self.config.user_validation.reject_username, &c.username) {
             failed.push((Code::UsernameInvalid, s.inform_if_user_invalid));
         }
         if let Err(e) = self.check_new_password(&c.password).await {

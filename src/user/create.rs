@@ -71,7 +71,9 @@ pub(crate) fn check_username_syntax(config: &crate::config::Config, username: &s
     if username.chars().count() > config.signup.max_length_username {
         return Err(SsoError::shown(Code::UsernameTooLong, format!("the username is longer than {} characters", config.signup.max_length_username)));
     }
-    if username.chars().any(char::is_whitespace) {
+    let prepared = crate::username::prepare(username)
+        .map_err(|d| SsoError::shown(Code::UsernameInvalid, format!("the username contains a control, invisible or look-alike character (U+{:04X})", d.0 as u32)))?;
+    if prepared.chars().any(char::is_whitespace) {
         return Err(SsoError::shown(Code::UsernameHasWhitespace, "the username contains whitespace"));
     }
     Ok(())
@@ -381,6 +383,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub(crate) async fn stale_claim(&self, username: &str, raw: &str, now: &Timestamp) -> SsoResult<bool> {
         let Ok(old) = serde_json::from_str::<UsernameClaim>(raw) else { return Ok(true) };
         Ok(now.and_utc().timestamp_millis().saturating_sub(old.claimed_at_ms) > STALE_CLAIM_MS
-            && self.load_user(&old.user_id).await?.filter(|u| u.username == username).is_none())
+            && self.load_user(&old.user_id).await?.filter(|u| crate::username::same(&u.username, username)).is_none())
     }
 }

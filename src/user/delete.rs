@@ -37,7 +37,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let found = self.find_user_by_username(username).await?.ok_or_else(no_such_user)?;
         let (user, listed) = join2(self.load_user_versioned(&found.user_id), self.list_user_keys(&found.user_id)).await;
-        let user = user?.filter(|u| u.value.username == username).ok_or_else(no_such_user)?;
+        let user = user?.filter(|u| crate::username::same(&u.value.username, username)).ok_or_else(no_such_user)?;
         self.delete_user(&caller, user, listed?).await
     }
 

@@ -26,6 +26,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// tokens and attributes (`listed`: the three listings).
     pub(crate) fn keys_of_user(&self, user: &UserRecord, listed: &[Vec<String>]) -> Vec<String> {
         let mut out = vec![keys::username(&user.username)];
+        out.extend(keys::username_legacy(&user.username));
         if let Some(email) = user.open_email(&self.keys).filter(|e| !e.is_empty()) {
             for d in self.email_digests(&email) {
                 out.push(keys::email(&d, &user.user_id));

@@ -27,7 +27,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     pub(crate) async fn username_claim(&self, username: &str) -> SsoResult<Option<UsernameClaim>> {
-        match self.get_raw(&keys::username(username)).await? {
+        let mut raw = self.get_raw(&keys::username(username)).await?;
+        if raw.is_none() {
+            if let Some(legacy) = keys::username_legacy(username) {
+                raw = self.get_raw(&legacy).await?;
+            }
+        }
+        match raw {
             None => Ok(None),
             // An index entry that does not parse is treated as a stale claim.
             Some(text) => Ok(serde_json::from_str(&text).ok()),
@@ -38,7 +44,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// when the record it points to carries the same username.
     pub(crate) async fn find_user_by_username(&self, username: &str) -> SsoResult<Option<UserRecord>> {
         let Some(claim) = self.username_claim(username).await? else { return Ok(None) };
-        Ok(self.load_user(&claim.user_id).await?.filter(|u| u.username == username))
+        Ok(self.load_user(&claim.user_id).await?.filter(|u| crate::username::same(&u.username, username)))
     }
 
     pub(crate) async fn put_user(&self, user: &UserRecord) -> SsoResult<()> {

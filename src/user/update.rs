@@ -148,7 +148,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Some(Value::String(u)) if !u.is_empty() => {
                 check_username_syntax(&self.config, u)?;
                 let claimed_by_other = match claim_raw.as_deref().and_then(|t| serde_json::from_str::<UsernameClaim>(t).ok()) {
-                    Some(c) if c.user_id != target_id => self.load_user(&c.user_id).await?.is_some_and(|o| o.username == *u),
+                    Some(c) if c.user_id != target_id => self.load_user(&c.user_id).await?.is_some_and(|o| crate::username::same(&o.username, u)),
                     _ => false,
                 };
                 if claimed_by_other {
@@ -296,8 +296,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     fn stage_rename(&self, commit: &mut crate::store::Commit, old: &UserRecord, new: &UserRecord, claim_raw: Option<&str>, now: &crate::time::Timestamp) -> SsoResult<()> {
         let key = crate::store::keys::username(&new.username);
         commit.check(key.clone(), claim_raw);
-        commit.put(key, crate::sso::encode(&UsernameClaim { user_id: new.user_id.clone(), claimed_at_ms: now.and_utc().timestamp_millis() })?, None);
-        commit.delete(crate::store::keys::username(&old.username));
+        commit.put(key.clone(), crate::sso::encode(&UsernameClaim { user_id: new.user_id.clone(), claimed_at_ms: now.and_utc().timestamp_millis() })?, None);
+        if crate::store::keys::username(&old.username) != key {
+            commit.delete(crate::store::keys::username(&old.username));
+        }
+        if let Some(legacy) = crate::store::keys::username_legacy(&old.username) {
+            commit.delete(legacy);
+        }
         Ok(())
     }
 
