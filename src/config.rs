@@ -415,6 +415,9 @@ impl Config {
         c.apps.inform_if_app_invalid = false;
         c.signup.inform_if_user_exists = false;
         c.signup.inform_if_email_exists = false;
+        // The confirm token reaches only the host's signupCallback: whoever signs up cannot
+        // confirm an address they do not own.
+        c.signup.always_return_confirm_token = false;
         c
     }
 

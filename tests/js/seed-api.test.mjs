@@ -79,7 +79,7 @@ test('login returns the session and logout ends it', async () => {
   const f = fixture();
   await f.sso.user.createSuperUser(null, { username: ADMIN, password: ADMIN_PW });
   const r = await f.sso.user.login(null, ADMIN, ADMIN_PW, APP, ADDR, { userAgent: 'test/1' });
-  assert.deepEqual(Object.keys(r).sort(), ['creation_time', 'expiration_time', 'has_w_about_to_exp', 'user_id', 'username', 'ust']);
+  assert.deepEqual(Object.keys(r).sort(), ['creation_time', 'device_token', 'expiration_time', 'has_w_about_to_exp', 'user_id', 'username', 'ust']);
   assert.equal(r.username, ADMIN);
   assert.ok(r.expiration_time instanceof Date);
   assert.equal(r.expiration_time - r.creation_time, 60 * 60_000);
