@@ -123,6 +123,11 @@ fn run_together<'a>(store: &WaveStore, mut ops: Vec<Op<'a>>) -> Vec<Result<Value
     panic!("operations never finished");
 }
 
+/// Exactly one of concurrent operations succeeded.
+fn exactly_one(results: Vec<Result<Value, SsoError>>) {
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+}
+
 fn run_one<'a>(store: &WaveStore, op: Op<'a>) -> Result<Value, SsoError> {
     run_together(store, vec![op]).pop().expect("one result")
 }
@@ -356,13 +361,11 @@ fn one_totp_code_works_once_among_concurrent_uses() {
             Box::pin(async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, opts).await.map(|r| Value::String(r.ust)) }) as Op<'_>
         })
         .collect();
-    let results = run_together(f.sso.store(), ops);
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    exactly_one(run_together(f.sso.store(), ops));
     f.advance_secs(30);
     let code = totp_now(f, key);
     let ops: Vec<Op<'_>> = (0..4).map(|_| call(f, "totp.validateCode", json!([null, code, APP, ADDR, { "username": "jo" }]))).collect();
-    let results = run_together(f.sso.store(), ops);
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    exactly_one(run_together(f.sso.store(), ops));
 }
 
 /// A burst of wrong passwords from one address: at most the limit reach the password check,
@@ -396,13 +399,11 @@ fn uniqueness_holds_under_concurrent_creation() {
     let w = world(json!({}));
     let f = &w.f;
     let ops: Vec<Op<'_>> = (0..20).map(|_| call(f, "user.createUser", json!([null, { "username": "twin", "password": "twin passphrase" }, w.admin, APP, ADDR]))).collect();
-    let results = run_together(f.sso.store(), ops);
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    exactly_one(run_together(f.sso.store(), ops));
     let ops: Vec<Op<'_>> = (0..20)
         .map(|i| call(f, "user.signup", json!([null, { "username": format!("signer{i}"), "password": "signer passphrase", "email": "same@example.com" }, APP, ADDR])))
         .collect();
-    let results = run_together(f.sso.store(), ops);
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    exactly_one(run_together(f.sso.store(), ops));
 }
 
 /// Single-use tokens among concurrent uses: exactly one confirmation, access and reset.
@@ -412,8 +413,7 @@ fn single_use_tokens_are_used_once() {
     let f = &w.f;
     let token = run_one(f.sso.store(), call(f, "user.signup", json!([null, { "username": "newbie", "password": "newbie passphrase" }, APP, ADDR]))).unwrap();
     let ops: Vec<Op<'_>> = (0..5).map(|_| call(f, "user.confirmSignup", json!([null, token, APP, ADDR]))).collect();
-    let results = run_together(f.sso.store(), ops);
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    exactly_one(run_together(f.sso.store(), ops));
 }
 
 /// A user (or a thief with their session) updating their own record in a loop cannot starve

@@ -143,9 +143,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if c.username.chars().any(char::is_whitespace) {
             failed.push((Code::UsernameHasWhitespace, s.inform_if_user_invalid));
         }
-        if crate::username::prepare(&c.username).is_err() {
-            failed.push((Code::UsernameInvalid, s.inform_if_user_invalid));
-        } else if reserved(&self.config.user_validation.reject_username, &c.username) {
+        // Look-alike characters, or a reserved word (in the folded form).
+        if crate::username::prepare(&c.username).is_err() || reserved(&self.config.user_validation.reject_username, &c.username) {
             failed.push((Code::UsernameInvalid, s.inform_if_user_invalid));
         }
         if let Err(e) = self.check_new_password(&c.password).await {

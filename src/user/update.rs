@@ -45,6 +45,14 @@ fn no_self_lockout() -> SsoError {
     SsoError::shown(Code::InvalidOperation, "you cannot lock, reject or un-confirm yourself: ask another super-user")
 }
 
+/// What a super-user does to another user in `approve_user` / `reject_user` / `lock_user` /
+/// `unlock_user`.
+#[derive(Clone, Copy)]
+enum AdminAction<'a> {
+    Approval(&'a str),
+    Lock(bool),
+}
+
 /// Who is asking, and for whom.
 enum Target<'a> {
     Current,
@@ -361,25 +369,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     async fn decide(&self, cid: Option<&str>, op: &'static str, status: &str, user_id: &str, ust: &str, app: &str, addr: &str) -> SsoResult<()> {
         let req = self.request(cid, app, addr)?;
         self.audit(&req, op, Some(user_id), vec![]).await?;
-        let (current, extras) = self.resolve_session_with(&req, ust, true, &[crate::store::keys::user(user_id)]).await?;
-        if user_id == current.user.user_id && status != APPROVED {
-            return Err(no_self_lockout());
-        }
-        let first = user_from_raw(user_id, extras.into_iter().next().flatten())?;
-        let actor = current.user.user_id.clone();
-        self.modify_user(
-            user_id,
-            Writer::Admin,
-            first,
-            |old| {
-                let mut user = old.clone();
-                self.set_approval(&mut user, status, &actor, &req)?;
-                Ok(Change::Write(user))
-            },
-            |_, _, _| Ok(()),
-        )
-        .await?;
-        Ok(())
+        self.administer(&req, user_id, ust, AdminAction::Approval(status)).await
     }
 
     /// Spec §3.8 (audit ops per §10 O-36: `user.lock_user` / `user.unlock_user`, with the target).
@@ -391,23 +381,29 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.lock(cid, false, user_id, ust, current_app, remote_addr).await
     }
 
-    /// Two round trips: the caller's session, the target and the target's sessions together;
-    /// then one commit that locks (new stamp: every session is dead at once, and stays dead on
-    /// unlock) and deletes the sessions listed.
     async fn lock(&self, cid: Option<&str>, locked: bool, user_id: &str, ust: &str, app: &str, addr: &str) -> SsoResult<()> {
         let req = self.request(cid, app, addr)?;
         let op = if locked { "user.lock_user" } else { "user.unlock_user" };
         self.audit(&req, op, Some(user_id), vec![]).await?;
+        self.administer(&req, user_id, ust, AdminAction::Lock(locked)).await
+    }
+
+    /// A super-user's approval or lock, in two round trips: the caller's session, the target
+    /// and (for a lock) the target's sessions together; then one commit that changes the user
+    /// (a lock or rejection replaces its stamp: every session is dead at once, and stays dead
+    /// on unlock or approval) and deletes the sessions listed.
+    async fn administer(&self, req: &Request, user_id: &str, ust: &str, action: AdminAction<'_>) -> SsoResult<()> {
+        let ends_sessions = matches!(action, AdminAction::Lock(true)) || matches!(action, AdminAction::Approval(s) if s != APPROVED);
         let listing = async {
-            if locked && !user_id.is_empty() {
+            if ends_sessions && !user_id.is_empty() {
                 self.list_all(&crate::store::keys::user_sessions_prefix(user_id)).await
             } else {
                 Ok(Vec::new())
             }
         };
-        let (resolved, sessions) = crate::store::join2(self.resolve_session_with(&req, ust, true, &[crate::store::keys::user(user_id)]), listing).await;
+        let (resolved, sessions) = crate::store::join2(self.resolve_session_with(req, ust, true, &[crate::store::keys::user(user_id)]), listing).await;
         let (current, extras) = resolved?;
-        if locked && user_id == current.user.user_id {
+        if ends_sessions && user_id == current.user.user_id {
             return Err(no_self_lockout());
         }
         let sessions = sessions?;
@@ -419,11 +415,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             first,
             |old| {
                 let mut user = old.clone();
-                self.set_locked(&mut user, locked, &actor, &req)?;
+                match action {
+                    AdminAction::Lock(locked) => self.set_locked(&mut user, locked, &actor, req)?,
+                    AdminAction::Approval(status) => self.set_approval(&mut user, status, &actor, req)?,
+                }
                 Ok(Change::Write(user))
             },
             |commit, old, new| {
-                if new.is_locked && !old.is_locked {
+                if new.stamp != old.stamp {
                     self.stage_session_deletes(commit, &new.user_id, &sessions, None);
                 }
                 Ok(())

@@ -41,6 +41,8 @@ pub(crate) fn yielded() -> SsoError {
 }
 
 /// What a change decided: write this record (plus these extra writes), or leave it alone.
+/// Short-lived (one per attempt), so the record is not boxed.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Change {
     Write(UserRecord),
     Unchanged,
