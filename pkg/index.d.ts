@@ -459,6 +459,57 @@ export declare class DurableObjectStore implements Store {
   commit(op: StoreCommit): Promise<boolean>;
 }
 
+/**
+ * Partitioned Durable Objects: the store spread over `shards` objects of the `StoreShard` class,
+ * for a worker that runs the core itself (hashing and sealing in every isolate) while staying
+ * strongly consistent. A user's records live in one shard; a commit that spans shards is
+ * two-phase (prepare, decision in the lowest shard, finish), and a lock left by a worker that
+ * died expires after `lockMs` and is settled by asking that shard (presumed abort).
+ */
+export declare class PartitionedDurableObjectStore implements Store {
+  constructor(namespace: unknown, options?: { shards?: number; lockMs?: number; name?: string });
+  /** The shard a key lives in (0 ≤ n < shards). */
+  shardOf(key: string): number;
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
+  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+  getMany(keys: string[]): Promise<Array<string | null>>;
+  commit(op: StoreCommit): Promise<boolean>;
+}
+
+/**
+ * The Durable Object class behind `PartitionedDurableObjectStore`: export it (or a subclass)
+ * from the worker and bind it; `env[binding]` (default `SSO_SHARDS`) must be that namespace.
+ */
+export declare class StoreShard {
+  constructor(state: unknown, env: unknown, options?: { binding?: string });
+  fetch(request: Request): Promise<Response>;
+}
+
+/** The part of a key that decides its shard: a user's keys share one, an email's links one. */
+export declare function routingKey(key: string): string;
+
+/**
+ * Cloudflare D1 (`env.DB`): one table `(k TEXT PRIMARY KEY, v TEXT NOT NULL, e INTEGER)`, created by
+ * `open` when missing (or by the shipped migration `migrations/0001_edge_sso.sql`). Strongly
+ * consistent; `putIfAbsent` is one conditional upsert, `commit` one `db.batch()` (one transaction)
+ * whose guard statement aborts it when a check does not hold.
+ */
+export declare class D1Store implements Store {
+  constructor(db: unknown, options?: { table?: string; now?: () => number });
+  /** Creates the table if it is missing: `await D1Store.open(env.DB)`. */
+  static open(db: unknown, options?: { table?: string; now?: () => number }): Promise<D1Store>;
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
+  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+  getMany(keys: string[]): Promise<Array<string | null>>;
+  commit(op: StoreCommit): Promise<boolean>;
+}
+
 export declare class DenoKvStore implements Store {
   constructor(kv: unknown, options?: { root?: string; now?: () => number });
   get(key: string): Promise<string | null>;

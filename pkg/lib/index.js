@@ -3,3 +3,5 @@ export { SsoError } from './errors.js';
 export { User } from './user.js';
 export { MemoryStore } from './memory-store.js';
 export { DurableObjectStore, DenoKvStore, IndexedDbStore } from './adapters.js';
+export { D1Store } from './d1.js';
+export { PartitionedDurableObjectStore, StoreShard, routingKey } from './partitioned.js';
