@@ -1,13 +1,15 @@
 // edge-sso on Cloudflare Workers. Environment:
 //   SSO_SECRET_KEY   base64 of 32 bytes (or a JSON array of keys, newest first)
-//   SSO_STORE        "kv" (SSO_KV namespace) or "durable-object" (SSO_DO, strongly consistent)
+//   SSO_STORE        "kv" (SSO_KV namespace), "durable-object" (SSO_DO, strongly consistent) or
+//                    "d1" (the D1 database DB, strongly consistent; its table is created on first
+//                    use, or by the package's migration: node_modules/edge-sso/migrations)
 //   SSO_CONFIG       optional sso.conf as JSON
 //   SSO_ADMIN_USERNAME / SSO_ADMIN_PASSWORD   optional: the super-user created on first use
 //   SSO_RESET_WEBHOOK  optional URL: each password-reset message (JSON, the token inside) is
 //                      POSTed there, to your mail service; SSO_RESET_WEBHOOK_TOKEN, if set, goes
 //                      with it as a bearer token. Without it, reset tokens are made, not sent.
 import { DurableObject } from 'cloudflare:workers';
-import { Sso, SsoError, DurableObjectStore } from 'edge-sso';
+import { Sso, SsoError, DurableObjectStore, D1Store } from 'edge-sso';
 
 function secretKey(env) {
   const k = env.SSO_SECRET_KEY ?? '';
@@ -59,6 +61,21 @@ function kvInstance(env) {
   return kvReady.then(() => kvSso);
 }
 
+let d1Sso;
+let d1Ready;
+
+/** One Sso per isolate over the D1 database: strongly consistent, atomic commits (one batch each). */
+function d1Instance(env) {
+  d1Ready ??= D1Store.open(env.DB).then((store) => {
+    d1Sso = makeSso(env, store);
+    return bootstrap(d1Sso, env);
+  }).catch((e) => { d1Ready = undefined; throw e; });
+  return d1Ready.then(() => d1Sso);
+}
+
+/** One of the isolate's Sso instances: SSO_STORE "d1" or the KV namespace. */
+const instance = (env) => (env.SSO_STORE === 'd1' ? d1Instance(env) : kvInstance(env));
+
 /** The strongly consistent variant: every request runs in one Durable Object. */
 export class SsoDurableObject extends DurableObject {
   constructor(ctx, env) {
@@ -84,7 +101,7 @@ const durableObject = (env) => env.SSO_DO.get(env.SSO_DO.idFromName('sso'));
 export default {
   async fetch(request, env, ctx) {
     if (env.SSO_STORE === 'durable-object') return durableObject(env).fetch(request);
-    const sso = await kvInstance(env);
+    const sso = await instance(env);
     // waitUntil keeps work that outlives the response alive (a password reset's token).
     return sso.fetch(request, { remoteAddr: remoteAddr(request), waitUntil: (p) => ctx.waitUntil(p) });
   },
@@ -93,7 +110,7 @@ export default {
     if (env.SSO_STORE === 'durable-object') {
       ctx.waitUntil(durableObject(env).cleanup());
     } else {
-      ctx.waitUntil(kvInstance(env).then((sso) => sso.cleanup()));
+      ctx.waitUntil(instance(env).then((sso) => sso.cleanup()));
     }
   },
 };

@@ -1,0 +1,80 @@
+// The store conformance suite on workerd for D1Store: a real D1 binding inside the worker
+// (tests/worker/d1-conformance-worker.js), a table per test; commit's guards and batches run in
+// D1's SQLite. Also: a failing statement in db.batch() rolls back the statements before it,
+// which commit's atomicity rests on.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { Miniflare } from 'miniflare';
+import { conformance } from '../conformance/suite.mjs';
+import { prefixEnd } from '../../pkg/lib/d1.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const mf = new Miniflare({
+  modules: true,
+  modulesRoot: root,
+  scriptPath: resolve(import.meta.dirname, 'd1-conformance-worker.js'),
+  modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }],
+  compatibilityDate: '2026-04-01',
+  d1Databases: ['DB'],
+});
+after(() => mf.dispose());
+
+test('D1: a failing statement in db.batch() rolls back the ones before it', async () => {
+  const db = await mf.getD1Database('DB');
+  await db.prepare('CREATE TABLE rollback_probe (k TEXT PRIMARY KEY, v TEXT NOT NULL)').run();
+  await assert.rejects(db.batch([
+    db.prepare("INSERT INTO rollback_probe VALUES ('before', 'x')"),
+    db.prepare("INSERT INTO rollback_probe (k, v) SELECT 'guard', NULL WHERE 1"),
+    db.prepare("INSERT INTO rollback_probe VALUES ('after', 'x')"),
+  ]), /NOT NULL constraint failed/);
+  assert.deepEqual((await db.prepare('SELECT k FROM rollback_probe').all()).results, []);
+});
+
+test('D1Store: the prefix bound of a listing', () => {
+  assert.equal(prefixEnd(''), null);
+  assert.equal(prefixEnd('a/'), 'a0');
+  assert.equal(prefixEnd('\u{10ffff}'), null);
+  assert.equal(prefixEnd('a\u{10ffff}'), 'b');
+  assert.equal(prefixEnd('a\ud7ff'), 'a\ue000');
+  assert.equal(prefixEnd('a\uffff'), 'a\u{10000}');
+});
+
+let tables = 0;
+conformance(test, 'D1Store (workerd)', async () => {
+  const table = `t${++tables}`;
+  const call = async (op, ...args) => {
+    const res = await mf.dispatchFetch(`http://d1.test/?table=${table}`, { method: 'POST', body: JSON.stringify({ op, args }) });
+    const r = await res.json();
+    if (!r.ok) throw new Error(r.error);
+    return r.value;
+  };
+  const store = Object.fromEntries(['get', 'put', 'delete', 'list', 'putIfAbsent', 'getMany', 'commit']
+    .map((op) => [op, (...args) => call(op, ...args)]));
+  // The clock moves inside the worker; the suite's synchronous advance queues the call.
+  let pending = Promise.resolve();
+  const wrapped = Object.fromEntries(Object.entries(store).map(([k, f]) => [k, async (...a) => { await pending; return f(...a); }]));
+  return { store: wrapped, advance: (ms) => { pending = pending.then(() => call('advance', ms)); } };
+}, { atomic: true });
+
+test('D1Store (workerd): a listing deletes the expired rows it passes, not those beyond its page', async () => {
+  const table = `t${++tables}`;
+  const call = async (op, ...args) => {
+    const r = await (await mf.dispatchFetch(`http://d1.test/?table=${table}`, { method: 'POST', body: JSON.stringify({ op, args }) })).json();
+    if (!r.ok) throw new Error(r.error);
+    return r.value;
+  };
+  for (const k of ['s/1', 's/2', 's/3', 's/4', 's/5']) await call('put', k, 'x', k === 's/1' || k === 's/3' ? undefined : { expirationTtl: 1 });
+  await call('put', 'other', 'x', { expirationTtl: 1 });
+  await call('advance', 2000);
+  const db = await mf.getD1Database('DB');
+  const rows = async () => (await db.prepare(`SELECT k FROM ${table} ORDER BY k`).all()).results.map((r) => r.k);
+  const page = await call('list', { prefix: 's/', limit: 1 });
+  assert.deepEqual(page.keys, [{ name: 's/1' }]);
+  assert.equal(page.list_complete, false);
+  assert.deepEqual(await rows(), ['other', 's/1', 's/3', 's/4', 's/5'], 'the expired s/2, before the next live key, went');
+  const rest = await call('list', { prefix: 's/', cursor: page.cursor, limit: 1 });
+  assert.deepEqual(rest.keys, [{ name: 's/3' }]);
+  assert.equal(rest.list_complete, true);
+  assert.deepEqual(await rows(), ['other', 's/1', 's/3'], 'another prefix is untouched');
+});
