@@ -14,7 +14,7 @@ PKG_WASM    := pkg/wasm/edge_sso_bg.wasm
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 WB_VERSION   = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: setup build pack test test-rust test-js test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
+.PHONY: setup build pack test test-rust test-js test-postgres test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -27,6 +27,8 @@ setup:
 	  npm install --no-save --no-package-lock --no-audit --no-fund --prefix .build/tools deno@$(DENO_VERSION) >/dev/null
 	@command -v $(CHROMIUM) >/dev/null || { echo "installing Debian's chromium (browser tests)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "installing Debian's postgresql (PostgresStore tests)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 build: setup
 	cargo build --release --target $(WASM_TARGET) --lib
@@ -43,7 +45,7 @@ build: setup
 	@mkdir -p www/vendor && cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.mjs
 	@echo "built $(PKG_WASM): $$(wc -c < $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 
-test: build test-rust test-js test-types test-worker test-deno test-browser
+test: build test-rust test-js test-types test-worker test-deno test-browser test-postgres
 
 test-rust:
 	cargo test
@@ -60,6 +62,12 @@ test-js: pack
 	$(call install_pkg,tests/js)
 	$(call install_pkg,examples/node)
 	node --test --test-concurrency=2 tests/js/
+
+# PostgresStore on a throwaway PostgreSQL (Debian's, from setup): run.mjs starts it in a
+# temporary directory on a unix socket, runs tests/postgres/*.test.mjs, then stops and removes it.
+test-postgres: pack
+	$(call install_pkg,tests/postgres)
+	node tests/postgres/run.mjs
 
 # Real Chromium (Debian's) driven by playwright-core.
 test-browser: worker-bundle
