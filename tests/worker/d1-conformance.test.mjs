@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { conformance } from '../conformance/suite.mjs';
-import { prefixEnd } from '../../pkg/lib/d1.js';
+import { D1Store, prefixEnd } from '../../pkg/lib/d1.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const mf = new Miniflare({
@@ -77,4 +77,20 @@ test('D1Store (workerd): a listing deletes the expired rows it passes, not those
   assert.deepEqual(rest.keys, [{ name: 's/3' }]);
   assert.equal(rest.list_complete, true);
   assert.deepEqual(await rows(), ['other', 's/1', 's/3'], 'another prefix is untouched');
+});
+
+test('D1Store: more checks than one guard statement binds (49), the failing one in the last; the key ""', async () => {
+  const store = await D1Store.open(await mf.getD1Database('DB'), { table: 'guards' });
+  const checks = Array.from({ length: 120 }, (_, i) => ({ key: `c${i}`, value: null }));
+  await store.put('last', 'there');
+  assert.equal(await store.commit({ checks, puts: [{ key: 'y', value: '1' }] }), true);
+  assert.equal(await store.commit({ checks: [...checks, { key: 'last', value: null }], puts: [{ key: 'z', value: '1' }] }), false);
+  assert.equal(await store.get('z'), null);
+  // The guard inserts the key '' with v NULL: an existing '' changes nothing.
+  await store.put('', 'empty key');
+  assert.equal(await store.commit({ checks: [{ key: '', value: 'other' }], puts: [{ key: 'z', value: '1' }] }), false);
+  assert.equal(await store.commit({ checks: [{ key: '', value: 'empty key' }], puts: [{ key: 'z', value: '1' }] }), true);
+  assert.deepEqual(await store.getMany(['', 'z']), ['empty key', '1']);
+  assert.throws(() => new D1Store(null), TypeError);
+  await assert.rejects(D1Store.open(await mf.getD1Database('DB'), { table: 'x; DROP TABLE guards' }), TypeError);
 });
