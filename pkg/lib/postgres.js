@@ -161,7 +161,11 @@ export class PostgresStore {
     for (const p of puts) checkString(p.key, p.value);
     for (const k of deletes) checkString(k);
     const checked = [...new Set(checks.map((c) => c.key))];
-    const putRows = { k: puts.map((p) => p.key), v: puts.map((p) => p.value), e: puts.map((p) => this.#expiry(p)) };
+    // Written in key order: two commits over the same keys lock them in the same order.
+    const byKey = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+    const sorted = [...puts].sort((a, b) => byKey(a.key, b.key));
+    const putRows = { k: sorted.map((p) => p.key), v: sorted.map((p) => p.value), e: sorted.map((p) => this.#expiry(p)) };
+    const deleted = [...deletes].sort(byKey);
     return this.#serializable(async (c) => {
       if (checked.length) {
         const r = await c.query(
@@ -178,7 +182,7 @@ export class PostgresStore {
           [putRows.k, putRows.v, putRows.e],
         );
       }
-      if (deletes.length) await c.query(`DELETE FROM ${this.#t} WHERE k = ANY($1::text[])`, [deletes]);
+      if (deleted.length) await c.query(`DELETE FROM ${this.#t} WHERE k = ANY($1::text[])`, [deleted]);
       return true;
     });
   }
@@ -194,7 +198,18 @@ export class PostgresStore {
     const n = Math.floor(Number(limit));
     const max = Number.isFinite(n) ? Math.max(1, Math.min(n, 1000)) : 1000;
     const range = `k LIKE $1 AND k >= $2 AND ($3::text IS NULL OR k > $3)`;
-    const r = await this.#pool.query(
+    // The deletion may deadlock with a commit writing the same expired rows (PostgreSQL then
+    // cancels one of the two): the listing is run again.
+    const query = async (attempt = 1) => {
+      try {
+        return await this.#pool.query(sql, params);
+      } catch (e) {
+        if (e?.code !== '40P01' || attempt >= RETRIES) throw e;
+        await sleep(Math.random() * Math.min(2 ** attempt, 50));
+        return query(attempt + 1);
+      }
+    };
+    const sql =
       `WITH page AS (
          SELECT k FROM ${this.#t} WHERE ${range} AND (e IS NULL OR e > $4) ORDER BY k LIMIT $5
        ), bound AS (
@@ -203,9 +218,9 @@ export class PostgresStore {
          DELETE FROM ${this.#t} WHERE ${range} AND e <= $4
            AND (k <= (SELECT hi FROM bound) OR (SELECT n FROM bound) < $5)
        )
-       SELECT k FROM page ORDER BY k`,
-      [likePrefix(prefix), prefix, cursor ?? null, this.#ms(), max + 1],
-    );
+       SELECT k FROM page ORDER BY k`;
+    const params = [likePrefix(prefix), prefix, cursor ?? null, this.#ms(), max + 1];
+    const r = await query();
     const names = r.rows.map((row) => row.k);
     const more = names.length > max;
     if (more) names.length = max;
