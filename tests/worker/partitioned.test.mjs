@@ -110,11 +110,13 @@ for (const kind of ['create', 'rename', 'delete']) {
     let cases = 0;
     for (let n = 0; n < 12; n++) {
       const r = await post('/fault', { kind, n });
+      t.diagnostic(`dies after ${n}: ${r.result}`);
       assert.ok(r.ok, r.error);
       assert.deepEqual(r.violations, [], `dies after ${n} messages (${r.result}): ${r.violations.join('; ')}`);
       cases++;
       if (r.result === 'ok') break;
     }
     t.diagnostic(`${cases} failure points, 0 violations`);
+    assert.ok(cases >= 3, `only ${cases} failure points: the ${kind} did not span shards`);
   });
 }
