@@ -19,6 +19,8 @@
 // Messages between the worker and the shards are JSON over the object's fetch (no RPC class
 // needed, so any runtime's Durable Object class can be this one).
 
+import { checkCommit, checkKeys } from './store-protocol.js';
+
 const INTERNAL = '\u0000';
 const LOCK = `${INTERNAL}lock/`;
 const TX = `${INTERNAL}tx/`;
@@ -120,8 +122,7 @@ export class PartitionedDurableObjectStore {
   }
 
   async getMany(keys) {
-    if (!Array.isArray(keys)) throw new TypeError('getMany takes an array of keys');
-    keys.forEach(checkKey);
+    checkKeys(keys).forEach(checkKey);
     const byShard = new Map();
     keys.forEach((k, i) => {
       const s = this.shardOf(k);
@@ -166,7 +167,7 @@ export class PartitionedDurableObjectStore {
   }
 
   async commit(op) {
-    const { checks = [], puts = [], deletes = [] } = op ?? {};
+    const { checks, puts, deletes } = checkCommit(op);
     const parts = new Map();
     const part = (key) => {
       checkKey(key);
@@ -354,7 +355,8 @@ export class StoreShard {
     for (let i = 0; i < part.deletes.length; i += 128) await txn.delete(part.deletes.slice(i, i + 128));
   }
 
-  async #commit(part, ns, shards) {
+  async #commit(given, ns, shards) {
+    const part = { checks: given.checks ?? [], puts: given.puts ?? [], deletes: given.deletes ?? [] };
     const keys = StoreShard.#keysOf(part);
     if (await this.#blocked(keys, null, ns, shards)) return false;
     return this.#storage.transaction(async (txn) => {
