@@ -72,7 +72,6 @@ export class PartitionedDurableObjectStore {
   #ns;
   #shards;
   #lockMs;
-  #stubs = new Map();
   #fail;
 
   /**
@@ -96,13 +95,10 @@ export class PartitionedDurableObjectStore {
     return hash(routingKey(key)) % this.#shards;
   }
 
+  // A stub per call: a worker keeps one store for its isolate, and a stub made while serving
+  // one request may not do I/O for another.
   #stub(i) {
-    let s = this.#stubs.get(i);
-    if (!s) {
-      s = this.#ns.get(this.#ns.idFromName(`${this.name}-shard-${i}`));
-      this.#stubs.set(i, s);
-    }
-    return s;
+    return this.#ns.get(this.#ns.idFromName(`${this.name}-shard-${i}`));
   }
 
   async #call(i, op, args, faultable = false) {

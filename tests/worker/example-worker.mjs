@@ -14,7 +14,7 @@ export function exampleWorker(bindings, options = {}) {
     modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     kvNamespaces: ['SSO_KV'],
-    durableObjects: { SSO_DO: { className: 'SsoDurableObject', useSQLite: true } },
+    durableObjects: { SSO_DO: { className: 'SsoDurableObject', useSQLite: true }, SSO_SHARDS: { className: 'SsoShard', useSQLite: true } },
     bindings,
     ...options,
   });

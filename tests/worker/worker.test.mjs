@@ -49,7 +49,7 @@ test('the bundle is within the Workers free-plan size limit (3 MB gzipped)', () 
   assert.ok(gz < 3 * 1024 * 1024);
 });
 
-for (const store of ['kv', 'durable-object']) {
+for (const store of ['kv', 'durable-object', 'partitioned']) {
   const mail = mailbox();
   const mf = start(store, mail.outboundService);
   after(() => mf.dispose());
@@ -61,6 +61,13 @@ for (const store of ['kv', 'durable-object']) {
     return mf.dispatchFetch(req.url, init);
   };
   restSuite((name, fn) => test(`[workerd, ${store}] ${name}`, fn), { send, admin, atomicStore: store !== 'kv', readResetToken: mail.read });
+
+  if (store === 'partitioned') {
+    test('[workerd, partitioned] the cron trigger runs cleanup over every shard', async () => {
+      await (await mf.getWorker()).scheduled({ cron: '*/15 * * * *' });
+    });
+    continue;
+  }
 
   test(`[workerd, ${store}] the cron trigger runs cleanup: an expired attribute leaves the store`, async () => {
     const call = async (method, path, body) => (await send(method, `/zato/sso${path}`, { current_app: 'CRM', ...body })).json();

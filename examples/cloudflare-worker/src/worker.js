@@ -1,15 +1,17 @@
 // edge-sso on Cloudflare Workers. Environment:
 //   SSO_SECRET_KEY   base64 of 32 bytes (or a JSON array of keys, newest first)
-//   SSO_STORE        "kv" (SSO_KV namespace), "durable-object" (SSO_DO, strongly consistent) or
-//                    "d1" (the D1 database DB, strongly consistent; its table is created on first
-//                    use, or by the package's migration: node_modules/edge-sso/migrations)
+//   SSO_STORE        "partitioned" (the default strongly consistent mode: the core here, storage
+//                    in SSO_SHARD_COUNT Durable Objects of class SsoShard, binding SSO_SHARDS),
+//                    "kv" (SSO_KV namespace: eventually consistent), "durable-object" (SSO_DO:
+//                    everything in one object, small scale) or "d1" (the D1 database DB; its
+//                    table is created on first use)
 //   SSO_CONFIG       optional sso.conf as JSON
 //   SSO_ADMIN_USERNAME / SSO_ADMIN_PASSWORD   optional: the super-user created on first use
 //   SSO_RESET_WEBHOOK  optional URL: each password-reset message (JSON, the token inside) is
 //                      POSTed there, to your mail service; SSO_RESET_WEBHOOK_TOKEN, if set, goes
 //                      with it as a bearer token. Without it, reset tokens are made, not sent.
 import { DurableObject } from 'cloudflare:workers';
-import { Sso, SsoError, DurableObjectStore, D1Store } from 'edge-sso';
+import { Sso, SsoError, DurableObjectStore, D1Store, PartitionedDurableObjectStore, StoreShard } from 'edge-sso';
 
 function secretKey(env) {
   const k = env.SSO_SECRET_KEY ?? '';
@@ -73,10 +75,30 @@ function d1Instance(env) {
   return d1Ready.then(() => d1Sso);
 }
 
-/** One of the isolate's Sso instances: SSO_STORE "d1" or the KV namespace. */
-const instance = (env) => (env.SSO_STORE === 'd1' ? d1Instance(env) : kvInstance(env));
+let partitionedSso;
+let partitionedReady;
 
-/** The strongly consistent variant: every request runs in one Durable Object. */
+/**
+ * The default strongly consistent mode: the core runs here, in every isolate (hashing and
+ * sealing scale with them), and storage is partitioned over SSO_SHARD_COUNT Durable Objects
+ * (16 by default; fixed for a deployment, changing it moves keys).
+ */
+function partitionedInstance(env) {
+  partitionedSso ??= makeSso(env, new PartitionedDurableObjectStore(env.SSO_SHARDS, { shards: Number(env.SSO_SHARD_COUNT ?? 16) }));
+  partitionedReady ??= bootstrap(partitionedSso, env).catch((e) => { partitionedReady = undefined; throw e; });
+  return partitionedReady.then(() => partitionedSso);
+}
+
+/** The storage partitions of the "partitioned" mode (binding SSO_SHARDS). */
+export class SsoShard extends StoreShard {}
+
+/** One of the isolate's Sso instances: SSO_STORE "partitioned", "d1" or the KV namespace. */
+const instance = (env) => (env.SSO_STORE === 'partitioned' ? partitionedInstance(env) : env.SSO_STORE === 'd1' ? d1Instance(env) : kvInstance(env));
+
+/**
+ * The small-scale strongly consistent variant: every request runs in one Durable Object (one
+ * thread, one location: about 40 logins a second at the default Argon2 cost).
+ */
 export class SsoDurableObject extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
