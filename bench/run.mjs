@@ -1,6 +1,7 @@
 // `make bench`: edge-sso against named peers, measured side by side in this process.
 // Writes the table to stdout and to bench/results.md.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { argon2id as hashWasmArgon2id, argon2Verify as hashWasmVerify } from 'hash-wasm';
 import * as nodeRsArgon2 from '@node-rs/argon2';
@@ -8,6 +9,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import { Sso, MemoryStore } from '../pkg/entrypoints/node.js';
 import { WasmSso } from '../pkg/wasm/edge_sso.js';
 import { measureRoundTrips, roundTripsTable } from './roundtrips.mjs';
+import { measureWorkerdLoad, workerdLoadTable } from './workerd-load.mjs';
 
 const P = { m: 19456, t: 2, p: 1 }; // OWASP's Argon2id minimum, our default
 const PASSWORD = 'correct horse battery staple';
@@ -131,3 +133,17 @@ writeFileSync(new URL('./results.md', import.meta.url), `${table2}\n`);
 const table3 = roundTripsTable(await measureRoundTrips());
 console.log(`\n${table3}`);
 writeFileSync(new URL('./results.md', import.meta.url), `\n${table3}\n`, { flag: 'a' });
+
+// The example worker on workerd (miniflare): one Durable Object vs 16 shards under mixed load.
+// `make bench` builds the package, not the worker bundle: bundle it when missing or older than pkg/.
+{
+  const bundle = new URL('../.build/worker/worker.js', import.meta.url);
+  const newest = (dir) => Math.max(...readdirSync(dir, { recursive: true }).map((f) => statSync(new URL(f, dir)).mtimeMs));
+  const pkgTime = Math.max(newest(new URL('../pkg/lib/', import.meta.url)), newest(new URL('../pkg/wasm/', import.meta.url)));
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < pkgTime) {
+    execFileSync('make', ['-s', 'worker-bundle'], { cwd: new URL('..', import.meta.url), stdio: 'inherit' });
+  }
+  const table4 = workerdLoadTable(await measureWorkerdLoad());
+  console.log(`\n${table4}`);
+  writeFileSync(new URL('./results.md', import.meta.url), `\n${table4}\n`, { flag: 'a' });
+}
