@@ -78,7 +78,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         for key in self.list_all("sso/user-session/").await? {
             let mut parts = key.trim_start_matches("sso/user-session/").split('/');
             let (uid, sid) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-            if self.get_raw(&crate::store::keys::session(sid)).await?.is_none() || !exists!(uid.to_string()) {
+            if !self.session_exists(uid, sid).await? || !exists!(uid.to_string()) {
                 self.delete_key(&key).await?;
                 r.orphans += 1;
             }
@@ -91,7 +91,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             let parts: Vec<&str> = key.trim_start_matches("sso/attr/").split('/').collect();
             let owner_ok = exists!(parts.first().copied().unwrap_or_default().to_string());
             let session_ok = match parts.get(1) {
-                Some(&"s") => self.get_raw(&crate::store::keys::session(parts.get(2).copied().unwrap_or_default())).await?.is_some(),
+                Some(&"s") => self.session_exists(parts.first().copied().unwrap_or_default(), parts.get(2).copied().unwrap_or_default()).await?,
                 _ => true,
             };
             if !(live && owner_ok && session_ok) {
@@ -180,9 +180,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 }
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Whether a session record exists at either of its places.
+    async fn session_exists(&self, user_id: &str, session_id: &str) -> SsoResult<bool> {
+        Ok(self.get_many_raw(&crate::store::keys::session_keys(user_id, session_id)).await?.iter().any(Option::is_some))
+    }
+
     /// A dead session and what belongs to it: its index entry and its attributes.
     async fn delete_session(&self, user_id: &str, session_id: &str) -> SsoResult<()> {
-        self.delete_key(&crate::store::keys::session(session_id)).await?;
+        for k in crate::store::keys::session_keys(user_id, session_id) {
+            self.delete_key(&k).await?;
+        }
         for k in self.list_all(&crate::store::keys::attr_scope_prefix(user_id, Some(session_id))).await? {
             self.delete_key(&k).await?;
         }

@@ -249,8 +249,18 @@ pub mod keys {
     pub fn session_id(internal_ust: &str) -> String {
         digest("ust", internal_ust)
     }
-    pub fn session(session_id: &str) -> String {
+    /// A session, under its owner (`sso/session/<user_id>/<session_id>`): a partitioned store
+    /// keeps it with the user's other records.
+    pub fn session(user_id: &str, session_id: &str) -> String {
+        format!("sso/session/{user_id}/{session_id}")
+    }
+    /// Where sessions made before the owner was in the key live (their USTs name no owner).
+    pub fn legacy_session(session_id: &str) -> String {
         format!("sso/session/{session_id}")
+    }
+    /// Both places a session of `user_id` may be.
+    pub fn session_keys(user_id: &str, session_id: &str) -> [String; 2] {
+        [session(user_id, session_id), legacy_session(session_id)]
     }
     pub fn user_session(user_id: &str, session_id: &str) -> String {
         format!("sso/user-session/{user_id}/{session_id}")

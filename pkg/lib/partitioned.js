@@ -5,9 +5,10 @@
 //   `PartitionedDurableObjectStore` is its store there, and `StoreShard` is the Durable Object
 //   class behind it.
 // - Keys are routed to shards so that what one user owns lives together: the user record, its
-//   session index, attributes, reset tokens and intent key go to the shard of the user id, and
+//   sessions and their index, attributes, reset tokens and intent key go to the shard of the
+//   user id (so a session check or a renew is one shard), and
 //   an email's links to the shard of the email digest; global names (username claims, confirm
-//   and reset tokens, sessions, throttle counters) spread by their own key; the search index
+//   and reset tokens, throttle counters) spread by their own key; the search index
 //   lives in one shard (it is listed by prefix in order).
 // - A commit that touches one shard runs there in one storage transaction. A commit that spans
 //   shards runs two-phase: each shard checks its part and locks its keys (prepare), the first
@@ -41,7 +42,7 @@ function hash(s) {
 
 /** The part of a key that decides its shard (see the header). */
 export function routingKey(key) {
-  const owner = /^sso\/(?:user|user-intent|user-session|user-prt|attr)\/([^/]+)/.exec(key);
+  const owner = /^sso\/(?:user|user-intent|user-session|user-prt|attr|session)\/([^/]+)/.exec(key);
   if (owner) return `user:${owner[1]}`;
   const email = /^sso\/email\/([^/]+)\//.exec(key);
   if (email) return `email:${email[1]}`;
@@ -51,7 +52,7 @@ export function routingKey(key) {
 
 /** The single routing key every key under `prefix` shares, or null when they spread. */
 function prefixRoute(prefix) {
-  const owner = /^sso\/(?:user|user-intent|user-session|user-prt|attr)\/([^/]+)\//.exec(prefix);
+  const owner = /^sso\/(?:user|user-intent|user-session|user-prt|attr|session)\/([^/]+)\//.exec(prefix);
   if (owner) return `user:${owner[1]}`;
   const email = /^sso\/email\/([^/]+)\//.exec(prefix);
   if (email) return `email:${email[1]}`;

@@ -107,7 +107,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.check_new_password(&new_password).await?;
         let hash = self.seal_password_hash(&new_password)?;
         let verified = caller.password.clone();
-        let keep = (current.session.clone(), current.session_raw.clone());
+        let keep = (current.session.clone(), current.session_raw.clone(), current.session_key.clone());
         let first = current.user_versioned();
         self.replace_password(&caller.user_id, Some(first), hash, must_change, expiry_days, &req.now, Some((keep, verified))).await
     }
@@ -125,7 +125,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         must_change: Option<bool>,
         expiry_days: Option<i64>,
         now: &crate::time::Timestamp,
-        keep: Option<((SessionRecord, String), String)>,
+        keep: Option<((SessionRecord, String, String), String)>,
     ) -> SsoResult<()> {
         let listed = self.list_all(&keys::user_sessions_prefix(user_id)).await?;
         let writer = if keep.is_some() { Writer::Owner } else { Writer::Admin };
@@ -144,13 +144,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 Ok(Change::Write(user))
             },
             |commit, _, new| {
-                let kept = keep.as_ref().map(|((s, _), _)| s.session_id.as_str());
-                if let Some(((session, raw), _)) = &keep {
+                let kept = keep.as_ref().map(|((s, _, _), _)| s.session_id.as_str());
+                if let Some(((session, raw, session_key), _)) = &keep {
                     let mut session = session.clone();
                     session.stamp = new.stamp.clone();
                     session.rev = session.rev.wrapping_add(1);
                     let ttl = (session.expiration_time - *now).num_seconds().max(60) as u64;
-                    let key = keys::session(&session.session_id);
+                    let key = session_key.clone();
                     commit.check(key.clone(), Some(raw)).put(key, encode(&session)?, Some(ttl));
                 }
                 self.stage_session_deletes(commit, user_id, &listed, kept);

@@ -61,7 +61,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             session.last_used = Some(req.now);
             session.rev = session.rev.wrapping_add(1);
             let ttl = (session.expiration_time - req.now).num_seconds().max(60) as u64;
-            let key = keys::session(&session.session_id);
+            let key = current.session_key.clone();
             let mut commit = Commit::default();
             commit.check(key.clone(), Some(&current.session_raw)).put(key, encode(&session)?, Some(ttl));
             commit.put(keys::user_session(&session.user_id, &session.session_id), "", Some(ttl));
@@ -108,11 +108,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             (None, None, None) => return Err(crate::session::resolve::no_such_session()),
             _ => return Err(SsoError::invalid_input("give either ust, or current_ust with target_ust")),
         };
+        // Every session the index names, at either place, in one batch; only live ones under
+        // the owner's current stamp are listed.
+        let stamp = self.load_user(&owner).await?.map(|u| u.stamp).unwrap_or_default();
+        let ids: Vec<String> = self.list_all(&keys::user_sessions_prefix(&owner)).await?.iter().filter_map(|k| k.rsplit('/').next().map(str::to_string)).collect();
+        let wanted: Vec<String> = ids.iter().flat_map(|id| keys::session_keys(&owner, id)).collect();
         let mut out = Vec::new();
-        for k in self.list_all(&keys::user_sessions_prefix(&owner)).await? {
-            let Some(id) = k.rsplit('/').next() else { continue };
-            if let Some(s) = self.get_record::<SessionRecord>(&keys::session(id)).await? {
-                if s.expiration_time > req.now && s.user_id == owner {
+        for raw in self.get_many_raw(&wanted).await?.into_iter().flatten() {
+            if let Ok(s) = serde_json::from_str::<SessionRecord>(&raw) {
+                if s.expiration_time > req.now && s.user_id == owner && s.stamp == stamp {
                     out.push(item(&s));
                 }
             }

@@ -428,7 +428,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         };
         session.push_history(self.history_entry(req, Some(user_agent), "login"));
         let ttl = (minutes as u64).saturating_mul(60);
-        commit.put(keys::session(&session_id), encode(&session)?, Some(ttl));
+        commit.put(keys::session(&user.user_id, &session_id), encode(&session)?, Some(ttl));
         // The owner index lets logout-everywhere, delete and cleanup find the sessions.
         commit.put(keys::user_session(&user.user_id, &session_id), "", Some(ttl));
         Ok((sealed, session))
@@ -472,7 +472,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             attrs = self.list_all(&keys::attr_scope_prefix(&session.user_id, Some(&session.session_id))).await?;
         }
         let mut commit = Commit::default();
-        commit.delete(keys::session(&session.session_id)).delete(keys::user_session(&session.user_id, &session.session_id));
+        for k in keys::session_keys(&session.user_id, &session.session_id) {
+            commit.delete(k);
+        }
+        commit.delete(keys::user_session(&session.user_id, &session.session_id));
         for k in attrs.into_iter().take(MAX_COMMIT_WRITES - 2) {
             commit.delete(k);
         }

@@ -25,6 +25,8 @@ pub struct CurrentSession {
     pub user: UserRecord,
     pub(crate) session_raw: String,
     pub(crate) user_raw: String,
+    /// Where the session was read (its owner's key, or the legacy one).
+    pub(crate) session_key: String,
 }
 
 impl CurrentSession {
@@ -71,9 +73,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         req: &Request,
         ust: &str,
         extra: &[String],
-    ) -> SsoResult<(Versioned<SessionRecord>, Versioned<UserRecord>, Vec<Option<String>>)> {
+    ) -> SsoResult<(Versioned<SessionRecord>, Versioned<UserRecord>, Vec<Option<String>>, String)> {
         let r = self.open_ust(ust)?;
-        let session_key = keys::session(&r.session_id);
+        let session_key = match &r.user_id {
+            Some(uid) => keys::session(uid, &r.session_id),
+            None => keys::legacy_session(&r.session_id),
+        };
         let mut batch = vec![session_key.clone()];
         if let Some(uid) = &r.user_id {
             batch.push(keys::user(uid));
@@ -115,13 +120,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 let ttl = (touched.expiration_time - req.now).num_seconds().max(0) as u64;
                 let text = encode(&touched)?;
                 let mut commit = Commit::default();
-                commit.check(session_key.clone(), Some(&session.raw)).put(session_key, text.clone(), Some(ttl));
+                commit.check(session_key.clone(), Some(&session.raw)).put(session_key.clone(), text.clone(), Some(ttl));
                 if self.commit(&commit).await? {
                     session = Versioned { value: touched, raw: text };
                 }
             }
         }
-        Ok((session, user, extras))
+        Ok((session, user, extras, session_key))
     }
 
     /// The live session behind a UST, without any check of its owner's state.
@@ -143,7 +148,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         needs_super_user: bool,
         extra: &[String],
     ) -> SsoResult<(CurrentSession, Vec<Option<String>>)> {
-        let (session, user, extras) = self.read_session(req, ust, extra).await?;
+        let (session, user, extras, session_key) = self.read_session(req, ust, extra).await?;
         if !user.value.is_approved() {
             return Err(no_such_session());
         }
@@ -151,6 +156,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if needs_super_user && !user.value.is_super_user {
             return Err(SsoError::shown(Code::AuthNotAllowed, "a super-user is required"));
         }
-        Ok((CurrentSession { session: session.value, user: user.value, session_raw: session.raw, user_raw: user.raw }, extras))
+        Ok((CurrentSession { session: session.value, user: user.value, session_raw: session.raw, user_raw: user.raw, session_key }, extras))
     }
 }

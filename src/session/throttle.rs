@@ -11,7 +11,7 @@ use crate::error::SsoResult;
 use crate::hooks::Hooks;
 use crate::net;
 use crate::sso::{encode, gave_up, Request, Sso, MAX_ATTEMPTS};
-use crate::store::{digest, Commit, Store};
+use crate::store::{digest, join_all, Commit, Store};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Counter {
@@ -114,93 +114,118 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             && raws.iter().flatten().filter_map(|r| serde_json::from_str::<Counter>(r).ok()).any(|c| c.blocked_until_ms > now)
     }
 
-    /// Counts an attempt **before** its check (password or TOTP code), in one conditional
-    /// write over its counters, so that N attempts in flight at once reach the check at most
-    /// as often as the limits allow. `first` holds the counters as just read (in the
-    /// operation's first batch). `Ok(None)`: a counter is blocked, the attempt is refused.
+    /// Counts an attempt **before** its check (password or TOTP code), so that N attempts in
+    /// flight at once reach the check at most as often as the limits allow. Each counter is
+    /// its own conditional write, all of them side by side: a counter never needs another's
+    /// value, and on a partitioned store they may live apart. `first` holds the counters as
+    /// just read (in the operation's first batch). `Ok(None)`: a counter is blocked, the
+    /// attempt is refused (what it counted elsewhere is given back).
     pub(crate) async fn reserve_attempt(&self, req: &Request, slots: &[(String, u32, Slot)], first: Vec<Option<String>>) -> SsoResult<Option<Attempt>> {
         let t = &self.config.throttle;
         if !t.enabled || slots.is_empty() {
             return Ok(Some(Attempt { written: Vec::new(), lock_if_failed: false }));
         }
-        let now = req.now.and_utc().timestamp_millis();
-        let keys = Self::slot_keys(slots);
-        let mut raws = Some(first);
-        for _ in 0..MAX_ATTEMPTS {
-            let current = match raws.take() {
-                Some(r) if r.len() == keys.len() => r,
-                _ => self.get_many_raw(&keys).await?,
-            };
-            let mut commit = Commit::default();
-            let mut written = Vec::new();
-            let mut lock_if_failed = false;
-            for ((key, limit, slot), raw) in slots.iter().zip(current.iter()) {
-                // A counter that does not parse is started afresh.
-                let mut c: Counter = raw.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or_default();
-                if c.blocked_until_ms > now {
-                    return Ok(None);
+        let mut first = first.into_iter();
+        let counted = join_all(slots.iter().map(|slot| self.count_one(req, slot, first.next().flatten())).collect()).await;
+        let mut written = Vec::new();
+        let mut blocked = false;
+        let mut failure = None;
+        let mut lock_if_failed = false;
+        for (result, (key, _, slot)) in counted.into_iter().zip(slots.iter()) {
+            match result {
+                Ok(Some((text, lock))) => {
+                    lock_if_failed |= lock;
+                    written.push((key.clone(), text, *slot));
                 }
-                // Counters come from the store: saturating arithmetic, whatever values they hold.
-                if now.saturating_sub(c.window_start_ms) > t.window.saturating_mul(1000) {
-                    c.failures = 0;
-                    c.window_start_ms = now;
-                }
-                c.failures = c.failures.saturating_add(1);
-                c.total = c.total.saturating_add(1);
-                if c.failures >= *limit {
-                    let exp = c.blocks.min(20);
-                    let secs = t.backoff.saturating_mul(1i64 << exp).min(t.max_backoff);
-                    c.blocks = c.blocks.saturating_add(1);
-                    c.blocked_until_ms = now.saturating_add(secs.saturating_mul(1000));
-                    c.failures = 0;
-                    c.window_start_ms = now;
-                }
-                if *slot == Slot::User && t.lock_user_after > 0 && c.total >= t.lock_user_after {
-                    lock_if_failed = true;
-                }
-                c.last_ms = now;
-                let text = encode(&c)?;
-                commit.check(key.clone(), raw.as_deref()).put(key.clone(), text.clone(), Some(counter_ttl(t)));
-                written.push((key.clone(), text, *slot));
+                Ok(None) => blocked = true,
+                Err(e) => failure = Some(e),
             }
+        }
+        let attempt = Attempt { written, lock_if_failed };
+        if blocked || failure.is_some() {
+            self.release_attempt(&attempt, |_| true).await?;
+            return match failure {
+                Some(e) => Err(e),
+                None => Ok(None),
+            };
+        }
+        Ok(Some(attempt))
+    }
+
+    /// One counter's share of `reserve_attempt`: the text written and whether the user's
+    /// `lock_user_after` was reached, or None when the counter is blocked.
+    async fn count_one(&self, req: &Request, (key, limit, slot): &(String, u32, Slot), first: Option<String>) -> SsoResult<Option<(String, bool)>> {
+        let t = &self.config.throttle;
+        let now = req.now.and_utc().timestamp_millis();
+        let mut raw = first;
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                raw = self.get_raw(key).await?;
+            }
+            // A counter that does not parse is started afresh.
+            let mut c: Counter = raw.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or_default();
+            if c.blocked_until_ms > now {
+                return Ok(None);
+            }
+            // Counters come from the store: saturating arithmetic, whatever values they hold.
+            if now.saturating_sub(c.window_start_ms) > t.window.saturating_mul(1000) {
+                c.failures = 0;
+                c.window_start_ms = now;
+            }
+            c.failures = c.failures.saturating_add(1);
+            c.total = c.total.saturating_add(1);
+            if c.failures >= *limit {
+                let exp = c.blocks.min(20);
+                let secs = t.backoff.saturating_mul(1i64 << exp).min(t.max_backoff);
+                c.blocks = c.blocks.saturating_add(1);
+                c.blocked_until_ms = now.saturating_add(secs.saturating_mul(1000));
+                c.failures = 0;
+                c.window_start_ms = now;
+            }
+            let lock = *slot == Slot::User && t.lock_user_after > 0 && c.total >= t.lock_user_after;
+            c.last_ms = now;
+            let text = encode(&c)?;
+            let mut commit = Commit::default();
+            commit.check(key.clone(), raw.as_deref()).put(key.clone(), text.clone(), Some(counter_ttl(t)));
             if self.commit(&commit).await? {
-                return Ok(Some(Attempt { written, lock_if_failed }));
+                return Ok(Some((text, lock)));
             }
         }
         Err(gave_up("the throttle"))
     }
 
-    /// Gives an attempt back on the counters `which` selects: a pair's counter goes, the others
-    /// lose the attempt they counted in advance.
+    /// Gives an attempt back on the counters `which` selects, each on its own: a pair's
+    /// counter goes, the others lose the attempt they counted in advance.
     pub(crate) async fn release_attempt(&self, attempt: &Attempt, which: impl Fn(Slot) -> bool) -> SsoResult<()> {
         let held: Vec<&(String, String, Slot)> = attempt.written.iter().filter(|(_, _, slot)| which(*slot)).collect();
-        if held.is_empty() {
-            return Ok(());
-        }
-        let keys: Vec<String> = held.iter().map(|(k, _, _)| k.clone()).collect();
-        let mut current: Vec<Option<String>> = held.iter().map(|(_, v, _)| Some(v.clone())).collect();
-        for _ in 0..MAX_ATTEMPTS {
+        let done = join_all(held.iter().map(|(key, text, slot)| self.release_one(key, text, *slot)).collect()).await;
+        done.into_iter().collect::<SsoResult<Vec<()>>>().map(|_| ())
+    }
+
+    async fn release_one(&self, key: &str, written: &str, slot: Slot) -> SsoResult<()> {
+        let mut raw = Some(written.to_string());
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                raw = self.get_raw(key).await?;
+            }
             let mut commit = Commit::default();
-            for ((key, _, slot), raw) in held.iter().zip(current.iter()) {
-                commit.check(key.clone(), raw.as_deref());
-                if *slot == Slot::Pair {
-                    commit.delete(key.clone());
-                    continue;
-                }
-                let Some(mut c) = raw.as_deref().and_then(|r| serde_json::from_str::<Counter>(r).ok()) else { continue };
+            commit.check(key, raw.as_deref());
+            if slot == Slot::Pair {
+                commit.delete(key);
+            } else {
+                let Some(mut c) = raw.as_deref().and_then(|r| serde_json::from_str::<Counter>(r).ok()) else { return Ok(()) };
                 c.failures = c.failures.saturating_sub(1);
                 c.total = c.total.saturating_sub(1);
                 if c.failures == 0 && c.total == 0 && c.blocks == 0 {
                     // Nothing left to remember: no counter, as before the attempt.
-                    commit.delete(key.clone());
+                    commit.delete(key);
                 } else {
-                    commit.put(key.clone(), encode(&c)?, Some(counter_ttl(&self.config.throttle)));
+                    commit.put(key, encode(&c)?, Some(counter_ttl(&self.config.throttle)));
                 }
             }
             if self.commit(&commit).await? {
                 return Ok(());
             }
-            current = self.get_many_raw(&keys).await?;
         }
         Err(gave_up("the throttle"))
     }

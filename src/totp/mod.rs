@@ -110,7 +110,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let unknown = || SsoError::hidden(Code::AuthNotAllowed, "no such user");
         let user = match (ust, username) {
             (Some(u), _) => match self.read_session(&req, u, &[]).await {
-                Ok((_, user, _)) => Some(user),
+                Ok((_, user, _, _)) => Some(user),
                 Err(e) if e.is_host_failure() => return Err(e),
                 Err(_) => return Err(unknown()),
             },

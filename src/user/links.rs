@@ -38,7 +38,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             for k in list {
                 let id = k.rsplit('/').next().unwrap_or_default();
                 match i {
-                    0 => out.push(keys::session(id)),
+                    0 => out.extend(keys::session_keys(&user.user_id, id)),
                     1 => out.push(keys::prt(id)),
                     _ => {}
                 }

@@ -155,14 +155,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// at the commit's size and leaves the rest to `cleanup`.
     pub(crate) fn stage_session_deletes(&self, commit: &mut Commit, user_id: &str, index_keys: &[String], keep: Option<&str>) {
         for k in index_keys {
-            if commit.writes() + 2 > MAX_COMMIT_WRITES {
+            if commit.writes() + 3 > MAX_COMMIT_WRITES {
                 break;
             }
             let Some(session_id) = k.rsplit('/').next() else { continue };
             if Some(session_id) == keep || session_id.is_empty() {
                 continue;
             }
-            commit.delete(keys::session(session_id));
+            for k in keys::session_keys(user_id, session_id) {
+                commit.delete(k);
+            }
             commit.delete(keys::user_session(user_id, session_id));
         }
     }
