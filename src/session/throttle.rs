@@ -143,7 +143,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let attempt = Attempt { written, lock_if_failed };
         if blocked || failure.is_some() {
-            self.release_attempt(&attempt, |_| true).await?;
+            // Refused: what it counted elsewhere is taken back, never cleared (a pair's block
+            // stays; clearing is a success's privilege).
+            self.take_back(&attempt.written, false).await?;
             return match failure {
                 Some(e) => Err(e),
                 None => Ok(None),
@@ -196,13 +198,19 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Gives an attempt back on the counters `which` selects, each on its own: a pair's
     /// counter goes, the others lose the attempt they counted in advance.
+    /// Only after the check passed: a pair's counter is cleared, block and all.
     pub(crate) async fn release_attempt(&self, attempt: &Attempt, which: impl Fn(Slot) -> bool) -> SsoResult<()> {
-        let held: Vec<&(String, String, Slot)> = attempt.written.iter().filter(|(_, _, slot)| which(*slot)).collect();
-        let done = join_all(held.iter().map(|(key, text, slot)| self.release_one(key, text, *slot)).collect()).await;
+        let held: Vec<(String, String, Slot)> = attempt.written.iter().filter(|(_, _, slot)| which(*slot)).cloned().collect();
+        self.take_back(&held, true).await
+    }
+
+    /// Takes an attempt off its counters, each on its own; `succeeded` clears a pair's counter.
+    async fn take_back(&self, held: &[(String, String, Slot)], succeeded: bool) -> SsoResult<()> {
+        let done = join_all(held.iter().map(|(key, text, slot)| self.release_one(key, text, *slot == Slot::Pair && succeeded)).collect()).await;
         done.into_iter().collect::<SsoResult<Vec<()>>>().map(|_| ())
     }
 
-    async fn release_one(&self, key: &str, written: &str, slot: Slot) -> SsoResult<()> {
+    async fn release_one(&self, key: &str, written: &str, clear: bool) -> SsoResult<()> {
         let mut raw = Some(written.to_string());
         for attempt in 0..MAX_ATTEMPTS {
             if attempt > 0 {
@@ -210,7 +218,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             let mut commit = Commit::default();
             commit.check(key, raw.as_deref());
-            if slot == Slot::Pair {
+            if clear {
                 commit.delete(key);
             } else {
                 let Some(mut c) = raw.as_deref().and_then(|r| serde_json::from_str::<Counter>(r).ok()) else { return Ok(()) };
