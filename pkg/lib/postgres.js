@@ -67,8 +67,9 @@ export class PostgresStore {
     try {
       await pool.query(`CREATE TABLE IF NOT EXISTS ${store.#t} (k text COLLATE "C" PRIMARY KEY, v text NOT NULL, e bigint NULL)`);
     } catch (e) {
-      // Two first opens at once: one creates the table, the other may collide in the catalog.
-      if (e?.code !== '23505' && e?.code !== '42P07') throw e;
+      // Two first opens at once: one creates the table, the other may collide in the catalog
+      // (a unique violation, "relation exists", or "type exists" for the table's row type).
+      if (!['23505', '42P07', '42710'].includes(e?.code)) throw e;
     }
     return store;
   }
