@@ -466,15 +466,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
         })
         .await;
-        let session = read?.0.value;
+        let (session, _, _, session_key) = read?;
+        let session = session.value;
         let mut attrs = attrs?;
         if attr_prefix.is_none() {
             attrs = self.list_all(&keys::attr_scope_prefix(&session.user_id, Some(&session.session_id))).await?;
         }
         let mut commit = Commit::default();
-        for k in keys::session_keys(&session.user_id, &session.session_id) {
-            commit.delete(k);
-        }
+        // Where it was read: the owner's key (or, for an older UST, the legacy one).
+        commit.delete(session_key);
         commit.delete(keys::user_session(&session.user_id, &session.session_id));
         for k in attrs.into_iter().take(MAX_COMMIT_WRITES - 2) {
             commit.delete(k);

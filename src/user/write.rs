@@ -155,16 +155,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// at the commit's size and leaves the rest to `cleanup`.
     pub(crate) fn stage_session_deletes(&self, commit: &mut Commit, user_id: &str, index_keys: &[String], keep: Option<&str>) {
         for k in index_keys {
-            if commit.writes() + 3 > MAX_COMMIT_WRITES {
+            if commit.writes() + 2 > MAX_COMMIT_WRITES {
                 break;
             }
             let Some(session_id) = k.rsplit('/').next() else { continue };
             if Some(session_id) == keep || session_id.is_empty() {
                 continue;
             }
-            for k in keys::session_keys(user_id, session_id) {
-                commit.delete(k);
-            }
+            // The owner's key only: a session made before sessions were keyed under their owner
+            // is dead by its stamp already, and `cleanup` removes it (deleting it here would
+            // make the commit span another shard of a partitioned store).
+            commit.delete(keys::session(user_id, session_id));
             commit.delete(keys::user_session(user_id, session_id));
         }
     }
