@@ -2,54 +2,15 @@
 // through the installed package bundled as wrangler would: the store conformance suite, the
 // race suite with the core in the stateless worker, and a worker dying between shards in the
 // middle of a create, a rename and a delete (every message of the two-phase commit).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
 import { conformance } from '../conformance/suite.mjs';
+import { bundledWorker } from './bundled-worker.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const installed = resolve(root, 'examples/cloudflare-worker/node_modules');
-if (!existsSync(resolve(installed, 'edge-sso/package.json'))) {
-  throw new Error(`edge-sso is not installed in ${installed}: run \`make worker-bundle\` (make test-worker does)`);
-}
-const out = mkdtempSync(join(tmpdir(), 'edge-sso-partitioned-'));
-after(() => rmSync(out, { recursive: true, force: true }));
-await build({
-  entryPoints: [resolve(import.meta.dirname, 'partitioned-worker.js')],
-  outfile: join(out, 'worker.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  conditions: ['workerd', 'worker', 'browser'],
-  nodePaths: [installed],
-  external: ['cloudflare:*'],
-  logLevel: 'warning',
-  plugins: [{
-    name: 'wasm-module',
-    setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (args) => {
-        const file = resolve(args.resolveDir, args.path);
-        copyFileSync(file, join(out, basename(file)));
-        return { path: `./${basename(file)}`, external: true };
-      });
-    },
-  }],
-});
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: join(out, 'worker.js'),
-  modulesRoot: out,
-  modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate: '2026-04-01',
+const mf = await bundledWorker('partitioned-worker.js', {
   durableObjects: { SSO_SHARDS: { className: 'Shard', useSQLite: true } },
   bindings: { SSO_TEST_CLOCK: '1' },
 });
-after(() => mf.dispose());
 
 const post = async (path, body) => (await mf.dispatchFetch(`http://p.test${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
 

@@ -2,58 +2,14 @@
 // by `make worker-bundle` (examples/cloudflare-worker/node_modules/edge-sso, its "workerd"
 // export, the .wasm imported as a module as wrangler does), run through miniflare; every case
 // runs inside a Durable Object on DurableObjectStore(ctx.storage).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { bundledWorker } from './bundled-worker.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const installed = resolve(root, 'examples/cloudflare-worker/node_modules');
-if (!existsSync(resolve(installed, 'edge-sso/package.json'))) {
-  throw new Error(`edge-sso is not installed in ${installed}: run \`make worker-bundle\` (make test-worker does)`);
-}
-
-const out = mkdtempSync(join(tmpdir(), 'edge-sso-races-worker-'));
-after(() => rmSync(out, { recursive: true, force: true }));
-
-// As wrangler bundles: the "workerd" export condition, and each .wasm left as a module of its
-// own next to the bundle (workerd refuses to compile wasm from bytes).
-await build({
-  entryPoints: [resolve(import.meta.dirname, 'races-worker.js')],
-  outfile: join(out, 'worker.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  conditions: ['workerd', 'worker', 'browser'],
-  nodePaths: [installed],
-  external: ['cloudflare:*'],
-  logLevel: 'warning',
-  plugins: [{
-    name: 'wasm-module',
-    setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (args) => {
-        const file = resolve(args.resolveDir, args.path);
-        copyFileSync(file, join(out, basename(file)));
-        return { path: `./${basename(file)}`, external: true };
-      });
-    },
-  }],
-});
-
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: join(out, 'worker.js'),
-  modulesRoot: out,
-  modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate: '2026-04-01',
+const mf = await bundledWorker('races-worker.js', {
   durableObjects: { RACES: { className: 'RaceObject', useSQLite: true } },
   bindings: { RACES_LIVENESS: process.env.RACES_LIVENESS ?? '' },
 });
-after(() => mf.dispose());
 
 const names = await (await mf.dispatchFetch('http://race.test/cases')).json();
 
