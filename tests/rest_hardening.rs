@@ -231,3 +231,27 @@ fn rest_sign_up_refuses_a_sign_up_status_input_with_e008002() {
     let found = block_on(s.call("user.search", &[Value::Null, json!({ "username": "jo" }), json!(admin), json!(APP), json!(ADDR)])).unwrap();
     assert_eq!(found["result"][0]["sign_up_status"], json!("before_confirmation"), "{found}");
 }
+
+
+/// The REST password change takes `password_must_change` as the Python API does (README O-12):
+/// it used to be ignored over REST.
+#[test]
+fn rest_password_change_takes_password_must_change() {
+    let s = sso(json!({}));
+    let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
+    block_on(s.create_super_user(None, &mut boot)).unwrap();
+    let admin = block_on(s.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let mut d = obj(json!({ "username": "jo", "password": PW }));
+    block_on(s.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    let id = d["user_id"].as_str().unwrap().to_string();
+    for (key, value) in [("password_must_change", true), ("must_change", false), ("password_must_change", true)] {
+        let body = json!({ "current_app": APP, "ust": admin, "user_id": id, "new_password": "another long passphrase", key: value }).to_string();
+        let r = send(&s, Req { method: "PATCH", path: "/zato/sso/user/password", body: body.as_bytes(), ..Default::default() });
+        assert_eq!((r.status, &r.body["status"]), (200, &json!("ok")), "{}", r.body);
+        let user = block_on(s.get_user_by_id(None, &id, &admin, APP, ADDR)).unwrap();
+        assert_eq!(user["password_must_change"], json!(value), "{key}");
+    }
+    let both = json!({ "current_app": APP, "ust": admin, "user_id": id, "new_password": "another long passphrase", "must_change": true, "password_must_change": true }).to_string();
+    let r = send(&s, Req { method: "PATCH", path: "/zato/sso/user/password", body: both.as_bytes(), ..Default::default() });
+    assert_eq!(r.body["sub_status"], json!(["E008002"]), "{}", r.body);
+}

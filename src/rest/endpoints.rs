@@ -199,8 +199,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 if let Some(days) = input.opt_int("password_expiry").map_err(input_err)? {
                     data.insert("password_expiry".into(), json!(days));
                 }
-                if let Some(b) = input.opt_bool("must_change").map_err(input_err)? {
-                    data.insert("must_change".into(), Value::Bool(b));
+                // Spec §10 O-12, as the Python API: `must_change`, or its alias
+                // `password_must_change` (both at once is bad input, decided by the core).
+                for key in ["must_change", "password_must_change"] {
+                    if let Some(b) = input.opt_bool(key).map_err(input_err)? {
+                        data.insert(key.into(), Value::Bool(b));
+                    }
                 }
                 self.change_password(c, &data, &ust, app, addr).await.map_err(specific)?;
                 none()
