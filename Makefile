@@ -14,7 +14,7 @@ PKG_WASM    := pkg/wasm/edge_sso_bg.wasm
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 WB_VERSION   = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: setup build pack test test-rust test-js test-postgres test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
+.PHONY: setup build pack test test-doc test-rust test-js test-postgres test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -45,7 +45,7 @@ build: setup
 	@mkdir -p www/vendor && cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.mjs
 	@echo "built $(PKG_WASM): $$(wc -c < $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 
-test: build test-rust test-js test-types test-worker test-deno test-browser test-postgres
+test: build test-rust test-js test-types test-worker test-deno test-browser test-postgres test-doc
 
 test-rust:
 	cargo test
@@ -57,6 +57,12 @@ pack: build
 
 # Installs the packed package into folder $(1), as `npm install` does for a user.
 install_pkg = cd $(1) && rm -rf node_modules/edge-sso && npm install --no-save --no-package-lock --no-audit --no-fund $(CURDIR)/.build/edge-sso-*.tgz >/dev/null
+
+# README.md's code blocks and the demo, run as written (tests/doc/run.mjs; markers explained there).
+# Needs the worker bundle: the demo server the printed curl commands are pasted against.
+test-doc: worker-bundle
+	$(call install_pkg,tests/doc)
+	node tests/doc/run.mjs
 
 test-js: pack
 	$(call install_pkg,tests/js)

@@ -3,10 +3,11 @@
 // .demo/; later runs log in with them and create the next user.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Sso, SsoError } from '../../pkg/entrypoints/node.js';
 import { FileStore } from './file-store.mjs';
 
-const dir = new URL('../../.demo/', import.meta.url);
+const dir = process.env.DEMO_DIR ? pathToFileURL(`${process.env.DEMO_DIR}/`) : new URL('../../.demo/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 const secretsFile = new URL('secrets.json', dir);
 const firstRun = !existsSync(secretsFile);

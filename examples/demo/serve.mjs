@@ -48,7 +48,7 @@ edge-sso demo: a Cloudflare worker on workerd (miniflare), KV persisted in .demo
 Try it:
   curl -s -X POST ${base}/zato/sso/user/login -H 'content-type: application/json' \\
        -d '{"current_app": "CRM", "username": "${secrets.username}", "password": "${secrets.password}"}'
-  curl -s "${base}/zato/sso/user?current_app=CRM" -H 'authorization: Bearer <the ust from above>'
+  curl -s "${base}/zato/sso/user?current_app=CRM" -H 'authorization: Bearer ${login.ust ?? '<the ust from the login above>'}'
 `);
 
 const stop = async () => {
