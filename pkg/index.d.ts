@@ -532,3 +532,14 @@ export declare class IndexedDbStore implements Store {
   getMany(keys: string[]): Promise<Array<string | null>>;
   commit(op: StoreCommit): Promise<boolean>;
 }
+
+/**
+ * A `(req, res)` handler for `node:http`'s `createServer` or Express: the request goes to
+ * `sso.fetch`. A GET's JSON body (as Zato's `requests`-based clients send inputs) becomes query
+ * parameters, the URL's own parameters winning. `remoteAddr(req)` gives the client's address
+ * (default: the socket's).
+ */
+export declare function toNodeHandler(
+  sso: Sso,
+  options?: { remoteAddr?: (req: any) => string },
+): (req: any, res: any) => void;

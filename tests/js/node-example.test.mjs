@@ -42,3 +42,17 @@ test('[node:http] a malformed request or a vanished client gets an answer, not a
   const r = await fetch(toRequest(base, 'POST', '/zato/sso/user/login', { current_app: 'CRM', ...admin }));
   assert.equal(r.status, 200);
 });
+
+test('[node:http] toNodeHandler: a GET carrying its inputs as a JSON body, as Zato\'s clients send them', async () => {
+  const login = await (await fetch(`${base}/zato/sso/user/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ current_app: 'CRM', ...admin }),
+  })).json();
+  assert.equal(login.status, 'ok', JSON.stringify(login));
+  const body = JSON.stringify({ current_app: 'CRM', ust: login.ust });
+  const answer = await rawRequest(`GET /zato/sso/user HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  assert.match(answer, /^HTTP\/1\.1 200 /);
+  assert.match(answer, /"username":"admin"/);
+  // A body that is not a JSON object is refused, clearly.
+  const bad = await rawRequest('GET /zato/sso/user HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc');
+  assert.match(bad, /^HTTP\/1\.1 400 /);
+});
