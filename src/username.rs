@@ -36,6 +36,14 @@ const DISALLOWED: &[(u32, u32)] = &[
     (0x01F1, 0x01F3),
     (0x02B0, 0x02B8), // modifier letters
     (0x0300, 0x036F), // combining diacritical marks
+    (0x0600, 0x0605), // Arabic number signs (format characters)
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x08E2, 0x08E2),
+    (0x1AB0, 0x1AFF), // combining diacritical marks extended
+    (0x1DC0, 0x1DFF), // combining diacritical marks supplement
+    (0x20D0, 0x20FF), // combining marks for symbols
+    (0x2800, 0x2800), // Braille blank
     (0x034F, 0x034F), // combining grapheme joiner
     (0x061C, 0x061C), // Arabic letter mark
     (0x115F, 0x1160), // Hangul fillers
@@ -59,6 +67,12 @@ const DISALLOWED: &[(u32, u32)] = &[
     (0xFE70, 0xFEFF), // Arabic presentation forms B, byte order mark
     (0xFF00, 0xFFEF), // half- and full-width forms (after the width mapping below)
     (0xFFF0, 0xFFFF), // specials
+    (0x110BD, 0x110BD), // Kaithi number signs (format)
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1345F), // Egyptian hieroglyph format controls
+    (0x16FE4, 0x16FE4), // Khitan filler
+    (0x1BCA0, 0x1BCA3), // shorthand format controls
+    (0x1D173, 0x1D17A), // musical symbol format controls
     (0x1D400, 0x1D7FF), // mathematical alphanumerics
     (0x1F100, 0x1F1FF), // enclosed alphanumeric supplement
     (0xE0000, 0xE0FFF), // tags, variation selectors supplement
@@ -113,7 +127,7 @@ mod tests {
         assert_eq!(prepare("Łukasz.Żółć").unwrap(), "łukasz.żółć");
         assert_eq!(prepare("пётр").unwrap(), "пётр");
         assert_eq!(prepare("山田").unwrap(), "山田");
-        for bad in ["ad\u{200b}min", "alice\u{200b}", "a\u{202e}b", "x\u{00ad}y", "e\u{0301}", "ﬁne", "x²", "ⓐ", "𝐚dmin", "a\u{fe0f}", "tab\tname", "\u{feff}bom"] {
+        for bad in ["ad\u{1BCA0}min", "ad\u{1D173}min", "ad\u{16FE4}min", "ad\u{0600}min", "ad\u{13430}min", "ad\u{2800}min", "e\u{1DC4}", "a\u{20E3}", "ad\u{1AB0}min", "ad\u{200b}min", "alice\u{200b}", "a\u{202e}b", "x\u{00ad}y", "e\u{0301}", "ﬁne", "x²", "ⓐ", "𝐚dmin", "a\u{fe0f}", "tab\tname", "\u{feff}bom"] {
             assert!(prepare(bad).is_err(), "{bad:?}");
         }
         // The ideographic space becomes a space, which the whitespace rule refuses.

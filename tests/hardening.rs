@@ -342,3 +342,25 @@ fn a_rename_does_not_escape_the_address_list() {
     assert_code(block_on(f.sso.login(None, "free-bird", PW, APP, "192.0.2.1", LoginOptions::default())), Code::AuthNotAllowed, true);
     block_on(f.sso.login(None, "free-bird", PW, APP, "10.1.2.3", LoginOptions::default())).unwrap();
 }
+
+/// A name claimed before names were prepared (its claim under the exact spelling's key) keeps
+/// its login when a case variant is created later: the exact spelling's claim wins at lookup.
+#[test]
+fn a_case_variant_cannot_take_the_login_of_a_name_claimed_before_preparation() {
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    f.regular(&admin, "Alice", "alice's passphrase");
+    // As an earlier release stored it: the claim under the digest of "Alice" as given.
+    let store = f.sso.store();
+    let prepared = edge_sso::store::keys::username("Alice");
+    let legacy = edge_sso::store::keys::username_legacy("Alice").expect("the spellings differ");
+    let claim = block_on(store.get(&prepared)).unwrap().unwrap();
+    block_on(store.delete(&prepared)).unwrap();
+    block_on(store.put(&legacy, &claim, None)).unwrap();
+    f.login("Alice", "alice's passphrase").unwrap();
+    // A variant created now takes the prepared key, but not the old spelling's login.
+    f.regular(&admin, "ALICE", "another passphrase");
+    assert_eq!(f.login("Alice", "alice's passphrase").unwrap().username, "Alice");
+    assert_code(f.login("Alice", "another passphrase"), Code::AuthNotAllowed, false);
+    assert_eq!(f.login("ALICE", "another passphrase").unwrap().username, "ALICE");
+}

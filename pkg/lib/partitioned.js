@@ -240,8 +240,9 @@ export class StoreShard {
     switch (op) {
       case 'get': return (await this.#values([args[0]]))[0];
       case 'getMany': return this.#values(args[0]);
-      case 'put': return this.#storage.put(args[0], wrap(args[1], args[2], this.#now()));
-      case 'delete': return this.#storage.delete(args[0]);
+      // Plain writes wait for a key's two-phase commit like any other commit does.
+      case 'put': return this.#plain(this.#commit({ puts: [{ key: args[0], value: args[1], ...args[2] }] }, ns, shards));
+      case 'delete': return this.#plain(this.#commit({ deletes: [args[0]] }, ns, shards));
       case 'putIfAbsent': return this.#commit({ checks: [{ key: args[0], value: null }], puts: [{ key: args[0], value: args[1], ...args[2] }] }, ns, shards);
       case 'list': return this.#list(args[0]);
       case 'commit': return this.#commit(args[0], ns, shards);
@@ -257,13 +258,20 @@ export class StoreShard {
     }
   }
 
+  /** A plain write that met a key held by a commit in flight: an error, the caller may retry. */
+  async #plain(done) {
+    if (!(await done)) throw new Error('the key is held by a commit in flight: try again');
+    return null;
+  }
+
   async #values(keys) {
     // A key held by a cross-shard commit whose worker died: settle it before answering, so
     // that a decided commit becomes visible without waiting for the next write.
-    const locks = await this.#storage.get(keys.slice(0, 128).map((k) => LOCK + k));
     const now0 = this.#now();
-    if ([...locks.values()].some((lock) => lock && lock.exp <= now0)) {
-      await this.#blocked([...locks.keys()].map((k) => k.slice(LOCK.length)), null, this.#ns, this.#shards);
+    for (let i = 0; i < keys.length; i += 128) {
+      const locks = await this.#storage.get(keys.slice(i, i + 128).map((k) => LOCK + k));
+      const expired = [...locks].filter(([, lock]) => lock && lock.exp <= now0).map(([k]) => k.slice(LOCK.length));
+      if (expired.length) await this.#blocked(expired, null, this.#ns, this.#shards);
     }
     const now = this.#now();
     const out = [];
@@ -316,21 +324,28 @@ export class StoreShard {
         continue;
       }
       // The worker that took this lock is gone: ask the deciding shard, then settle it here.
-      const decision = ns && shards ? await this.#ask(lock.coordinator, lock.tx, ns) : 'abort';
+      if (!ns) throw new Error('an expired lock cannot be settled without the store name');
+      const decision = await this.#ask(lock.coordinator, lock.tx, ns);
       await this.#finish(lock.tx, decision);
     }
     return blocked;
   }
 
+  /**
+   * The recorded outcome of `tx`, asking its deciding shard to record "abort" where nothing is
+   * recorded yet. Never decided here: if the deciding shard cannot answer, this throws and the
+   * key stays locked (deciding locally could drop a part of a commit decided elsewhere).
+   */
   async #ask(coordinator, tx, ns) {
     const namespace = this.#env?.[this.#binding];
-    if (!namespace) return 'abort';
+    if (!namespace) throw new Error(`the shard has no ${this.#binding} binding to settle an expired lock`);
     const r = await namespace.get(namespace.idFromName(`${ns}-shard-${coordinator}`)).fetch('https://shard/', {
       method: 'POST',
       body: JSON.stringify({ op: 'decide', args: [tx, 'abort'] }),
     });
     const out = await r.json();
-    return out.ok ? out.value : 'abort';
+    if (!out.ok || (out.value !== 'commit' && out.value !== 'abort')) throw new Error('the deciding shard did not answer: try again');
+    return out.value;
   }
 
   /** The checks of a part against live values, inside a transaction. */

@@ -121,11 +121,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         )
         .await?;
         let name_ok = !username.is_empty() && username.len() <= MAX_SHORT_INPUT;
-        // A client that logged in as this user before is exempt from the per-user limit, so
-        // that failures from elsewhere cannot lock the owner out (OWASP's device cookies).
-        let trusted_device = opts.device_token.as_deref().is_some_and(|t| self.device_token_valid(t, username, &req.now));
         let totp_given = totp_code.as_ref().is_some_and(|c| !c.is_empty());
-        let slots = self.throttle_slots(&req, username, true, trusted_device, totp_given);
+        // Every counter is read; the per-user one is dropped below for a known device.
+        let mut slots = self.throttle_slots(&req, username, true, false, totp_given);
         // Round trip 1: the username's claim and the throttle counters.
         // A name created before names were prepared may still be claimed under its old key.
         let name = if name_ok { username } else { "" };
@@ -135,8 +133,25 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let names = batch.len();
         batch.extend(Self::slot_keys(&slots));
         let mut first = self.get_many_raw(&batch).await?;
-        let counters = first.split_off(names);
-        let claim: Option<UsernameClaim> = first.into_iter().flatten().next().and_then(|t| serde_json::from_str(&t).ok());
+        let mut counters = first.split_off(names);
+        // The exact spelling's claim from before names were prepared wins over the prepared
+        // one: a case variant created later cannot take an existing user's login.
+        let mut claims = first.into_iter();
+        let (prepared, legacy_claim) = (claims.next().flatten(), claims.next().flatten());
+        let claim: Option<UsernameClaim> = legacy_claim.or(prepared).and_then(|t| serde_json::from_str(&t).ok());
+        // A client that logged in as this very account before (its device token names the
+        // user id) is exempt from the per-user limit, so that failures from elsewhere cannot
+        // lock the owner out (OWASP's device cookies).
+        let trusted_device = match (&claim, opts.device_token.as_deref()) {
+            (Some(c), Some(t)) => self.device_token_valid(t, &c.user_id, &req.now),
+            _ => false,
+        };
+        if trusted_device {
+            if let Some(i) = slots.iter().position(|(_, _, s)| *s == Slot::User) {
+                slots.remove(i);
+                counters.remove(i);
+            }
+        }
         let blocked = || not_allowed("too many failed attempts: try again later");
         if self.is_blocked(&req, &counters) {
             return Err(blocked());
@@ -280,7 +295,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 commit.check(keys::user(&user.user_id), Some(&current.raw));
             }
             let (ust, session) = self.stage_new_session(&mut commit, req, &user, opts.user_agent.clone().unwrap_or_default(), "default").await?;
-            let device_token = self.new_device_token(&user.username, &req.now)?;
+            let device_token = self.new_device_token(&user.user_id, &req.now)?;
             if self.commit(&commit).await? {
                 return Ok(LoginResult {
                     ust,
@@ -362,14 +377,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(())
     }
 
-    /// A device token: the user's name (as a keyed digest) and when, sealed.
-    pub(crate) fn new_device_token(&self, username: &str, now: &Timestamp) -> SsoResult<String> {
-        let plain = format!("{}|{}", crate::store::digest("device", &crate::username::comparable(username)), now.and_utc().timestamp_millis());
+    /// A device token: the account's user id and when, sealed (an account, not a name: a name
+    /// that passes to another account does not take its devices along).
+    pub(crate) fn new_device_token(&self, user_id: &str, now: &Timestamp) -> SsoResult<String> {
+        let plain = format!("{}|{}", crate::store::digest("device", user_id), now.and_utc().timestamp_millis());
         self.keys.seal(DEVICE_PURPOSE, plain.as_bytes()).map_err(|_| SsoError::internal("the device token could not be sealed"))
     }
 
-    /// Whether `token` is this client's device token for `username`, at most 180 days old.
-    pub(crate) fn device_token_valid(&self, token: &str, username: &str, now: &Timestamp) -> bool {
+    /// Whether `token` is this client's device token for the account `user_id`, at most 180
+    /// days old.
+    pub(crate) fn device_token_valid(&self, token: &str, user_id: &str, now: &Timestamp) -> bool {
         if token.is_empty() || token.len() > MAX_SHORT_INPUT {
             return false;
         }
@@ -377,7 +394,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let Some((name, issued)) = plain.split_once('|') else { return false };
         let Ok(issued) = issued.parse::<i64>() else { return false };
         let age = now.and_utc().timestamp_millis().saturating_sub(issued);
-        name == crate::store::digest("device", &crate::username::comparable(username)) && (0..=DEVICE_TOKEN_MS).contains(&age)
+        name == crate::store::digest("device", user_id) && (0..=DEVICE_TOKEN_MS).contains(&age)
     }
 
     /// E005008 when `login.inform_if_totp_missing`, else a hidden E005001.

@@ -27,11 +27,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     pub(crate) async fn username_claim(&self, username: &str) -> SsoResult<Option<UsernameClaim>> {
-        let mut raw = self.get_raw(&keys::username(username)).await?;
+        // The exact spelling's claim from before names were prepared wins (see login).
+        let mut raw = None;
+        if let Some(legacy) = keys::username_legacy(username) {
+            raw = self.get_raw(&legacy).await?;
+        }
         if raw.is_none() {
-            if let Some(legacy) = keys::username_legacy(username) {
-                raw = self.get_raw(&legacy).await?;
-            }
+            raw = self.get_raw(&keys::username(username)).await?;
         }
         match raw {
             None => Ok(None),
