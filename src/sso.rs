@@ -186,17 +186,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Reads a JSON record. A value that does not parse is reported, never trusted.
     pub(crate) async fn get_record<T: DeserializeOwned>(&self, key: &str) -> SsoResult<Option<T>> {
-        match self.get_raw(key).await? {
-            None => Ok(None),
-            Some(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|_| SsoError::internal("a stored record is corrupt")),
-        }
+        Ok(parse_record(self.get_raw(key).await?)?.map(|v| v.value))
     }
 
     pub(crate) async fn put_record<T: Serialize>(&self, key: &str, value: &T, ttl: Option<u64>) -> SsoResult<()> {
-        let text = serde_json::to_string(value).map_err(|_| SsoError::internal("a record could not be encoded"))?;
-        self.put_raw(key, &text, ttl).await
+        self.put_raw(key, &encode(value)?, ttl).await
     }
 
     pub(crate) async fn put_raw(&self, key: &str, value: &str, ttl: Option<u64>) -> SsoResult<()> {

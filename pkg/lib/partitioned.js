@@ -40,24 +40,30 @@ function hash(s) {
   return h;
 }
 
+const OWNER = /^sso\/(?:user|user-intent|user-session|user-prt|attr|session)\/([^/]+)(\/|$)/;
+const EMAIL = /^sso\/email\/([^/]+)\//;
+
+/**
+ * The shard-deciding part of `s`, a whole key or (`whole` false) a listing prefix; null when
+ * a prefix's keys spread over shards. A prefix names one owner only up to its closing `/`.
+ */
+function route(s, whole) {
+  const owner = OWNER.exec(s);
+  if (owner && (whole || owner[2] === '/')) return `user:${owner[1]}`;
+  const email = EMAIL.exec(s);
+  if (email) return `email:${email[1]}`;
+  if (s.startsWith('sso/idx/')) return 'index';
+  return whole ? s : null;
+}
+
 /** The part of a key that decides its shard (see the header). */
 export function routingKey(key) {
-  const owner = /^sso\/(?:user|user-intent|user-session|user-prt|attr|session)\/([^/]+)/.exec(key);
-  if (owner) return `user:${owner[1]}`;
-  const email = /^sso\/email\/([^/]+)\//.exec(key);
-  if (email) return `email:${email[1]}`;
-  if (key.startsWith('sso/idx/')) return 'index';
-  return key;
+  return route(key, true);
 }
 
 /** The single routing key every key under `prefix` shares, or null when they spread. */
 function prefixRoute(prefix) {
-  const owner = /^sso\/(?:user|user-intent|user-session|user-prt|attr|session)\/([^/]+)\//.exec(prefix);
-  if (owner) return `user:${owner[1]}`;
-  const email = /^sso\/email\/([^/]+)\//.exec(prefix);
-  if (email) return `email:${email[1]}`;
-  if (prefix.startsWith('sso/idx/')) return 'index';
-  return null;
+  return route(prefix, false);
 }
 
 function checkKey(key) {

@@ -87,12 +87,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // A guess at the old password is a login attempt: counted before the check by the
         // same throttle (so a stolen session cannot guess without limit), given back when right.
         let slots = self.throttle_slots(&req, &caller.username, true, false, false);
-        let counters = self.get_many_raw(&Self::slot_keys(&slots)).await?;
-        let too_many = || SsoError::shown(Code::AuthNotAllowed, "too many failed attempts: try again later");
-        if self.is_blocked(&req, &counters) {
-            return Err(too_many());
-        }
-        let Some(attempt) = self.reserve_attempt(&req, &slots, counters).await? else { return Err(too_many()) };
+        let Some(attempt) = self.count_attempt(&req, &slots).await? else {
+            return Err(SsoError::shown(Code::AuthNotAllowed, "too many failed attempts: try again later"));
+        };
         let old_ok = old_password.as_deref().is_some_and(|p| !p.is_empty())
             && matches!(self.verify_user_password(&caller, old_password.as_deref().unwrap_or("")), Verification::Match { .. });
         if !old_ok {

@@ -197,11 +197,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// which is void after `MAX_RESET_CODE_TRIES`.
     async fn reset_code(&self, req: &Request, seen: &Versioned<PrtRecord>, user: &UserRecord, code: Option<&str>) -> SsoResult<u64> {
         let slots = self.throttle_slots(req, &user.username, false, false, true);
-        let counters = self.get_many_raw(&Self::slot_keys(&slots)).await?;
-        if self.is_blocked(req, &counters) {
-            return Err(could_not_access());
-        }
-        let Some(attempt) = self.reserve_attempt(req, &slots, counters).await? else { return Err(could_not_access()) };
+        let Some(attempt) = self.count_attempt(req, &slots).await? else { return Err(could_not_access()) };
         match self.check_totp(req, user, code) {
             Ok(step) => {
                 self.release_attempt(&attempt, |_| true).await?;

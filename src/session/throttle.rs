@@ -154,6 +154,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(Some(attempt))
     }
 
+    /// Reads the counters of `slots` and counts an attempt on them: the whole pre-check of an
+    /// operation whose counters are not read in a batch of its own (login's are). `Ok(None)`:
+    /// refused, a counter is blocked (nothing is written when one is blocked already).
+    pub(crate) async fn count_attempt(&self, req: &Request, slots: &[(String, u32, Slot)]) -> SsoResult<Option<Attempt>> {
+        let counters = self.get_many_raw(&Self::slot_keys(slots)).await?;
+        if self.is_blocked(req, &counters) {
+            return Ok(None);
+        }
+        self.reserve_attempt(req, slots, counters).await
+    }
+
     /// One counter's share of `reserve_attempt`: the text written and whether the user's
     /// `lock_user_after` was reached, or None when the counter is blocked.
     async fn count_one(&self, req: &Request, (key, limit, slot): &(String, u32, Slot), first: Option<String>) -> SsoResult<Option<(String, bool)>> {

@@ -203,7 +203,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let token_raw = self.get_raw(&token_key).await?.ok_or_else(no_token)?;
         let user_id = token_raw.clone();
         let first = self.load_user_versioned(&user_id).await?;
-        let mut seen_token = Some(token_raw);
         let confirmed = self
             .modify_user(
                 &user_id,
@@ -222,12 +221,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     Ok(Change::Write(user))
                 },
                 |commit, _, _| {
-                    commit.check(token_key.clone(), seen_token.as_deref());
+                    commit.check(token_key.clone(), Some(&token_raw));
                     Ok(())
                 },
             )
             .await;
-        seen_token.take();
         match confirmed {
             Ok(Some(_)) => Ok(()),
             Ok(None) => Err(no_token()),

@@ -125,12 +125,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // codes of logins and resets: this call needs no password, so without a limit it
         // would cover the 6-digit space in minutes.
         let slots = self.throttle_slots(&req, &user.value.username, false, false, true);
-        let counters = self.get_many_raw(&Self::slot_keys(&slots)).await?;
-        let too_many = || SsoError::hidden(Code::AuthNotAllowed, "too many wrong codes: try again later");
-        if self.is_blocked(&req, &counters) {
-            return Err(too_many());
-        }
-        let Some(attempt) = self.reserve_attempt(&req, &slots, counters).await? else { return Err(too_many()) };
+        let Some(attempt) = self.count_attempt(&req, &slots).await? else {
+            return Err(SsoError::hidden(Code::AuthNotAllowed, "too many wrong codes: try again later"));
+        };
         // The step is spent in a write conditional on the record the code was checked against:
         // of concurrent uses of one code exactly one succeeds.
         let user_id = user.value.user_id.clone();

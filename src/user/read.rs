@@ -19,11 +19,7 @@ pub(crate) struct UsernameClaim {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub(crate) async fn load_user(&self, user_id: &str) -> SsoResult<Option<UserRecord>> {
-        if user_id.is_empty() || user_id.len() > 191 {
-            return Ok(None);
-        }
-        let user: Option<UserRecord> = self.get_record(&keys::user(user_id)).await?;
-        Ok(user.filter(|u| u.user_id == user_id))
+        Ok(self.load_user_versioned(user_id).await?.map(|v| v.value))
     }
 
     pub(crate) async fn username_claim(&self, username: &str) -> SsoResult<Option<UsernameClaim>> {

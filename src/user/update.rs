@@ -223,7 +223,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let first = if target_id == caller.user_id { Some(current.user_versioned()) } else { user_from_raw(&target_id, target_raw)? };
         let sessions = sessions?;
         let caller_id = caller.user_id.clone();
-        let mut email = Some(email);
         let outcome = self
             .modify_user(
                 &target_id,
@@ -247,7 +246,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                             _ => {}
                         }
                     }
-                    if let Some(Some(e)) = email.as_ref() {
+                    if let Some(e) = &email {
                         self.set_email(&mut user, e.clone())?;
                     }
                     for (key, b) in &bools {
@@ -284,7 +283,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 },
             )
             .await;
-        email.take();
         match outcome {
             // A concurrent create took the name between the read and the write.
             Err(e) if e.has(Code::Conflict) && new_username.is_some() => {
