@@ -364,3 +364,17 @@ fn a_case_variant_cannot_take_the_login_of_a_name_claimed_before_preparation() {
     assert_code(f.login("Alice", "another passphrase"), Code::AuthNotAllowed, false);
     assert_eq!(f.login("ALICE", "another passphrase").unwrap().username, "ALICE");
 }
+
+/// The strict profile refuses a store without a native atomic commit (E008002), and takes one
+/// that has it.
+#[test]
+fn the_strict_profile_refuses_a_store_without_an_atomic_commit() {
+    let strict = || config(json!({ "profile": "strict" }));
+    let kv_shaped = edge_sso::Sso::new(MemoryStore::without_put_if_absent(), edge_sso::NoAudit, keys(), strict(), Box::new(|| Some(T0)));
+    assert_code(kv_shaped.check_store(), Code::InvalidInput, false);
+    let atomic = edge_sso::Sso::new(MemoryStore::new(), edge_sso::NoAudit, keys(), strict(), Box::new(|| Some(T0)));
+    atomic.check_store().unwrap();
+    // The Zato profile takes either (the README says what holds without the commit).
+    let zato = edge_sso::Sso::new(MemoryStore::without_put_if_absent(), edge_sso::NoAudit, keys(), config(json!({})), Box::new(|| Some(T0)));
+    zato.check_store().unwrap();
+}

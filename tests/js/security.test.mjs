@@ -86,3 +86,12 @@ test('a strict-profile instance refuses a common password and hides account stat
   const ust = (await f.sso.user.login(null, ADMIN, 'a strict admin passphrase', APP, ADDR)).ust;
   await rejectsWith(assert, f.sso.user.createUser(null, { username: 'x', password: 'MailCreated5240' }, ust, APP, ADDR), 'E003001', true);
 });
+
+test('the strict profile refuses a store without an atomic commit (E008002) at construction, and takes MemoryStore', () => {
+  const inner = new MemoryStore();
+  // A KV namespace's shape: no commit.
+  const kvShaped = { get: (k) => inner.get(k), put: (k, v, o) => inner.put(k, v, o), delete: (k) => inner.delete(k), list: (o) => inner.list(o) };
+  assert.throws(() => new Sso({ store: kvShaped, secretKey: KEY, config: { profile: 'strict' } }), (e) => e.sub_status?.[0] === 'E008002' && /atomic commit/.test(e.message));
+  assert.ok(new Sso({ store: new MemoryStore(), secretKey: KEY, config: { profile: 'strict' } }));
+  assert.ok(new Sso({ store: kvShaped, secretKey: KEY, config: FAST }));
+});
