@@ -61,6 +61,9 @@ async function passwordFrom(options) {
   return first;
 }
 
+/** The options that were given: the core refuses keys it does not know, and undefined ones. */
+const definedOnly = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
 /** Zato's `secret(192)`: 24 random bytes, url-safe base64 (32 characters). */
 const generatedPassword = () => randomBytes(24).toString('base64url');
 
@@ -157,7 +160,7 @@ export const COMMANDS = [
       const mustChange = parseBool('must-change', o['must-change']);
       const user = await approvedUser(ctx, username);
       const password = await passwordFrom(o);
-      await ctx.sso.admin.setPassword(CID, user.user_id, password, { mustChange, expiryDays });
+      await ctx.sso.admin.setPassword(CID, user.user_id, password, definedOnly({ mustChange, expiryDays }));
       return { text: `Changed password for user \`${username}\``, data: { user_id: user.user_id, username } };
     },
   },
@@ -171,7 +174,7 @@ export const COMMANDS = [
       const mustChange = parseBool('must-change', o['must-change']);
       const user = await approvedUser(ctx, username);
       const password = generatedPassword();
-      await ctx.sso.admin.setPassword(CID, user.user_id, password, { mustChange, expiryDays });
+      await ctx.sso.admin.setPassword(CID, user.user_id, password, definedOnly({ mustChange, expiryDays }));
       return { text: `Password for user \`${username}\` reset to ${password}`, data: { user_id: user.user_id, username, password } };
     },
   },
