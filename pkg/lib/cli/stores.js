@@ -75,15 +75,30 @@ function bindingsOf(raw, environment) {
 }
 
 /**
+ * The binding's entry in the config, checked before any workerd starts: a Durable Object class
+ * of this same Worker cannot run outside it (getPlatformProxy reaches only objects of another
+ * Worker, `script_name`, running under `wrangler dev`), and --remote covers KV and D1.
+ */
+function bindingEntry(wrangler, configPath, binding, { environment, remote }) {
+  const { rawConfig } = wrangler.experimental_readRawConfig({ config: configPath });
+  const bindings = bindingsOf(rawConfig, environment);
+  const entry = bindings.get(binding);
+  if (!entry) {
+    throw new CliError(EXIT.USAGE, `${basename(configPath)} has no KV, D1 or Durable Object binding named ${binding} (it has: ${[...bindings.keys()].join(', ') || 'none'})`);
+  }
+  if (entry.class_name && remote) throw new CliError(EXIT.USAGE, `--remote works with KV and D1 bindings; ${binding} is a Durable Object namespace`);
+  if (entry.class_name && !entry.script_name) {
+    throw new CliError(EXIT.USAGE, `${binding} is a Durable Object class of this Worker, which runs only inside it: use a KV or D1 binding, or run the Worker with \`wrangler dev\` and name it in the binding's script_name`);
+  }
+  return { rawConfig, entry };
+}
+
+/**
  * --remote: a copy of the config (next to it, so relative paths still hold; removed once read)
  * with `remote = true` on the chosen binding, which getPlatformProxy then proxies to the
  * deployed resource (wrangler asks for a login as `wrangler dev --remote` does).
  */
-function remoteConfig(wrangler, configPath, binding, environment) {
-  const { rawConfig } = wrangler.experimental_readRawConfig({ config: configPath });
-  const entry = bindingsOf(rawConfig, environment).get(binding);
-  if (!entry) throw new CliError(EXIT.USAGE, `no binding ${binding} in ${basename(configPath)}`);
-  if (entry.class_name) throw new CliError(EXIT.USAGE, `--remote works with KV and D1 bindings; ${binding} is a Durable Object namespace`);
+function remoteConfig(configPath, rawConfig, entry) {
   entry.remote = true;
   const copy = join(dirname(configPath), `.edge-sso-remote-${process.pid}.wrangler.json`);
   writeFileSync(copy, JSON.stringify(rawConfig), { mode: 0o600 });
@@ -96,10 +111,13 @@ const isDoNamespace = (b) => typeof b?.idFromName === 'function' && typeof b?.ge
 
 async function openWrangler(binding, options) {
   if (!binding) throw new CliError(EXIT.USAGE, '--store wrangler:BINDING needs a binding name');
+  // wrangler's own notices (config warnings) only when they are errors, unless asked for.
+  process.env.WRANGLER_LOG ??= 'error';
   const wrangler = await importOptional('wrangler', '--store wrangler:');
   const configPath = findWranglerConfig(options.wranglerConfig);
   const environment = options.env || undefined;
-  const copy = options.remote ? remoteConfig(wrangler, configPath, binding, environment) : null;
+  const { rawConfig, entry } = bindingEntry(wrangler, configPath, binding, { environment, remote: options.remote });
+  const copy = options.remote ? remoteConfig(configPath, rawConfig, entry) : null;
   let proxy;
   try {
     proxy = await wrangler.getPlatformProxy({
@@ -131,8 +149,9 @@ async function openWrangler(binding, options) {
     await close().catch(() => {});
     throw failure('wrangler', e);
   }
-  await close().catch(() => {});
+  // Named before dispose(): the proxy's stubs are unusable after it.
   const names = Object.keys(proxy.env).filter((k) => isKv(proxy.env[k]) || isD1(proxy.env[k]) || isDoNamespace(proxy.env[k]));
+  await close().catch(() => {});
   throw new CliError(EXIT.USAGE, `${basename(configPath)} has no KV, D1 or Durable Object binding named ${binding} (it has: ${names.join(', ') || 'none'})`);
 }
 
