@@ -473,6 +473,9 @@ export interface UserApi {
     currentApp: string, remoteAddr: string): Promise<void>;
   /** The caller's own links, or `userId`'s for a super-user. */
   getLinkedAuthList(cid: Cid, ust: string, currentApp: string, remoteAddr: string, userId?: string): Promise<LinkedAuth[]>;
+  /** The user linked to a definition (spec §10 O-57 fixed): super-users, or that user. */
+  getUserByLinkedAuth(cid: Cid, ust: string, authType: 'basic_auth' | 'jwt' | 'zato.basic_auth' | 'zato.jwt', authUsername: string,
+    currentApp: string, remoteAddr: string): Promise<User>;
   readonly session: SessionApi;
   readonly attr: UserAttrApi;
 }

@@ -19,7 +19,7 @@ use crate::time;
 use crate::user::create::CreateOptions;
 
 /// Every operation name `call` accepts.
-pub const OPERATIONS: [&str; 78] = [
+pub const OPERATIONS: [&str; 79] = [
     "user.createSuperUser", "user.createUser", "user.getCurrentUser", "user.getUserById", "user.login", "user.logout",
     "user.updateCurrentUser", "user.updateUserById", "user.approveUser", "user.rejectUser", "user.lockUser", "user.unlockUser",
     "user.deleteUserById", "user.deleteUserByUsername", "user.changePassword", "user.setPassword", "user.resetTotpKey",
@@ -36,7 +36,7 @@ pub const OPERATIONS: [&str; 78] = [
     "user.session.attr.getMany", "user.session.attr.existsMany", "user.session.attr.deleteMany", "user.session.attr.setExpiryMany",
     "admin.findUser", "admin.createUser", "admin.lockUser", "admin.unlockUser", "admin.deleteUser", "admin.login", "admin.logout",
     "admin.setPassword", "admin.resetTotpKey", "admin.importUser",
-    "user.createLinkedAuth", "user.deleteLinkedAuth", "user.getLinkedAuthList", "linked.externalSession",
+    "user.createLinkedAuth", "user.deleteLinkedAuth", "user.getLinkedAuthList", "linked.externalSession", "user.getUserByLinkedAuth",
 ];
 
 fn bad(detail: impl Into<String>) -> SsoError {
@@ -328,7 +328,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             _ if op.starts_with("user.attr.") || op.starts_with("user.session.attr.") => self.call_attr(op, args).await,
             _ if op.starts_with("admin.") => self.call_admin(op, args).await,
-            "user.createLinkedAuth" | "user.deleteLinkedAuth" | "user.getLinkedAuthList" | "linked.externalSession" => self.call_linked(op, args).await,
+            "user.createLinkedAuth" | "user.deleteLinkedAuth" | "user.getLinkedAuthList" | "user.getUserByLinkedAuth" | "linked.externalSession" => {
+                self.call_linked(op, args).await
+            }
             _ => Err(bad(format!("unknown operation: {}", op.chars().take(60).collect::<String>()))),
         }
     }
@@ -425,6 +427,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 self.delete_linked_auth(cid_of(&a)?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?, &a.str(6)?)
                     .await
                     .map(|_| Value::Null)
+            }
+            "user.getUserByLinkedAuth" => {
+                let a = Args::new(op, args, &["cid", "ust", "authType", "authUsername", "currentApp", "remoteAddr"])?;
+                Ok(Value::Object(self.get_user_by_linked_auth(cid_of(&a)?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?).await?))
             }
             "user.getLinkedAuthList" => {
                 let a = Args::new(op, args, &["cid", "ust", "currentApp", "remoteAddr", "userId"])?;

@@ -160,3 +160,19 @@ fn imported_links_work_for_external_sessions() {
     let r = external(&f, basic("basic secret")).unwrap();
     assert_eq!(r.user_id, "zusr-imp");
 }
+
+#[test]
+fn get_user_by_linked_auth_finds_the_linked_user_not_the_caller() {
+    let f = linked_fixture(json!({}));
+    let admin = f.admin_ust();
+    let (id, ust) = f.regular(&admin, "u", PW);
+    let (_, other_ust) = f.regular(&admin, "v", PW);
+    let by = |ust: &str, name: &str| f.call("user.getUserByLinkedAuth", json!([null, ust, "basic_auth", name, APP, ADDR]));
+    assert_code(by(&admin, "svc"), Code::AuthNotAllowed, true);
+    link(&f, &admin, &id, "basic_auth", "svc").unwrap();
+    // Spec §10 O-57: Zato returned the caller; here the linked user.
+    assert_eq!(by(&admin, "svc").unwrap()["username"], json!("u"));
+    assert_eq!(by(&ust, "svc").unwrap()["username"], json!("u"));
+    assert_code(by(&other_ust, "svc"), Code::AuthNotAllowed, false);
+    assert_code(by(&admin, "nobody"), Code::InvalidInput, false);
+}

@@ -199,6 +199,8 @@ function bind(wasm, linked) {
     createLinkedAuth: plain('user.createLinkedAuth'),
     deleteLinkedAuth: (...args) => call('user.deleteLinkedAuth', args, () => undefined),
     getLinkedAuthList: dated('user.getLinkedAuthList'),
+    /** Spec §3.18 with §10 O-57 fixed: the user linked to the definition. */
+    getUserByLinkedAuth: user('user.getUserByLinkedAuth'),
     session: Object.freeze(session),
     attr: attrs('user.attr'),
   };

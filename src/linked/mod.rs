@@ -193,6 +193,38 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.links_of(&req, &target).await
     }
 
+    /// Spec §3.18 `get_user_by_linked_auth`, with §10 O-57 fixed: the user linked to the
+    /// definition `(auth_type, auth_username)`, not the caller. Super-users only, unless the
+    /// linked user is the caller. Unknown definition, no link: E005001 (shown).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn get_user_by_linked_auth(
+        &self,
+        cid: Option<&str>,
+        ust: &str,
+        auth_type: &str,
+        auth_username: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<serde_json::Map<String, Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.get_user_by_linked_auth", None, vec![("auth_type", Value::String(auth_type.into()))]).await?;
+        let def = self.definition(auth_type, auth_username)?;
+        let name = def.qualified();
+        let (current, extras) = self.resolve_session_with(&req, ust, false, &[keys::linked_definition(&name)]).await?;
+        let none = || SsoError::shown(Code::AuthNotAllowed, "no user is linked to this definition");
+        let user_id = extras.into_iter().next().flatten().ok_or_else(none)?;
+        if user_id != current.user.user_id && !current.user.is_super_user {
+            return Err(SsoError::hidden(Code::AuthNotAllowed, "only super-users may look up another user's link"));
+        }
+        let read = self.get_many_raw(&[keys::user(&user_id), keys::linked(&user_id, &name)]).await?;
+        if read[1].is_none() {
+            return Err(none());
+        }
+        let user = user_from_raw(&user_id, read[0].clone())?.ok_or_else(none)?.value;
+        let vis = crate::user::record::Visibility { super_user_fields: current.user.is_super_user, is_self: user.user_id == current.user.user_id };
+        Ok(user.view(&self.keys, vis))
+    }
+
     async fn links_of(&self, _req: &Request, user_id: &str) -> SsoResult<Vec<Value>> {
         let listed = self.list_all(&keys::linked_prefix(user_id)).await?;
         let records = self.get_many_raw(&listed).await?;
