@@ -117,7 +117,7 @@ test('change-user-password: --expiry in whole days (O-46), --must-change, the po
   const weak = await cli(['change-user-password', 'max', '--password', 'qwerty-qwerty', ...s.args, '--json']);
   assert.equal(weak.code, 21);
   assert.deepEqual(weak.json.sub_status, ['E003001']);
-  for (const bad of ['3x', '0', '-1', '1.5', '']) {
+  for (const bad of ['3x', '0', '-1', '1.5', '', '36501']) {
     const u = await cli(['change-user-password', 'max', '--password', 'Another-good-pass-9', `--expiry=${bad}`, ...s.args]);
     assert.equal(u.code, 2, `--expiry ${bad}`);
     assert.match(u.stderr, /--expiry takes a whole number of days/);

@@ -17,7 +17,7 @@ const personOptions = {
   'last-name': { type: 'string', help: "the person's last name" },
   password: { type: 'string', help: 'the password (asked for, hidden, when not given and stdin is a terminal)' },
 };
-const expiryOption = { expiry: { type: 'string', help: "the password's expiry in days from now, an integer (default: password.expiry, 730)" } };
+const expiryOption = { expiry: { type: 'string', help: "the password's expiry in days from now, an integer 1 to 36500 (default: password.expiry, 730)" } };
 const mustChangeOption = { 'must-change': { type: 'string', help: 'true or false: whether the password must be changed at the next login' } };
 
 /** Zato's lookup (spec §8.4): approved users only; otherwise exit 22. */
@@ -40,7 +40,9 @@ const operator = () => {
 function parseExpiry(value) {
   if (value === undefined) return undefined;
   // O-46: Zato passed the string on and crashed; here it is a whole number of days, or usage.
-  if (!/^\d{1,6}$/.test(value) || Number(value) < 1) throw new CliError(EXIT.USAGE, `--expiry takes a whole number of days (1 or more), not ${JSON.stringify(value)}`);
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 36_500) {
+    throw new CliError(EXIT.USAGE, `--expiry takes a whole number of days, 1 to 36500, not ${JSON.stringify(value)}`);
+  }
   return Number(value);
 }
 
