@@ -80,6 +80,9 @@ function bindingsOf(raw, environment) {
  * Worker, `script_name`, running under `wrangler dev`), and --remote covers KV and D1.
  */
 function bindingEntry(wrangler, configPath, binding, { environment, remote }) {
+  if (typeof wrangler.experimental_readRawConfig !== 'function' || typeof wrangler.getPlatformProxy !== 'function') {
+    throw new CliError(EXIT.MISSING_PACKAGE, '--store wrangler: needs a newer `wrangler` (4.x with getPlatformProxy and remote bindings): npm install wrangler@4');
+  }
   const { rawConfig } = wrangler.experimental_readRawConfig({ config: configPath });
   const bindings = bindingsOf(rawConfig, environment);
   const entry = bindings.get(binding);
