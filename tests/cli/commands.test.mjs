@@ -87,6 +87,7 @@ test('login (no password, no TOTP code) prints a working UST; logout ends it', a
   assert.equal(login.code, 0, login.stderr);
   const { ust } = login.json.session;
   assert.equal(login.json.session.username, 'lee');
+  assert.equal(login.json.session.device_token, undefined);
   const me = await s.sso().user.getCurrentUser(CID, ust, 'CRM', IP);
   assert.equal(me.username, 'lee');
   const text = await cli(['login', 'lee', ...s.args]);

@@ -137,7 +137,8 @@ export const COMMANDS = [
     options: {},
     async run(ctx, [username]) {
       await approvedUser(ctx, username);
-      const session = await ctx.sso.admin.login(CID, username, { remoteAddr: '127.0.0.1', userAgent: `Zato CLI ${hostname()}` });
+      // The device token (a browser's brute-force allowance) means nothing to a shell: left out.
+      const { device_token: _deviceToken, ...session } = await ctx.sso.admin.login(CID, username, { remoteAddr: '127.0.0.1', userAgent: `Zato CLI ${hostname()}` });
       const lines = Object.entries(session).map(([k, v]) => `  ${k}: ${v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : v}`);
       return { text: `User \`${username}\` logged in\n${lines.join('\n')}`, data: { username, session } };
     },
