@@ -3,7 +3,7 @@
 // codes computed here (RFC 6238) from a base32 key.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sso } from 'edge-sso';
@@ -35,9 +35,21 @@ export function cli(args, { env = {}, input, cwd = here } = {}) {
   });
 }
 
+const made = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary folder, removed when the test file's process ends. */
+export function tempDir(prefix = 'edge-sso-cli-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** A temporary folder with an edge-sso secret key file. */
 export function workdir() {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-sso-cli-'));
+  const dir = tempDir();
   const keyFile = join(dir, 'secret.key');
   const secretKey = randomBytes(32).toString('base64');
   writeFileSync(keyFile, `${secretKey}\n`, { mode: 0o600 });

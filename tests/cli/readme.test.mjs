@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import initSqlJs from 'sql.js';
+import { tempDir } from './helpers.mjs';
 
 const here = import.meta.dirname;
 const lines = readFileSync(resolve(here, '../../README.md'), 'utf8').split('\n');
@@ -21,7 +21,7 @@ for (let i = 0; i < lines.length; i++) {
 }
 
 function runBlock(code, prepare = () => {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-sso-readme-'));
+  const dir = tempDir('edge-sso-readme-');
   symlinkSync(join(here, 'node_modules'), join(dir, 'node_modules'));
   prepare(dir);
   const env = { ...process.env, SSO_SECRET_KEY: '', SSO_STORE: '', ZATO_SECRET_KEY: '', npm_config_yes: 'false' };

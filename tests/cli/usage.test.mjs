@@ -3,11 +3,10 @@
 // (exit 25, naming it), and --json for all of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { cli, fileStore, workdir } from './helpers.mjs';
+import { cli, fileStore, tempDir, workdir } from './helpers.mjs';
 
 const COMMANDS = {
   'create-user': ['--email', '--display-name', '--first-name', '--middle-name', '--last-name', '--password'],
@@ -120,7 +119,7 @@ test('a store that cannot be opened is exit 23; a file store held by a running p
 
 test('an optional package that is not installed is exit 25 and named, with the npm command', async () => {
   // The installed package alone, where neither pg, @deno/kv, wrangler nor sql.js can be found.
-  const alone = mkdtempSync(join(tmpdir(), 'edge-sso-alone-'));
+  const alone = tempDir('edge-sso-alone-');
   cpSync(join(import.meta.dirname, 'node_modules', 'edge-sso'), join(alone, 'node_modules', 'edge-sso'), { recursive: true });
   const bin = join(alone, 'node_modules', 'edge-sso', 'bin', 'edge-sso.mjs');
   const { keyFile } = workdir();
