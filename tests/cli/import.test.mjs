@@ -70,6 +70,11 @@ async function checkUsers(sso) {
   assert.equal((await sso.user.attr.get(CID, 'national_id', ust, 'CRM', IP, { decrypt: true })).value, users.alice.attributes.national_id);
   assert.equal(await sso.user.attr.exists(CID, 'cart', ust, 'CRM', IP), false); // a session attribute: sessions do not move
   assert.equal(await sso.user.attr.exists(CID, 'old_token', ust, 'CRM', IP), false); // expired in Zato
+  const links = await sso.user.getLinkedAuthList(CID, ust, 'CRM', IP);
+  assert.equal(links.length, 1, JSON.stringify(links));
+  assert.equal(links[0].auth_type, 'basic_auth'); // Zato's 'zato.basic_auth', as edge-sso names the type
+  assert.equal(String(links[0].auth_id), '7');
+  assert.equal(links[0].user_id, users.alice.user_id);
 
   // bob: TOTP on, PBKDF2 with Zato's default 120,000 rounds, email stored in clear by Zato
   const bob = await sso.admin.findUser(CID, 'bob');
