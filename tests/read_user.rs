@@ -1,4 +1,4 @@
-//! Spec §3.4 with the seed `User.get` field visibility (DESIGN.md "Decisions").
+//! Spec §3.4 with the seed `User.get` field visibility (docs/behaviour.md §2.2).
 
 mod common;
 use common::*;
