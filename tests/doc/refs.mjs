@@ -80,7 +80,7 @@ for (const file of files) {
       if (!entries.has(`O-${m[1]}`)) problems.push(`${where}: O-${m[1]} has no entry in the §10 table of ${BEHAVIOUR}`);
     }
     for (const m of line.matchAll(MD_FILE)) {
-      const ref = m[0].replace(/^[.:]+(?=[\w/])/, '');
+      const ref = m[0].replace(/^:+/, '');
       if (ref.includes('://')) continue;
       counts.files++;
       const candidates = [resolve(root, ref), resolve(root, dirname(file), ref)];
