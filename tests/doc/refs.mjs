@@ -1,6 +1,7 @@
 // `make test-doc`: every reference in the code resolves to a file in the repository.
 //
-// Scans src/, pkg/lib/, pkg/*.d.ts, www/, tests/, examples/, README.md, ARCHITECTURE.md and docs/
+// Scans src/, pkg/lib/, pkg/*.d.ts, www/, tests/, examples/, README.md, ARCHITECTURE.md,
+// CONTRIBUTING.md, CHANGELOG.md and docs/
 // (not node_modules, .build, target, generated folders) for
 //   - `§n` / `§n.m…` citations: each needs a heading that carries the number in docs/behaviour.md
 //     (`## 3. Operations`, `### 3.18 Linked authentication`). Citations of outside standards,
@@ -42,7 +43,7 @@ function walk(dir, out = []) {
 }
 
 const declarations = readdirSync(join(root, 'pkg')).filter((f) => f.endsWith('.d.ts')).map((f) => `pkg/${f}`);
-const files = ['src', 'pkg/lib', ...declarations, 'www', 'tests', 'examples', 'README.md', 'ARCHITECTURE.md', 'docs']
+const files = ['src', 'pkg/lib', ...declarations, 'www', 'tests', 'examples', 'README.md', 'ARCHITECTURE.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'docs']
   .flatMap((d) => walk(d));
 
 // What docs/behaviour.md defines: section numbers from its headings, O-nn ids from its table rows.
