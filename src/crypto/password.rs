@@ -1,14 +1,14 @@
-//! Password hashing: Argon2id in PHC string format. Zato's passlib `$pbkdf2-sha512$` hashes
+//! Password hashing: Argon2id in PHC string format (computed by `super::argon2id`). Zato's passlib `$pbkdf2-sha512$` hashes
 //! verify too, so a migrated Zato database keeps working (and is upgraded at the next login).
 //!
 //! A stored hash is treated as untrusted input: it may come from a migrated or tampered
 //! database, so parsing never panics and its cost parameters are bounded.
 
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::Params;
 use base64::Engine;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{ct_eq, random_bytes, CryptoError};
+use super::{argon2id, ct_eq, random_bytes, CryptoError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Argon2Params {
@@ -58,14 +58,12 @@ fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD_NO_PAD
 }
 
-fn argon2(p: &Argon2Params, out_len: usize) -> Result<Argon2<'static>, CryptoError> {
-    let params = Params::new(p.m_cost, p.t_cost, p.p_cost, Some(out_len)).map_err(|e| CryptoError::Hash(e.to_string()))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
+/// Raw Argon2id: parameters validated by the `argon2` crate, computed by our SIMD-capable
+/// implementation (`super::argon2id`, cross-checked against the crate in its tests).
 fn argon2_raw(password: &[u8], salt: &[u8], p: &Argon2Params, out_len: usize) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let params = Params::new(p.m_cost, p.t_cost, p.p_cost, Some(out_len)).map_err(|e| CryptoError::Hash(e.to_string()))?;
     let mut out = Zeroizing::new(vec![0u8; out_len]);
-    argon2(p, out_len)?.hash_password_into(password, salt, &mut out).map_err(|e| CryptoError::Hash(e.to_string()))?;
+    argon2id::hash_into(&params, &[], password, salt, &mut out).map_err(|e| CryptoError::Hash(e.to_string()))?;
     Ok(out)
 }
 
