@@ -176,6 +176,15 @@ fn verify_pbkdf2(password: &str, rest: &str) -> Result<Verification, CryptoError
     Ok(if ok { Verification::Match { needs_rehash: true } } else { Verification::Mismatch })
 }
 
+/// Prepares the memory Argon2id with `params` uses (see `argon2id::reserve`), so that the first
+/// login in a fresh instance does not pay for it. Invalid parameters prepare nothing: hashing
+/// reports them.
+pub fn reserve_memory(params: &Argon2Params) {
+    if let Ok(p) = Params::new(params.m_cost, params.t_cost, params.p_cost, Some(OUTPUT_LEN)) {
+        let _ = argon2id::reserve(&p);
+    }
+}
+
 /// One Argon2id computation with `params`, result discarded: an unknown user costs the same
 /// time as a known one, so timing does not reveal whether a username exists (spec §10 O-1).
 pub fn dummy_verify(password: &str, params: &Argon2Params) {
@@ -379,6 +388,14 @@ mod tests {
             }
             let _ = verify_password("password", &s, &FAST);
         }
+    }
+
+    #[test]
+    fn reserve_memory_then_hash() {
+        reserve_memory(&Argon2Params { m_cost: 256, t_cost: 1, p_cost: 1 });
+        reserve_memory(&Argon2Params { m_cost: 0, t_cost: 0, p_cost: 0 });
+        let phc = hash_password("pw", &FAST).unwrap();
+        assert_eq!(verify_password("pw", &phc, &FAST).unwrap(), Verification::Match { needs_rehash: false });
     }
 
     #[test]

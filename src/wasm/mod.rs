@@ -138,6 +138,9 @@ impl WasmSso {
         let hooks = JsHooks::new(get(options, "hooks"))?;
         let core = Sso::with_hooks(store, audit, hooks, keys, config, clock);
         core.check_store()?;
+        // Grow the wasm memory for Argon2 now rather than in the first login (README, "What
+        // one login costs").
+        crate::crypto::password::reserve_memory(&core.argon2);
         Ok(WasmSso { core: Rc::new(core) })
     }
 

@@ -32,6 +32,9 @@ const TYPE_ID: u32 = 2;
 const SYNC_POINTS: usize = 4;
 /// Words of a block, and so addresses per address block.
 const WORDS: usize = 128;
+/// The warm-up hash's memory in KiB: enough calls of the compression function for V8 to start
+/// optimising it, a few milliseconds in the baseline compiler.
+const WARM_UP_BLOCKS: u32 = 256;
 
 /// Which compression function this build uses: `"simd128"` or `"portable"`.
 pub const IMPLEMENTATION: &str = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { "simd128" } else { "portable" };
@@ -78,6 +81,33 @@ pub fn hash_into(params: &Params, secret: &[u8], password: &[u8], salt: &[u8], o
     });
     h0.zeroize();
     result
+}
+
+/// Allocates the block memory a hash with `params` needs (writing it, so its pages are
+/// mapped), ahead of the first hash: in a fresh wasm instance, growing and first touching 19 MiB
+/// costs about a third of a hash, which otherwise lands on the first login.
+pub fn reserve(params: &Params) -> Result<(), Error> {
+    with_memory(Geometry::new(params).blocks(), |_| {})?;
+    warm_up();
+    Ok(())
+}
+
+std::thread_local! {
+    static WARMED_UP: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// One small hash, once per instance: V8 runs new wasm code in its baseline compiler and moves
+/// a function to optimised code only after it has run for a while, on a background thread. This
+/// starts that for the compression function before the first real hash, which then runs mostly
+/// optimised code (README, "What one login costs").
+fn warm_up() {
+    if WARMED_UP.with(|w| w.replace(true)) {
+        return;
+    }
+    if let Ok(params) = Params::new(WARM_UP_BLOCKS, 1, 1, Some(32)) {
+        let mut out = [0u8; 32];
+        let _ = hash_into(&params, &[], b"warm-up", b"warm-up!", &mut out);
+    }
 }
 
 std::thread_local! {
@@ -217,6 +247,9 @@ impl AddressGenerator {
     }
 }
 
+/// Not inlined: a hash calls it 4·p·t times, so V8 can move it to optimised code between
+/// segments of the first hash in a fresh instance (wasm code is never replaced mid-call).
+#[inline(never)]
 fn fill_segment(g: &Geometry, memory: &mut [Block], pos: Position) {
     let data_independent = pos.pass == 0 && pos.slice < SYNC_POINTS / 2;
     let mut addresses = data_independent.then(|| AddressGenerator::new(g, pos));
