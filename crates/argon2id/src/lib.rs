@@ -74,7 +74,7 @@ pub fn hash_into(params: &Params, secret: &[u8], password: &[u8], salt: &[u8], o
         finish(&geometry, memory, out);
         // After two or more passes every block left depends on a whole pass over the memory, so
         // it costs a password guess the full hash to reproduce. After one, the early blocks are
-        // cheap to recompute from a guess: those are wiped.
+        // cheap to recompute from a guess, so the memory is wiped.
         if geometry.passes == 1 {
             memory.fill(Block::ZERO);
         }
