@@ -255,8 +255,9 @@ fn fill_segment(g: &Geometry, memory: &mut [Block], pos: Position) {
     let mut addresses = data_independent.then(|| AddressGenerator::new(g, pos));
     let start = if pos.pass == 0 && pos.slice == 0 { 2 } else { 0 };
     let lane_start = pos.lane * g.lane_length;
-    let mut curr = lane_start + pos.slice * g.segment_length + start;
-    let prev = if curr == lane_start { lane_start + g.lane_length - 1 } else { curr - 1 };
+    let segment_start = lane_start + pos.slice * g.segment_length;
+    let first = segment_start + start;
+    let prev = if first == lane_start { lane_start + g.lane_length - 1 } else { first - 1 };
     // The previous block, carried from one step to the next as the next step's X.
     let mut state = memory[prev].clone();
     for index in start..g.segment_length {
@@ -271,10 +272,9 @@ fn fill_segment(g: &Geometry, memory: &mut [Block], pos: Position) {
         };
         let ref_lane = if pos.pass == 0 && pos.slice == 0 { pos.lane } else { ((rand >> 32) % g.lanes as u64) as usize };
         let ref_index = reference_index(g, pos, index, ref_lane == pos.lane, rand & 0xFFFF_FFFF);
-        let (reference, next) = reference_and_next(memory, ref_lane * g.lane_length + ref_index, curr);
+        let (reference, next) = reference_and_next(memory, ref_lane * g.lane_length + ref_index, segment_start + index);
         // Version 0x13 XORs over the block's old value in passes after the first.
         compress(&mut state, reference, next, pos.pass > 0);
-        curr += 1;
     }
 }
 
