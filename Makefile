@@ -37,7 +37,7 @@ build: setup
 	@mkdir -p .build pkg/wasm && tmp=$$(mktemp -d .build/wasm.XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && set -e && \
 	  echo "wasm-bindgen --target web, then wasm-opt -O3 (into $$tmp, then pkg/wasm/)" && \
 	  wasm-bindgen --target web --out-dir $$tmp --out-name edge_sso $(WASM_RAW) && \
-	  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	  node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	    --enable-mutable-globals --enable-reference-types --enable-multivalue $$tmp/edge_sso_bg.wasm -o $$tmp/opt.wasm && \
 	  mv $$tmp/opt.wasm $$tmp/edge_sso_bg.wasm && \
 	  for f in edge_sso.js edge_sso.d.ts edge_sso_bg.wasm.d.ts edge_sso_bg.wasm; do mv -f $$tmp/$$f pkg/wasm/$$f; done

@@ -5,6 +5,7 @@
 //! material: errors end up in logs and API responses.
 
 pub mod ids;
+pub mod argon2id;
 pub mod password;
 pub mod seal;
 pub mod totp;

@@ -1,14 +1,14 @@
-//! Password hashing: Argon2id in PHC string format. Zato's passlib `$pbkdf2-sha512$` hashes
+//! Password hashing: Argon2id in PHC string format (computed by `super::argon2id`). Zato's passlib `$pbkdf2-sha512$` hashes
 //! verify too, so a migrated Zato database keeps working (and is upgraded at the next login).
 //!
 //! A stored hash is treated as untrusted input: it may come from a migrated or tampered
 //! database, so parsing never panics and its cost parameters are bounded.
 
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::Params;
 use base64::Engine;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{ct_eq, random_bytes, CryptoError};
+use super::{argon2id, ct_eq, random_bytes, CryptoError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Argon2Params {
@@ -58,14 +58,12 @@ fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD_NO_PAD
 }
 
-fn argon2(p: &Argon2Params, out_len: usize) -> Result<Argon2<'static>, CryptoError> {
-    let params = Params::new(p.m_cost, p.t_cost, p.p_cost, Some(out_len)).map_err(|e| CryptoError::Hash(e.to_string()))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
+/// Raw Argon2id: parameters validated by the `argon2` crate, computed by our SIMD-capable
+/// implementation (`super::argon2id`, cross-checked against the crate in its tests).
 fn argon2_raw(password: &[u8], salt: &[u8], p: &Argon2Params, out_len: usize) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let params = Params::new(p.m_cost, p.t_cost, p.p_cost, Some(out_len)).map_err(|e| CryptoError::Hash(e.to_string()))?;
     let mut out = Zeroizing::new(vec![0u8; out_len]);
-    argon2(p, out_len)?.hash_password_into(password, salt, &mut out).map_err(|e| CryptoError::Hash(e.to_string()))?;
+    argon2id::hash_into(&params, &[], password, salt, &mut out).map_err(|e| CryptoError::Hash(e.to_string()))?;
     Ok(out)
 }
 
@@ -176,6 +174,15 @@ fn verify_pbkdf2(password: &str, rest: &str) -> Result<Verification, CryptoError
     out.zeroize();
     // Always upgraded: PBKDF2 is only accepted to migrate away from it.
     Ok(if ok { Verification::Match { needs_rehash: true } } else { Verification::Mismatch })
+}
+
+/// Prepares the memory Argon2id with `params` uses (see `argon2id::reserve`), so that the first
+/// login in a fresh instance does not pay for it. Invalid parameters prepare nothing: hashing
+/// reports them.
+pub fn reserve_memory(params: &Argon2Params) {
+    if let Ok(p) = Params::new(params.m_cost, params.t_cost, params.p_cost, Some(OUTPUT_LEN)) {
+        let _ = argon2id::reserve(&p);
+    }
 }
 
 /// One Argon2id computation with `params`, result discarded: an unknown user costs the same
@@ -381,6 +388,14 @@ mod tests {
             }
             let _ = verify_password("password", &s, &FAST);
         }
+    }
+
+    #[test]
+    fn reserve_memory_then_hash() {
+        reserve_memory(&Argon2Params { m_cost: 256, t_cost: 1, p_cost: 1 });
+        reserve_memory(&Argon2Params { m_cost: 0, t_cost: 0, p_cost: 0 });
+        let phc = hash_password("pw", &FAST).unwrap();
+        assert_eq!(verify_password("pw", &phc, &FAST).unwrap(), Verification::Match { needs_rehash: false });
     }
 
     #[test]

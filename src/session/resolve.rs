@@ -91,7 +91,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             None => self.get_raw(&keys::user(&session.value.user_id)).await?,
         };
         let extras: Vec<Option<String>> = values.collect();
-        let s = session.value.clone();
+        let s = &session.value;
         if s.session_id != r.session_id || r.user_id.as_ref().is_some_and(|u| *u != s.user_id) || s.expiration_time <= req.now {
             return Err(no_such_session());
         }
@@ -104,9 +104,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if cfg.max_lifetime > 0 && req.now >= time::add_minutes(&s.creation_time, cfg.max_lifetime) {
             return Err(no_such_session());
         }
+        let last = s.last_used.unwrap_or(s.creation_time);
         let mut session = session;
         if cfg.idle_timeout > 0 {
-            let last = s.last_used.unwrap_or(s.creation_time);
             if req.now > time::add_minutes(&last, cfg.idle_timeout) {
                 return Err(no_such_session());
             }

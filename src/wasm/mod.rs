@@ -147,6 +147,9 @@ impl WasmSso {
         let definitions = crate::linked::definitions::SecurityDefinitions::from_json(&defs_json)?;
         let core = Sso::with_hooks(store, audit, hooks, keys, config, clock).with_security_definitions(definitions);
         core.check_store()?;
+        // Grow the wasm memory for Argon2 now rather than in the first login (README, "What
+        // one login costs").
+        crate::crypto::password::reserve_memory(&core.argon2);
         Ok(WasmSso { core: Rc::new(core) })
     }
 
@@ -190,6 +193,23 @@ impl WasmSso {
             "allowed_origins": c.http.allowed_origins, "session_minutes": c.session.expiry,
         })
         .to_string()
+    }
+
+    /// Raw Argon2id (version 0x13, no associated data) through the implementation the package
+    /// uses, for tests/js/argon2id.test.mjs (cross-checked with @node-rs/argon2) and `make bench`
+    /// (not part of the package API).
+    #[wasm_bindgen(js_name = benchArgon2idRaw)]
+    pub fn bench_argon2id_raw(password: &[u8], salt: &[u8], secret: &[u8], m_cost: u32, t_cost: u32, p_cost: u32, out_len: usize) -> Result<Vec<u8>, JsValue> {
+        let params = argon2::Params::new(m_cost, t_cost, p_cost, Some(out_len)).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let mut out = vec![0u8; out_len];
+        crate::crypto::argon2id::hash_into(&params, secret, password, salt, &mut out).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Which Argon2 compression function this build uses: "simd128" or "portable".
+    #[wasm_bindgen(js_name = argon2idImplementation)]
+    pub fn argon2id_implementation() -> String {
+        crate::crypto::argon2id::IMPLEMENTATION.to_string()
     }
 
     /// Serves one REST request (spec §8): resolves `{ status, body }` (body: a JSON string).
