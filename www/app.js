@@ -20,7 +20,8 @@ function showSection(section) {
 /** The policy sentence next to every new-password field, where the backend's policy is known. */
 function statePolicy() {
   const p = state.backend.policy;
-  for (const hint of $$('.policy')) hint.textContent = p ? `(${T.passwordPolicy(p.minLength, p.rejectList.slice(0, 6).join(', ') + ', …')})` : '';
+  const sample = p ? p.rejectList.filter((w) => /^[a-z]+$/.test(w)).slice(0, 5).map((w) => `"${w}"`).join(', ') : '';
+  for (const hint of $$('.policy')) hint.textContent = p ? `(${T.passwordPolicy(p.minLength, sample, p.rejectList.length)})` : '';
 }
 
 async function useBackend(kind, url) {

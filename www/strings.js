@@ -46,7 +46,7 @@ export const IN_CONTEXT = {
 export const T = {
   transport: (detail) => `The server could not be reached${detail ? ` (${detail})` : ''}. Check that it is running, then try again.`,
   httpStatus: (status) => `The server answered HTTP ${status} instead of the SSO API: check the server address.`,
-  inputRefused: (detail) => `Some input was not accepted${detail ? `: ${detail}` : ''}.`,
+  inputRefused: (detail) => `Some input was not accepted${detail ? `: ${detail}` : ''}`,
   restSuperUser: 'Super-users are created on the server (make demo prints its credentials).',
   loggedIn: 'Logged in.',
   loggedInExpiring: 'Logged in. Your password expires soon.',
@@ -67,7 +67,7 @@ export const T = {
   generatedPassword: 'Generated password (shown once: copy it now)',
   copied: 'Copied.',
   copyFailed: 'Could not copy: select the text and copy it yourself.',
-  passwordPolicy: (min, words) => `At least ${min} characters${words ? `, and none of: ${words}` : ''}.`,
+  passwordPolicy: (min, sample, n) => `at least ${min} characters, not containing a common password such as ${sample} (${n} in all)`,
   emailFormat: 'That does not look like an email address (name@example.com).',
   done: (what, u) => `${what}: ${u}.`,
   deleted: (u) => `Deleted ${u}.`,

@@ -34,7 +34,8 @@ export function describe(err, prefix = '') {
   if (e.kind === 'http') return T.httpStatus(e.detail);
   const codes = e.codes.length ? e.codes : ['E005001'];
   return codes.map((code) => {
-    if (code === 'E008002') return `${T.inputRefused(e.detail)} (${code})`;
+    // The library's words name the field and the limit; its code prefix is said once, after.
+    if (code === 'E008002') return `${T.inputRefused(e.detail.replace(/^E\d{6} [\w.]+: /, '').replace(/\.$/, ''))} (${code})`;
     const text = IN_CONTEXT[`${prefix}:${code}`] ?? MESSAGES[code] ?? e.detail ?? code;
     return `${text} (${code})`;
   }).join(' ');

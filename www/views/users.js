@@ -61,7 +61,10 @@ async function find(q) {
   if (!q) return readAll({});
   const searches = [readAll({ username: q }), readAll({ display_name: q, is_name_exact: false })];
   if (state.caps.emailSearch && q.includes('@')) searches.push(readAll({ email: q }));
-  const parts = await Promise.all(searches);
+  const settled = await Promise.allSettled(searches);
+  const refused = settled.find((p) => p.status === 'rejected');
+  if (refused) throw refused.reason;
+  const parts = settled.map((p) => p.value);
   const byId = new Map();
   for (const p of parts) for (const u of p.rows) byId.set(u.user_id, u);
   return { rows: [...byId.values()], truncated: parts.some((p) => p.truncated) };
@@ -169,7 +172,10 @@ function draw() {
 }
 
 /** Shows #/users with `params`; reads from the backend when the search changed or `fresh`. */
+let generation = 0;
+
 export async function showUsers(params, { fresh = false } = {}) {
+  const mine = ++generation;
   current = usersQuery(params);
   $('#search-q').value = current.q;
   $('#search-q').placeholder = T.searchPlaceholder(state.caps.emailSearch);
@@ -179,6 +185,8 @@ export async function showUsers(params, { fresh = false } = {}) {
   if (fresh || key !== list.key) {
     try {
       const r = await find(current.q);
+      // A newer search (another URL meanwhile) owns the table now.
+      if (mine !== generation) return;
       list.rows = r.rows;
       list.truncated = r.truncated;
       list.key = key;
@@ -187,6 +195,7 @@ export async function showUsers(params, { fresh = false } = {}) {
       for (const id of list.selected) if (!ids.has(id)) list.selected.delete(id);
       showError('search', null);
     } catch (e) {
+      if (mine !== generation) return;
       list.key = null;
       list.rows = [];
       showError('search', e);
@@ -263,8 +272,10 @@ export function wireUsers() {
     // The same search again reads afresh (the URL does not change, so no hashchange).
     if (!go({ ...current, q: f.q.trim(), status: f.status, size: f.pageSize, page: 1 })) await refreshUsers();
   });
-  $('#filter-status').addEventListener('change', () => go({ ...current, status: $('#filter-status').value, page: 1 }));
-  $('#page-size').addEventListener('change', () => go({ ...current, size: $('#page-size').value, page: 1 }));
+  // A filter applies with what the search box says now (as the Search button would).
+  const typed = () => $('#search-q').value.trim();
+  $('#filter-status').addEventListener('change', () => go({ ...current, q: typed(), status: $('#filter-status').value, page: 1 }));
+  $('#page-size').addEventListener('change', () => go({ ...current, q: typed(), size: $('#page-size').value, page: 1 }));
   $('#prev-page').addEventListener('click', () => go({ ...current, page: current.page - 1 }));
   $('#next-page').addEventListener('click', () => go({ ...current, page: current.page + 1 }));
   for (const th of $$('#users-table th[data-sort]')) {
