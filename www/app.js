@@ -24,9 +24,18 @@ function statePolicy() {
   for (const hint of $$('.policy')) hint.textContent = p ? `(${T.passwordPolicy(p.minLength, sample, p.rejectList.length)})` : '';
 }
 
+/** What the server that serves the console says about itself (console-config.json). */
+let declared = null;
+let backendChoice = 0;
+
 async function useBackend(kind, url) {
   $$('.rest-only').forEach((e) => { e.hidden = kind !== 'rest'; });
-  state.backend = kind === 'rest' ? new RestBackend(url || location.origin) : await LocalBackend.open(recordAudit);
+  const base = (url || location.origin).replace(/\/$/, '');
+  const mine = ++backendChoice;
+  const backend = kind === 'rest' ? new RestBackend(base, base === location.origin ? declared ?? {} : {}) : await LocalBackend.open(recordAudit);
+  // A later choice (the form used while the first one was still opening) wins.
+  if (mine !== backendChoice) return;
+  state.backend = backend;
   statePolicy();
   await start();
 }
@@ -188,7 +197,6 @@ onSubmit($('#mode-form'), async () => {
  * console-config.json (`make demo`); an explicit choice made here ("Use") wins; else in-page.
  */
 async function boot() {
-  let declared = null;
   try {
     const r = await fetch('console-config.json', { cache: 'no-store' });
     if (r.ok) declared = await r.json();

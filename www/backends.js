@@ -107,8 +107,11 @@ export class RestBackend {
   kind = 'rest';
   policy = null;
 
-  constructor(base) {
+  /** `declared`: what the server's console-config.json says (`audit`: its audit extension's path; `emailSearch`). */
+  constructor(base, declared = {}) {
     this.base = base.replace(/\/$/, '');
+    this.auditPath = declared.audit ?? null;
+    this.declaredEmailSearch = declared.emailSearch;
   }
 
   async call(method, path, input = {}) {
@@ -138,10 +141,12 @@ export class RestBackend {
   }
 
   /**
-   * Whether this server allows search by email: there is no read-only way to ask (see README),
-   * so one search for an address no one has tells (E008002 when emails are sealed).
+   * Whether this server allows search by email: as its console-config.json says, else (there is
+   * no read-only way to ask, see README) one search for an address no one has tells (E008002
+   * when emails are sealed).
    */
   async capabilities(ust) {
+    if (typeof this.declaredEmailSearch === 'boolean') return { emailSearch: this.declaredEmailSearch, audit: this.auditPath ? 'server' : 'none' };
     let emailSearch = false;
     try {
       await this.search(ust, { email: 'nobody@email-search.invalid', page_size: 1 });
@@ -149,20 +154,13 @@ export class RestBackend {
     } catch (e) {
       if (e.kind !== 'sso') throw e;
     }
-    let audit = 'none';
-    try {
-      const r = await fetch(`${this.base}/console/audit`, { headers: { authorization: `Bearer ${ust}` } });
-      if (r.ok) audit = 'server';
-    } catch {
-      // No audit extension on this server.
-    }
-    return { emailSearch, audit };
+    return { emailSearch, audit: this.auditPath ? 'server' : 'none' };
   }
 
   async auditTrail(ust) {
     let r;
     try {
-      r = await fetch(`${this.base}/console/audit`, { headers: { authorization: `Bearer ${ust}` } });
+      r = await fetch(`${this.base}${this.auditPath}`, { headers: { authorization: `Bearer ${ust}` } });
     } catch (e) {
       throw new ConsoleError([], e.message, 'transport');
     }

@@ -76,7 +76,8 @@ const server = createServer((req, res) => {
   const path = req.url.split('?')[0];
   if (path === '/console-config.json') {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    return res.end(JSON.stringify({ mode: 'rest' }));
+    // The demo's worker runs with the default config: emails sealed, so no search by email.
+    return res.end(JSON.stringify({ mode: 'rest', audit: '/console/audit', emailSearch: false }));
   }
   if (path === '/console/audit') return void auditEndpoint(req, res);
   files.emit('request', req, res);

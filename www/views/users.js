@@ -269,7 +269,8 @@ function generatePassword() {
 export function wireUsers() {
   onSubmit($('#search-form'), async (form) => {
     const f = formData(form);
-    // The same search again reads afresh (the URL does not change, so no hashchange).
+    // Search always reads afresh: through the hashchange, or directly when the URL is the same.
+    list.key = null;
     if (!go({ ...current, q: f.q.trim(), status: f.status, size: f.pageSize, page: 1 })) await refreshUsers();
   });
   // A filter applies with what the search box says now (as the Search button would).
