@@ -1,7 +1,7 @@
 // #/users/<id>: one user with readable labels, only the actions that apply (never lockout of
 // oneself), edit and set-password forms, attributes and the user's audit trail.
 import { state, isSelf } from '../state.js';
-import { T, FIELD_LABELS, APPROVAL, SIGN_UP, ACTIONS } from '../strings.js';
+import { T, FIELD_LABELS, APPROVAL, SIGN_UP, ACTIONS, isReadOp } from '../strings.js';
 import { plain, bdi, timeEl } from '../text.js';
 import { $, $$, el, showError, toast, busy, onSubmit, confirmDialog, formData } from '../ui.js';
 import { ConsoleError } from '../backends.js';
@@ -41,7 +41,7 @@ export async function renderFields(dl, user) {
     } else if (BOOLS.has(field)) dd = el('dd', {}, v ? T.yes : T.no);
     else if (field === 'approval_status') dd = el('dd', {}, APPROVAL[v] ?? plain(v));
     else if (field === 'sign_up_status') dd = el('dd', {}, SIGN_UP[v] ?? plain(v));
-    else dd = el('dd', {}, v === null || v === '' ? '—' : bdi(typeof v === 'object' ? JSON.stringify(v) : v));
+    else dd = el('dd', {}, v === null || v === '' || v === 'null' ? '—' : bdi(typeof v === 'object' ? JSON.stringify(v) : v));
     dd.dataset.field = field;
     items.push(el('dt', {}, label), dd);
   }
@@ -99,7 +99,7 @@ export async function showUser(id) {
     $('#detail-attrs').replaceChildren();
     showError('attrs', e);
   }
-  const mine = state.audit.filter((e) => [u.user_id, u.username].includes(e.target_user) || e.current_user === u.user_id).slice(0, 20);
+  const mine = state.audit.filter((e) => !isReadOp(e.op) && ([u.user_id, u.username].includes(e.target_user) || e.current_user === u.user_id)).slice(0, 20);
   auditTable($('#detail-audit'), mine);
   $('#detail-audit-empty').hidden = mine.length > 0;
   $('#detail-audit-empty').textContent = state.caps.audit === 'none' ? T.auditUnavailable : T.auditEmpty;
