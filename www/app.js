@@ -4,6 +4,7 @@
 import { LocalBackend, RestBackend } from './backends.js';
 import { state, setSession } from './state.js';
 import { T, IN_CONTEXT } from './strings.js';
+import { toDate } from './text.js';
 import { $, $$, showError, toast, onSubmit, formData, describe } from './ui.js';
 import { showUsers, wireUsers, forgetUsers } from './views/users.js';
 import { showUser, wireUser, forgetUser } from './views/user.js';
@@ -114,6 +115,19 @@ onSubmit($('#setup-form'), async (form) => {
   $('#login-password').focus();
 });
 
+/**
+ * When the session just made was created, where the login answer does not say (Zato's REST
+ * login returns the UST alone): the newest of the caller's sessions, read at once.
+ */
+async function newestSession(ust) {
+  try {
+    const times = (await state.backend.sessions(ust)).map((s) => toDate(s.creation_time)?.getTime() ?? 0);
+    return times.length ? new Date(Math.max(...times)).toISOString() : null;
+  } catch {
+    return null;
+  }
+}
+
 onSubmit($('#login-form'), async (form) => {
   const { username, password, totp = '', newPassword = '' } = formData(form);
   const askedTotp = !$('#login-totp-box').hidden;
@@ -136,7 +150,7 @@ onSubmit($('#login-form'), async (form) => {
     }
     return;
   }
-  setSession(r.ust, r.creation_time ? new Date(r.creation_time).toISOString() : null);
+  setSession(r.ust, r.creation_time ? toDate(r.creation_time).toISOString() : await newestSession(r.ust));
   form.reset();
   $('#login-totp-box').hidden = true;
   $('#login-new-password-box').hidden = true;

@@ -96,9 +96,21 @@ export const T = {
   auditEmpty: 'No records match these filters.',
   bidi: (cp) => `[U+${cp}]`,
   notRecorded: 'not recorded',
+  logOut: 'Log out',
+  selectUser: (u) => `Select ${u}`,
+  succeeded: 'succeeded',
+  failed: (why) => `failed (${why})`,
+  userTitle: 'User',
   never: 'never',
   yes: 'yes',
   no: 'no',
+};
+
+/** Column names of the tables (also the labels of the card list at narrow widths). */
+export const COLUMNS = {
+  username: 'Username', display_name: 'Display name', email: 'Email', status: 'Status', created: 'Created', lastLogin: 'Last login attempt',
+  session: 'Session', started: 'Started', lastActivity: 'Last activity', expires: 'Expires', address: 'Address', browser: 'Browser',
+  time: 'Time', actor: 'Acting user', operation: 'Operation', target: 'Target', outcome: 'Outcome',
 };
 
 /** Readable labels for the user fields. */

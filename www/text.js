@@ -19,7 +19,16 @@ export function bdi(value) {
   return el;
 }
 
-const toDate = (v) => (v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null);
+/**
+ * A Date from a Date, epoch milliseconds or a string. Zato's REST times carry no zone and are
+ * UTC ("2026-12-01T13:40:36.806000"): JavaScript would read them as local time.
+ */
+export function toDate(v) {
+  if (v instanceof Date) return v;
+  if (typeof v === 'number') return new Date(v);
+  if (typeof v !== 'string' || !v) return null;
+  return new Date(/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(v) ? `${v}Z` : v);
+}
 
 const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });

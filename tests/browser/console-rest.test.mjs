@@ -3,6 +3,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { exampleWorker } from '../worker/example-worker.mjs';
+import { freshTotp } from '../rest/suite.mjs';
 import { consoleServer, viaMiniflare } from './static-server.mjs';
 import { root, launch, open, assertAccessible, login, createUser } from './console-helpers.mjs';
 
@@ -80,5 +81,60 @@ test('bug: with the server stopped, Search says the server could not be reached 
     assert.doesNotMatch(await error.innerText(), /storage|E008004/);
   } finally {
     await context.close();
+  }
+});
+
+test('REST mode: bulk lock with one confirmation, this session marked, two-factor on with a code and off with the password and a code', async () => {
+  const { server, url } = await restServer();
+  const { page, context, errors } = await openRest(url);
+  try {
+    await login(page, 'root', 'worker root passphrase');
+    await createUser(page, { username: 'r1', display: 'Rest One' });
+    await createUser(page, { username: 'r2', display: 'Rest Two' });
+    await page.getByRole('checkbox', { name: 'Select r1' }).check();
+    await page.getByRole('checkbox', { name: 'Select r2' }).check();
+    await page.locator('#bulk-bar').getByRole('button', { name: 'Lock', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Lock 2 users?' }).getByRole('button', { name: 'Lock', exact: true }).click();
+    await page.locator('#status', { hasText: 'Lock: 2 done.' }).waitFor();
+    for (const u of ['r1', 'r2']) await page.locator('#users-table tbody tr', { hasText: u }).locator('.badge', { hasText: 'locked' }).waitFor();
+    await page.getByRole('link', { name: 'My sessions' }).click();
+    await page.locator('#sessions-table tr.current .badge', { hasText: 'This session' }).waitFor();
+    await page.getByRole('link', { name: 'My account' }).click();
+    await page.getByRole('button', { name: 'Set up two-factor' }).click();
+    await page.locator('#me-totp-qr svg').waitFor();
+    const key = await page.locator('#me-totp-key').inputValue();
+    await page.locator('#me-totp-code').fill(await freshTotp(key));
+    await page.getByRole('button', { name: 'Confirm and turn on' }).click();
+    await page.locator('#me-totp-state', { hasText: 'Two-factor is on' }).waitFor();
+    await page.getByRole('button', { name: 'Turn two-factor off' }).click();
+    // The server does not hand the key back: the password and a code, checked by a login.
+    await page.locator('#me-totp-off-password').fill('not the password');
+    await page.locator('#me-totp-off-code').fill(await freshTotp(key));
+    await page.getByRole('button', { name: 'Turn off', exact: true }).click();
+    await page.locator('#me-totp-off-error', { hasText: 'does not match' }).waitFor();
+    await page.locator('#me-totp-off-password').fill('worker root passphrase');
+    await page.locator('#me-totp-off-code').fill(await freshTotp(key));
+    await page.getByRole('button', { name: 'Turn off', exact: true }).click();
+    await page.locator('#me-totp-state', { hasText: 'Two-factor is off' }).waitFor();
+    // A refused login shows as a failed request in the console: the only errors allowed here.
+    assert.deepEqual(errors.filter((e) => !/status of 40[13]/.test(e)), []);
+  } finally {
+    await context.close();
+    server.close();
+  }
+});
+
+test('REST times (Zato\'s, with no zone) are read as UTC whatever the browser\'s zone', async () => {
+  const context = await browser.newContext({ timezoneId: 'America/New_York' });
+  const page = await context.newPage();
+  const { server, url } = await restServer();
+  try {
+    await page.goto(url);
+    await page.getByRole('heading', { name: 'Create the super-user' }).waitFor();
+    const iso = await page.evaluate(async () => (await import('/text.js')).toDate('2026-12-01T13:40:36.806000').toISOString());
+    assert.equal(iso, '2026-12-01T13:40:36.806Z');
+  } finally {
+    await context.close();
+    server.close();
   }
 });

@@ -2,8 +2,8 @@
 // enrolment that needs a code from the key shown before it turns on.
 import qrcode from '/vendor/qrcode.mjs';
 import { state } from '../state.js';
-import { T } from '../strings.js';
-import { plain, bdi, timeEl, totpMatches } from '../text.js';
+import { T, COLUMNS as C } from '../strings.js';
+import { plain, bdi, timeEl, totpMatches, toDate } from '../text.js';
 import { $, el, showError, toast, busy, onSubmit, formData } from '../ui.js';
 import { renderFields } from './user.js';
 
@@ -19,30 +19,28 @@ export async function showTotp(sel, key, account) {
   $(sel.box).hidden = false;
 }
 
-const iso = (t) => (t instanceof Date ? t.toISOString() : String(t ?? ''));
-
 export async function showSessions() {
   try {
     const list = await state.backend.sessions(state.ust);
     const rows = list.map((s) => {
       const history = s.session_state_change_list ?? [];
       const last = history.at(-1)?.timestamp_utc ?? s.creation_time;
-      const current = state.sessionCreated && iso(s.creation_time) === state.sessionCreated;
+      const current = Boolean(state.sessionCreated) && toDate(s.creation_time)?.getTime() === new Date(state.sessionCreated).getTime();
       const addr = Array.isArray(s.remote_addr) ? s.remote_addr.join(', ') : s.remote_addr;
       const ua = el('span', { className: 'clip', title: plain(s.user_agent) }, bdi(s.user_agent || '—'));
       const actions = el('td', { dataset: { label: '' } });
       if (current) {
-        const out = el('button', { type: 'button' }, 'Log out');
+        const out = el('button', { type: 'button' }, T.logOut);
         out.addEventListener('click', () => $('#logout').click());
         actions.append(out);
       }
       return el('tr', { className: current ? 'current' : '' },
-        el('td', { dataset: { label: 'Session' } }, current ? el('strong', { className: 'badge badge-current' }, T.thisSession) : el('span', { className: 'muted', title: s.session_id }, `${s.session_id.slice(0, 8)}…`)),
-        el('td', { dataset: { label: 'Started' } }, timeEl(s.creation_time, { rel: true })),
-        el('td', { dataset: { label: 'Last activity' } }, timeEl(last, { rel: true })),
-        el('td', { dataset: { label: 'Expires' } }, timeEl(s.expiration_time, { rel: true })),
-        el('td', { dataset: { label: 'Address' } }, bdi(addr || '—')),
-        el('td', { dataset: { label: 'Browser' } }, ua),
+        el('td', { dataset: { label: C.session } }, current ? el('strong', { className: 'badge badge-current' }, T.thisSession) : el('span', { className: 'muted', title: s.session_id }, `${s.session_id.slice(0, 8)}…`)),
+        el('td', { dataset: { label: C.started } }, timeEl(s.creation_time, { rel: true })),
+        el('td', { dataset: { label: C.lastActivity } }, timeEl(last, { rel: true })),
+        el('td', { dataset: { label: C.expires } }, timeEl(s.expiration_time, { rel: true })),
+        el('td', { dataset: { label: C.address } }, bdi(addr || '—')),
+        el('td', { dataset: { label: C.browser } }, ua),
         actions);
     });
     $('#sessions-table tbody').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colSpan: 7 }, T.noSessions))]));

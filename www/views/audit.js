@@ -2,7 +2,7 @@
 // address) with filters; reads hidden unless asked for. In-page mode: this page's callback;
 // REST mode: the demo server's extension (GET /console/audit, super-users only).
 import { state } from '../state.js';
-import { T, AUDIT_OPS, isReadOp } from '../strings.js';
+import { T, AUDIT_OPS, COLUMNS as C, isReadOp } from '../strings.js';
 import { plain, bdi, timeEl } from '../text.js';
 import { $, el, showError } from '../ui.js';
 
@@ -10,17 +10,17 @@ import { $, el, showError } from '../ui.js';
 const who = (v) => (v ? bdi(state.names.get(v) ?? v) : '—');
 
 /** Records with no `result` were written before the operation ran (spec §1.6): outcome unknown. */
-const outcome = (e) => (e.result ? (e.result === 'ok' ? 'succeeded' : `failed (${plain(e.result)})`) : '—');
+const outcome = (e) => (e.result ? (e.result === 'ok' ? T.succeeded : T.failed(plain(e.result))) : '—');
 
 export function auditTable(table, records) {
-  table.tHead.replaceChildren(el('tr', {}, ...['Time', 'Acting user', 'Operation', 'Target', 'Outcome', 'Address'].map((h) => el('th', { scope: 'col' }, h))));
+  table.tHead.replaceChildren(el('tr', {}, ...[C.time, C.actor, C.operation, C.target, C.outcome, C.address].map((h) => el('th', { scope: 'col' }, h))));
   table.tBodies[0].replaceChildren(...records.map((e) => el('tr', {},
-    el('td', { dataset: { label: 'Time' } }, timeEl(e.time)),
-    el('td', { dataset: { label: 'Acting user' } }, who(e.current_user)),
-    el('td', { dataset: { label: 'Operation' }, title: e.op }, AUDIT_OPS[e.op] ?? plain(e.op)),
-    el('td', { dataset: { label: 'Target' } }, who(e.target_user)),
-    el('td', { dataset: { label: 'Outcome' } }, outcome(e)),
-    el('td', { dataset: { label: 'Address' } }, bdi(e.extra?.remote_addr || '—')))));
+    el('td', { dataset: { label: C.time } }, timeEl(e.time)),
+    el('td', { dataset: { label: C.actor } }, who(e.current_user)),
+    el('td', { dataset: { label: C.operation }, title: e.op }, AUDIT_OPS[e.op] ?? plain(e.op)),
+    el('td', { dataset: { label: C.target } }, who(e.target_user)),
+    el('td', { dataset: { label: C.outcome } }, outcome(e)),
+    el('td', { dataset: { label: C.address } }, bdi(e.extra?.remote_addr || '—')))));
   table.hidden = records.length === 0;
 }
 
@@ -46,8 +46,8 @@ function drawAudit() {
     user: $('#audit-user').value.trim().toLowerCase(),
     op: $('#audit-op').value,
     outcome: $('#audit-outcome').value,
-    from: $('#audit-from').value ? new Date($('#audit-from').value).toISOString() : '',
-    to: $('#audit-to').value ? new Date($('#audit-to').value).toISOString() : '',
+    from: $('#audit-from').value ? new Date($('#audit-from').value).getTime() : null,
+    to: $('#audit-to').value ? new Date($('#audit-to').value).getTime() : null,
     reads: $('#audit-reads').checked,
   };
   const ops = [...new Set(state.audit.map((e) => e.op))].sort();
@@ -59,7 +59,7 @@ function drawAudit() {
   const matchesUser = (e) => !f.user || [e.current_user, e.target_user].some((v) => v && `${v} ${state.names.get(v) ?? ''}`.toLowerCase().includes(f.user));
   const rows = state.audit.filter((e) => (f.reads || f.op || !isReadOp(e.op)) && (!f.op || e.op === f.op) && matchesUser(e)
     && (!f.outcome || (f.outcome === 'ok' ? e.result === 'ok' : e.result && e.result !== 'ok'))
-    && (!f.from || e.time >= f.from) && (!f.to || e.time <= f.to)).slice(0, 500);
+    && (f.from === null || Date.parse(e.time) >= f.from) && (f.to === null || Date.parse(e.time) <= f.to)).slice(0, 500);
   auditTable($('#audit-table'), rows);
   $('#audit-empty').hidden = rows.length > 0;
   $('#audit-empty').textContent = state.caps.audit === 'none' ? T.auditUnavailable : T.auditEmpty;

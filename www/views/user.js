@@ -72,7 +72,7 @@ export async function showUser(id) {
     u = await state.backend.get(state.ust, id);
   } catch (e) {
     shown = null;
-    $('#detail-title').textContent = 'User';
+    $('#detail-title').textContent = T.userTitle;
     $('#detail-fields').replaceChildren();
     showError('detail', e);
     return;

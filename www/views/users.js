@@ -1,8 +1,8 @@
 // #/users: one search box (username, display name, email where allowed), status filters,
 // sortable columns, page size, selection with bulk actions, CSV export, and "Create a user".
 import { state, isSelf } from '../state.js';
-import { T, BADGES, ACTIONS } from '../strings.js';
-import { plain, bdi, timeEl, csvRow, looksLikeEmail } from '../text.js';
+import { T, BADGES, ACTIONS, COLUMNS as C } from '../strings.js';
+import { plain, bdi, timeEl, csvRow, looksLikeEmail, toDate } from '../text.js';
 import { $, $$, el, showError, toast, busy, onSubmit, confirmDialog, formData } from '../ui.js';
 import { ConsoleError } from '../backends.js';
 
@@ -97,7 +97,8 @@ function sortValue(u, key, logins) {
   if (key === 'status') return badgesOf(u).map(([, l]) => l).join(' ');
   if (key === 'last_login') return logins.get(u.username) ?? '';
   const v = u[key];
-  return v instanceof Date ? v.toISOString() : (v ?? '').toString().toLowerCase();
+  if (key.endsWith('_time')) return toDate(v)?.toISOString() ?? '';
+  return (v ?? '').toString().toLowerCase();
 }
 
 function filtered() {
@@ -123,7 +124,7 @@ function cell(label, value, child) {
 
 function row(u, logins) {
   const self = isSelf(u);
-  const box = el('input', { type: 'checkbox', checked: list.selected.has(u.user_id), disabled: self, 'aria-label': `Select ${plain(u.username)}` });
+  const box = el('input', { type: 'checkbox', checked: list.selected.has(u.user_id), disabled: self, 'aria-label': T.selectUser(plain(u.username)) });
   if (self) box.title = T.bulkSelfSkipped;
   box.addEventListener('change', () => {
     if (box.checked) list.selected.add(u.user_id);
@@ -134,12 +135,12 @@ function row(u, logins) {
   const lastLogin = logins.get(u.username);
   return el('tr', {},
     el('td', { className: 'sel', dataset: { label: '' } }, box),
-    cell('Username', u.username, link),
-    cell('Display name', u.display_name),
-    cell('Email', u.email),
-    el('td', { dataset: { label: 'Status' } }, ...badgeEls(u)),
-    el('td', { dataset: { label: 'Created' } }, timeEl(u.sign_up_time)),
-    el('td', { dataset: { label: 'Last login attempt' } }, lastLogin ? timeEl(lastLogin, { rel: true }) : el('span', { className: 'muted', title: T.notRecorded }, '—')));
+    cell(C.username, u.username, link),
+    cell(C.display_name, u.display_name),
+    cell(C.email, u.email),
+    el('td', { dataset: { label: C.status } }, ...badgeEls(u)),
+    el('td', { dataset: { label: C.created } }, timeEl(u.sign_up_time)),
+    el('td', { dataset: { label: C.lastLogin } }, lastLogin ? timeEl(lastLogin, { rel: true }) : el('span', { className: 'muted', title: T.notRecorded }, '—')));
 }
 
 function updateBulk() {
@@ -249,7 +250,7 @@ function exportCsv() {
   const { rows, logins } = filtered();
   const lines = [csvRow(['user_id', 'username', 'display_name', 'email', 'status', 'created', 'last_login'])];
   for (const u of rows) {
-    const created = u.sign_up_time instanceof Date ? u.sign_up_time.toISOString() : u.sign_up_time;
+    const created = toDate(u.sign_up_time)?.toISOString() ?? '';
     lines.push(csvRow([u.user_id, u.username, u.display_name, u.email, badgesOf(u).map(([, l]) => l).join('; '), created, logins.get(u.username) ?? '']));
   }
   const url = URL.createObjectURL(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' }));
