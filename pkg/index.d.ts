@@ -73,6 +73,113 @@ export interface SsoOptions {
   hooks?: Hooks;
   /** A store call that takes longer fails the operation with E008004 (default 10 000; 0, Infinity or over 2^31 - 1: no limit). */
   storeTimeoutMs?: number;
+  /** The host's Basic Auth and JWT definitions users may be linked to (spec §3.18). */
+  securityDefinitions?: SecurityDefinitions;
+}
+
+/** A Basic Auth user of the host: exactly one of `password` and `password_hash` (PHC: `$argon2id$…` or Zato's `$pbkdf2-sha512$…`). */
+export interface BasicAuthDefinition {
+  id: string | number;
+  username: string;
+  password?: string;
+  password_hash?: string;
+  is_active?: boolean;
+}
+
+/** A JSON Web Key with public members only (RSA for RS256, EC P-256 for ES256). */
+export interface PublicJwk {
+  kty: 'RSA' | 'EC';
+  kid?: string;
+  alg?: 'RS256' | 'ES256';
+  n?: string;
+  e?: string;
+  crv?: 'P-256';
+  x?: string;
+  y?: string;
+  [member: string]: unknown;
+}
+
+/**
+ * A JWT issuer: exactly one of `secret` (HS256, at least 32 bytes), `jwk` or `jwks` (RS256 /
+ * ES256, chosen by the key's type, never by the token). A token's `sub` (or `username`) must
+ * be `username`; `exp` is required.
+ */
+export interface JwtDefinition {
+  id: string | number;
+  username: string;
+  secret?: string;
+  jwk?: PublicJwk;
+  jwks?: { keys: PublicJwk[] };
+  issuer?: string;
+  audience?: string;
+  /** Seconds of clock skew allowed on exp, nbf and iat (default 30). */
+  clockToleranceSec?: number;
+  is_active?: boolean;
+}
+
+export interface SecurityDefinitions {
+  basic_auth?: BasicAuthDefinition[];
+  jwt?: JwtDefinition[];
+}
+
+/** One link of `getLinkedAuthList` (spec §3.18). */
+export interface LinkedAuth {
+  auth_type: 'basic_auth' | 'jwt';
+  auth_id: string;
+  /** Null when the definition is no longer in `securityDefinitions`. */
+  auth_username: string | null;
+  is_active: boolean;
+  is_internal: boolean;
+  creation_time: Date;
+  has_ext_principal: boolean;
+  auth_principal: string;
+  auth_source: string;
+  user_id: string;
+}
+
+/** What `authenticate` resolves: the linked user's session. */
+export interface ExternalSession {
+  ust: string;
+  user_id: string;
+  expiration_time: Date;
+  /** True when a live session of this credential was renewed, false when one was made. */
+  renewed: boolean;
+}
+
+/** One row of Zato's `zato_sso_user`, its sealed values opened (see README "Migrating from Zato"). */
+export interface ZatoUserRow {
+  user_id: string;
+  username: string;
+  /** passlib's `$pbkdf2-sha512$…`, kept and upgraded to Argon2id at the first login. */
+  password?: string | null;
+  [column: string]: unknown;
+  attributes?: { name: string; value: unknown; is_encrypted?: boolean | number; expiration_time?: string | null; creation_time?: string | null; last_modified?: string | null }[];
+  linked_auth?: { auth_type: string; auth_id: string | number; is_active?: boolean | number; is_internal?: boolean | number; creation_time?: string | null;
+    has_ext_principal?: boolean | number; auth_principal?: string; auth_source?: string }[];
+}
+
+/**
+ * Trusted operations: no UST, no super-user check, app `zato-cli` (the command line's, spec
+ * §8.4). Only for code the operator runs, never reachable from a request.
+ */
+export interface AdminApi {
+  /** An approved user by name, or null. */
+  findUser(cid: Cid, username: string): Promise<User | null>;
+  /** Auto-approved, sign-up final, creator `auto`; resolves the user_id; `data` is enriched in place. */
+  createUser(cid: Cid, data: CreateUserData, options?: { superUser?: boolean }): Promise<string>;
+  /** Ends every session of the user. `lockedBy` names the operator (default `zato-cli`). */
+  lockUser(cid: Cid, userId: string, options?: { lockedBy?: string }): Promise<void>;
+  unlockUser(cid: Cid, userId: string): Promise<void>;
+  deleteUser(cid: Cid, userId: string): Promise<void>;
+  /** No password and no TOTP code (spec §10 O-44, decided); the other login checks apply. */
+  login(cid: Cid, username: string, options?: { currentApp?: string; remoteAddr?: string; userAgent?: string }): Promise<LoginResult>;
+  logout(cid: Cid, ust: string): Promise<void>;
+  /** The password policy applies; every session of the user ends. `expiryDays` 1–36500. */
+  setPassword(cid: Cid, userId: string, password: string, options?: { mustChange?: boolean; expiryDays?: number }): Promise<void>;
+  /** `key` (checked base-32) or a generated one; resolves the key in use. */
+  resetTotpKey(cid: Cid, userId: string, options?: { key?: string; keyLabel?: string }): Promise<string>;
+  /** Idempotent: an existing user_id is skipped, or overwritten with `update`. */
+  importUser(cid: Cid, row: ZatoUserRow, options?: { update?: boolean }): Promise<{ user_id: string; result: 'imported' | 'updated' | 'skipped' }>;
 }
 
 /** The keys `createUser` / `createSuperUser` accept (the seed `User.create` table). */
@@ -358,6 +465,17 @@ export interface UserApi {
    */
   signup(cid: Cid, data: SignupData, currentApp: string, remoteAddr: string): Promise<string>;
   confirmSignup(cid: Cid, confirmToken: string, currentApp: string, remoteAddr: string): Promise<void>;
+  /** Super-users only; one user per definition (a second link of it is E008001). */
+  createLinkedAuth(cid: Cid, ust: string, userId: string, authType: 'basic_auth' | 'jwt' | 'zato.basic_auth' | 'zato.jwt', authUsername: string,
+    isActive: boolean, currentApp: string, remoteAddr: string): Promise<{ user_id: string; auth_id: string }>;
+  /** Ends the link's external sessions too. */
+  deleteLinkedAuth(cid: Cid, ust: string, userId: string, authType: 'basic_auth' | 'jwt' | 'zato.basic_auth' | 'zato.jwt', authUsername: string,
+    currentApp: string, remoteAddr: string): Promise<void>;
+  /** The caller's own links, or `userId`'s for a super-user. */
+  getLinkedAuthList(cid: Cid, ust: string, currentApp: string, remoteAddr: string, userId?: string): Promise<LinkedAuth[]>;
+  /** The user linked to a definition (spec §10 O-57 fixed): super-users, or that user. */
+  getUserByLinkedAuth(cid: Cid, ust: string, authType: 'basic_auth' | 'jwt' | 'zato.basic_auth' | 'zato.jwt', authUsername: string,
+    currentApp: string, remoteAddr: string): Promise<User>;
   readonly session: SessionApi;
   readonly attr: UserAttrApi;
 }
@@ -406,6 +524,15 @@ export interface CleanupReport {
 export declare class Sso {
   constructor(options: SsoOptions);
   readonly user: UserApi;
+  /** Trusted operations for the operator's own code (the CLI, migrations). */
+  readonly admin: AdminApi;
+  /**
+   * Spec §3.18: a request with a linked `Authorization: Basic …` or `Bearer <JWT>` gets the
+   * linked user's session (renewed while it lives). Null when it carries no such credential.
+   * The app comes from `X-Zato-SSO-Current-App` (config `apps.http_header`) or `apps.default`;
+   * a JWT user with TOTP on sends the code in `X-Zato-SSO-TOTP-Code` or `totpCode`.
+   */
+  authenticate(request: Request, options?: { remoteAddr?: string; cid?: string; totpCode?: string }): Promise<ExternalSession | null>;
   readonly totp: TotpApi;
   readonly passwordReset: PasswordResetApi;
   /** Deletes expired sessions, attributes and reset tokens, and orphaned records. */
@@ -420,7 +547,8 @@ export declare class Sso {
    * `ctx.waitUntil`) receives work that outlives the response: POST /password/reset answers at
    * once and creates the token afterwards, so its timing tells nothing about the user.
    * A request with a body (or a content-length over 0) whose Content-Type is not
-   * `application/json` is refused with 415.
+   * `application/json` is refused with 415. A linked Basic Auth or JWT credential stands for
+   * the linked user's UST (see `authenticate`), returned in `X-Zato-SSO-UST`.
    */
   fetch(request: Request, options?: { remoteAddr?: string; waitUntil?: (work: Promise<unknown>) => void }): Promise<Response>;
 }

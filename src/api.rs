@@ -19,7 +19,7 @@ use crate::time;
 use crate::user::create::CreateOptions;
 
 /// Every operation name `call` accepts.
-pub const OPERATIONS: [&str; 64] = [
+pub const OPERATIONS: [&str; 79] = [
     "user.createSuperUser", "user.createUser", "user.getCurrentUser", "user.getUserById", "user.login", "user.logout",
     "user.updateCurrentUser", "user.updateUserById", "user.approveUser", "user.rejectUser", "user.lockUser", "user.unlockUser",
     "user.deleteUserById", "user.deleteUserByUsername", "user.changePassword", "user.setPassword", "user.resetTotpKey",
@@ -34,6 +34,9 @@ pub const OPERATIONS: [&str; 64] = [
     "passwordReset.createToken", "passwordReset.accessToken", "passwordReset.changePassword", "cleanup",
     "user.session.attr.updateMany", "user.session.attr.setMany", "reseal", "passwordExpirySweep",
     "user.session.attr.getMany", "user.session.attr.existsMany", "user.session.attr.deleteMany", "user.session.attr.setExpiryMany",
+    "admin.findUser", "admin.createUser", "admin.lockUser", "admin.unlockUser", "admin.deleteUser", "admin.login", "admin.logout",
+    "admin.setPassword", "admin.resetTotpKey", "admin.importUser",
+    "user.createLinkedAuth", "user.deleteLinkedAuth", "user.getLinkedAuthList", "linked.externalSession", "user.getUserByLinkedAuth",
 ];
 
 fn bad(detail: impl Into<String>) -> SsoError {
@@ -324,7 +327,138 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 serde_json::to_value(r).map_err(|_| SsoError::internal("the report could not be encoded"))
             }
             _ if op.starts_with("user.attr.") || op.starts_with("user.session.attr.") => self.call_attr(op, args).await,
+            _ if op.starts_with("admin.") => self.call_admin(op, args).await,
+            "user.createLinkedAuth" | "user.deleteLinkedAuth" | "user.getLinkedAuthList" | "user.getUserByLinkedAuth" | "linked.externalSession" => {
+                self.call_linked(op, args).await
+            }
             _ => Err(bad(format!("unknown operation: {}", op.chars().take(60).collect::<String>()))),
+        }
+    }
+
+    /// The trusted `admin.*` operations (src/admin): no UST, for the operator's code only.
+    async fn call_admin(&self, op: &str, args: &[Value]) -> SsoResult<Value> {
+        let cid_of = |a: &Args| a.opt_str(0);
+        let login_json = |r: crate::session::login::LoginResult| {
+            json!({
+                "ust": r.ust, "user_id": r.user_id, "username": r.username,
+                "creation_time": time::format_zato(&r.creation_time), "expiration_time": time::format_zato(&r.expiration_time),
+                "has_w_about_to_exp": r.has_w_about_to_exp, "device_token": r.device_token,
+            })
+        };
+        match op {
+            "admin.findUser" => {
+                let a = Args::new(op, args, &["cid", "username"])?;
+                Ok(self.admin_find_user(cid_of(&a)?.as_deref(), &a.str(1)?).await?.map(Value::Object).unwrap_or(Value::Null))
+            }
+            "admin.createUser" => {
+                let a = Args::new(op, args, &["cid", "data", "options"])?;
+                let mut data = a.object(1)?;
+                let o = a.options(2, &["superUser"])?;
+                let id = self.admin_create_user(cid_of(&a)?.as_deref(), &mut data, opt_bool(&o, "superUser")?.unwrap_or(false)).await?;
+                Ok(json!({ "user_id": id, "data": data }))
+            }
+            "admin.lockUser" | "admin.unlockUser" => {
+                let a = Args::new(op, args, &["cid", "userId", "options"])?;
+                let locked = op == "admin.lockUser";
+                let o = a.options(2, if locked { &["lockedBy"] } else { &[] })?;
+                let by = opt_string(&o, "lockedBy", usize::MAX)?;
+                self.admin_set_locked(cid_of(&a)?.as_deref(), &a.str(1)?, locked, by.as_deref()).await.map(|_| Value::Null)
+            }
+            "admin.deleteUser" => {
+                let a = Args::new(op, args, &["cid", "userId"])?;
+                self.admin_delete_user(cid_of(&a)?.as_deref(), &a.str(1)?).await.map(|_| Value::Null)
+            }
+            "admin.login" => {
+                let a = Args::new(op, args, &["cid", "username", "options"])?;
+                let o = a.options(2, &["currentApp", "remoteAddr", "userAgent"])?;
+                let addr = opt_string(&o, "remoteAddr", usize::MAX)?.unwrap_or_else(|| "127.0.0.1".into());
+                let (app, ua) = (opt_string(&o, "currentApp", usize::MAX)?, opt_string(&o, "userAgent", usize::MAX)?);
+                self.admin_login(cid_of(&a)?.as_deref(), &a.str(1)?, app.as_deref(), &addr, ua.as_deref()).await.map(login_json)
+            }
+            "admin.logout" => {
+                let a = Args::new(op, args, &["cid", "ust"])?;
+                self.logout(cid_of(&a)?.as_deref(), &a.str(1)?, crate::admin::CLI_APP, "").await.map(|_| Value::Null)
+            }
+            "admin.setPassword" => {
+                let a = Args::new(op, args, &["cid", "userId", "password", "options"])?;
+                let o = a.options(3, &["mustChange", "expiryDays"])?;
+                let password = zeroize::Zeroizing::new(a.str(2)?);
+                let days = opt_int(&o, "expiryDays")?;
+                if days.is_some_and(|d| !(1..=36_500).contains(&d)) {
+                    return Err(bad("admin.setPassword: expiryDays must be 1 to 36500"));
+                }
+                self.admin_set_password(cid_of(&a)?.as_deref(), &a.str(1)?, &password, opt_bool(&o, "mustChange")?, days).await.map(|_| Value::Null)
+            }
+            "admin.resetTotpKey" => {
+                let a = Args::new(op, args, &["cid", "userId", "options"])?;
+                let o = a.options(2, &["key", "keyLabel"])?;
+                let (key, label) = (opt_string(&o, "key", usize::MAX)?, opt_string(&o, "keyLabel", usize::MAX)?);
+                let key = zeroize::Zeroizing::new(key);
+                Ok(Value::String(self.admin_reset_totp_key(cid_of(&a)?.as_deref(), &a.str(1)?, key.as_deref(), label.as_deref()).await?))
+            }
+            "admin.importUser" => {
+                let a = Args::new(op, args, &["cid", "record", "options"])?;
+                let o = a.options(2, &["update"])?;
+                let (id, what) = self.admin_import_user(cid_of(&a)?.as_deref(), &a.object(1)?, opt_bool(&o, "update")?.unwrap_or(false)).await?;
+                Ok(json!({ "user_id": id, "result": what.as_str() }))
+            }
+            _ => Err(bad(format!("unknown operation: {}", op.chars().take(60).collect::<String>()))),
+        }
+    }
+
+    /// Linked authentication (src/linked, spec §3.18).
+    async fn call_linked(&self, op: &str, args: &[Value]) -> SsoResult<Value> {
+        let cid_of = |a: &Args| a.opt_str(0);
+        match op {
+            "user.createLinkedAuth" => {
+                let a = Args::new(op, args, &["cid", "ust", "userId", "authType", "authUsername", "isActive", "currentApp", "remoteAddr"])?;
+                let is_active = match a.get(5) {
+                    Value::Null => true,
+                    Value::Bool(b) => *b,
+                    _ => return Err(bad("user.createLinkedAuth: isActive must be a boolean")),
+                };
+                let (user_id, auth_id) = self
+                    .create_linked_auth(cid_of(&a)?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, is_active, &a.str(6)?, &a.str(7)?)
+                    .await?;
+                Ok(json!({ "user_id": user_id, "auth_id": auth_id }))
+            }
+            "user.deleteLinkedAuth" => {
+                let a = Args::new(op, args, &["cid", "ust", "userId", "authType", "authUsername", "currentApp", "remoteAddr"])?;
+                self.delete_linked_auth(cid_of(&a)?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?, &a.str(6)?)
+                    .await
+                    .map(|_| Value::Null)
+            }
+            "user.getUserByLinkedAuth" => {
+                let a = Args::new(op, args, &["cid", "ust", "authType", "authUsername", "currentApp", "remoteAddr"])?;
+                Ok(Value::Object(self.get_user_by_linked_auth(cid_of(&a)?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?).await?))
+            }
+            "user.getLinkedAuthList" => {
+                let a = Args::new(op, args, &["cid", "ust", "currentApp", "remoteAddr", "userId"])?;
+                let user_id = a.opt_str(4)?;
+                Ok(Value::Array(self.get_linked_auth_list(cid_of(&a)?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, user_id.as_deref()).await?))
+            }
+            _ => {
+                // linked.externalSession(cid, proof, currentApp, remoteAddr, options): called by
+                // the package's `authenticate` once it has checked a JWT's signature.
+                let a = Args::new(op, args, &["cid", "proof", "currentApp", "remoteAddr", "options"])?;
+                let p = a.object(1)?;
+                let o = a.options(4, &["userAgent", "totpCode"])?;
+                let kind = opt_string(&p, "type", 32)?.unwrap_or_default();
+                let username = opt_string(&p, "username", usize::MAX)?.unwrap_or_default();
+                let secret = zeroize::Zeroizing::new(opt_string(&p, if kind == "jwt" { "tokenSha256" } else { "password" }, usize::MAX)?.unwrap_or_default());
+                if let Some(k) = p.keys().find(|k| !["type", "username", "password", "tokenSha256"].contains(&k.as_str())) {
+                    return Err(bad(format!("linked.externalSession: unknown key in proof: {}", crate::input::shown_key(k))));
+                }
+                let proof = match kind.as_str() {
+                    "basic_auth" => crate::linked::external::Proof::Basic { username: &username, password: &secret },
+                    "jwt" => crate::linked::external::Proof::Jwt { username: &username, token_sha256: &secret },
+                    _ => return Err(bad("linked.externalSession: proof.type must be basic_auth or jwt")),
+                };
+                let code = zeroize::Zeroizing::new(opt_string(&o, "totpCode", usize::MAX)?);
+                let ua = opt_string(&o, "userAgent", usize::MAX)?;
+                let r = self.external_session(cid_of(&a)?.as_deref(), proof, &a.str(2)?, &a.str(3)?, ua.as_deref(), code.as_deref()).await?;
+                Ok(json!({ "ust": r.ust, "user_id": r.user_id, "expiration_time": time::format_zato(&r.expiration_time), "renewed": r.renewed }))
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 //! The core is async Rust against the [`store::Store`] and [`audit::Audit`] traits, so it runs
 //! natively under `cargo test` and in wasm against JavaScript callbacks (see `src/wasm/`).
 
+pub mod admin;
 pub mod api;
 pub mod attr;
 pub mod audit;
@@ -12,6 +13,7 @@ pub mod crypto;
 pub mod error;
 pub mod hooks;
 mod input;
+pub mod linked;
 pub mod net;
 pub mod password;
 pub mod reseal;

@@ -30,6 +30,8 @@ pub struct Sso<S: Store, A: Audit, H: Hooks = NoHooks> {
     pub(crate) keys: KeyRing,
     pub(crate) clock: Clock,
     pub(crate) argon2: Argon2Params,
+    /// The host's security definitions users may be linked to (spec §3.18).
+    pub(crate) definitions: crate::linked::definitions::SecurityDefinitions,
 }
 
 /// What every operation knows about its request: who asked, from where, when.
@@ -78,7 +80,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             t_cost: config.argon2.t_cost,
             p_cost: config.argon2.p_cost,
         };
-        Sso { store, audit, hooks, config, keys, clock, argon2 }
+        Sso { store, audit, hooks, config, keys, clock, argon2, definitions: Default::default() }
+    }
+
+    /// The security definitions users may be linked to (spec §3.18); none by default.
+    pub fn with_security_definitions(mut self, definitions: crate::linked::definitions::SecurityDefinitions) -> Self {
+        self.definitions = definitions;
+        self
     }
 
     /// The `strict` profile refuses a store without a native atomic `commit`: without one,

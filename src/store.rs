@@ -268,6 +268,22 @@ pub mod keys {
     pub fn user_sessions_prefix(user_id: &str) -> String {
         format!("sso/user-session/{user_id}/")
     }
+    /// A user's links to security definitions (spec §3.18):
+    /// `sso/linked/<user_id>/<type>.<auth_id digest>`.
+    pub fn linked_prefix(user_id: &str) -> String {
+        format!("sso/linked/{user_id}/")
+    }
+    pub fn linked(user_id: &str, definition: &str) -> String {
+        format!("sso/linked/{user_id}/{}", digest("linked", definition))
+    }
+    /// Which user a definition (`<type>.<auth_id>`) is linked to: one user per definition.
+    pub fn linked_definition(definition: &str) -> String {
+        format!("sso/linked-def/{}", digest("linked", definition))
+    }
+    /// The live external session of an `ext_session_id` (its UST, sealed).
+    pub fn ext_session(ext_session_id: &str) -> String {
+        format!("sso/ext-session/{}", digest("ext-session", ext_session_id))
+    }
 }
 
 /// An in-process store for native tests and embedders. It keeps TTLs but does not expire

@@ -459,3 +459,81 @@ fn write_conflicts_are_retried_and_never_leave_half_a_change() {
     println!("write-conflict cases: {total}, 0 invariant violations");
     assert!(total >= 20, "{total}");
 }
+
+/// passlib's pbkdf2_sha512 of "password" (1000 rounds), as Zato stores it.
+const ZATO_PBKDF2: &str = "$pbkdf2-sha512$1000$c2FsdHNhbHRzYWx0c2FsdA$715rqIr5dXOVPpBhqqsugl037zT5bWJTWYmZtIcK8hBnisKpwfY7kokvwjDrNHqHhF50Pb7MD6HvkJwiDQw4ww";
+
+#[test]
+fn an_import_interrupted_at_any_call_is_whole_or_absent_and_a_rerun_completes_it() {
+    let row = json!({
+        "user_id": "zusr-zed", "username": "zed", "password": ZATO_PBKDF2, "email": "zed@example.com",
+        "attributes": [{ "name": "plan", "value": "gold" }],
+    });
+    let cases = every_failure_point(
+        |_| Vec::new(),
+        |f, _| f.call("admin.importUser", json!([null, row.clone()])),
+        |f, _, done| {
+            // Whatever happened, the user is either absent or logs in with its Zato password.
+            let here = f.record("zusr-zed").is_some();
+            if here {
+                f.login("zed", "password").unwrap();
+            } else {
+                assert!(!done);
+                assert_code(f.login("zed", "password"), Code::AuthNotAllowed, false);
+            }
+            // The re-run the importer makes: done now, with its attributes, and one user only.
+            let again = f.call("admin.importUser", json!([null, row.clone(), { "update": true }])).unwrap();
+            assert!(again["result"] == json!("imported") || again["result"] == json!("updated"), "{again}");
+            let ust = f.login("zed", "password").unwrap().ust;
+            assert_eq!(f.call("user.attr.get", json!([null, "plan", ust, APP, ADDR])).unwrap()["value"], json!("gold"));
+            let users = f.sso.store().inner.dump().into_iter().filter(|(k, _)| k.starts_with("sso/user/")).count();
+            assert_eq!(users, 1);
+        },
+    );
+    println!("fault cases: import {cases}, 0 invariant violations");
+    assert!(cases >= 2, "{cases}");
+}
+
+#[test]
+fn a_link_or_an_external_session_interrupted_at_any_call_leaves_a_working_state() {
+    use edge_sso::linked::definitions::SecurityDefinitions;
+    use edge_sso::linked::external::Proof;
+    let defs = || SecurityDefinitions::from_json(&json!({ "basic_auth": [{ "id": "1", "username": "svc", "password": "basic secret" }] })).unwrap();
+    let external = |f: &Fixture<FaultyStore>| block_on(f.sso.external_session(None, Proof::Basic { username: "svc", password: "basic secret" }, "", ADDR, None, None));
+    let mut cases = 0;
+    for step in ["link", "session"] {
+        for n in 1..=200 {
+            let Fixture { sso, clock } = Fixture::with_store(FaultyStore::new(), json!({}));
+            let f = Fixture { sso: sso.with_security_definitions(defs()), clock };
+            let admin = f.admin_ust();
+            let (id, _) = f.regular(&admin, "u", "user passphrase 1");
+            let link = || f.call("user.createLinkedAuth", json!([null, admin, id, "basic_auth", "svc", true, APP, ADDR]));
+            if step == "session" {
+                link().unwrap();
+            }
+            f.sso.store().arm(n);
+            let result = if step == "link" { link().map(|_| ()) } else { external(&f).map(|_| ()) };
+            let calls = f.sso.store().calls.get();
+            f.sso.store().disarm();
+            if let Err(e) = &result {
+                assert!(e.is_host_failure() || e.sub_status == vec![Code::AuthNotAllowed], "{step} at call {n}: {e:?}");
+            }
+            // Afterwards: linking (again, if it failed) and an external session both work.
+            if step == "link" && result.is_err() {
+                match link() {
+                    Ok(_) => {}
+                    Err(e) => assert_eq!(e.sub_status, vec![Code::InvalidOperation], "the link landed before the failure: {e:?}"),
+                }
+            }
+            let r = external(&f).unwrap();
+            assert_eq!(f.get_current(&r.ust).unwrap()["user_id"], json!(id));
+            if n > calls {
+                assert!(result.is_ok(), "{step}: no failure injected, yet {result:?}");
+                break;
+            }
+            cases += 1;
+        }
+    }
+    println!("fault cases: link and external session {cases}, 0 invariant violations");
+    assert!(cases >= 4, "{cases}");
+}

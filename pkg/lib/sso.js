@@ -2,6 +2,7 @@ import { WasmSso } from '../wasm/edge_sso.js';
 import { SsoError, toSsoError } from './errors.js';
 import { User } from './user.js';
 import { withDates, formatZatoTime } from './time.js';
+import { prepareDefinitions, proofOf, hasLinkedCredential } from './linked.js';
 
 function isPlainObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -131,7 +132,7 @@ function attrResult(method, args) {
 }
 
 /** Binds the operation table of the core to methods; every failure becomes an SsoError. */
-function bind(wasm) {
+function bind(wasm, linked) {
   const call = async (op, args, shape = (r) => r) => {
     try {
       return shape(await wasm.call(op, argsToWire(args)));
@@ -194,12 +195,63 @@ function bind(wasm) {
     search: (...args) => call('user.search', args, (r) => ({ ...r, result: r.result.map((row) => new User(row)) })),
     signup: plain('user.signup'),
     confirmSignup: (...args) => call('user.confirmSignup', args, () => undefined),
+    /** Spec §3.18: resolves `{ user_id, auth_id }`. */
+    createLinkedAuth: plain('user.createLinkedAuth'),
+    deleteLinkedAuth: (...args) => call('user.deleteLinkedAuth', args, () => undefined),
+    getLinkedAuthList: dated('user.getLinkedAuthList'),
+    /** Spec §3.18 with §10 O-57 fixed: the user linked to the definition. */
+    getUserByLinkedAuth: user('user.getUserByLinkedAuth'),
     session: Object.freeze(session),
     attr: attrs('user.attr'),
   };
 
+  // Trusted operations (the command line's, spec §8.4): no UST, no super-user check. Only for
+  // code the operator runs, never for a request.
+  const admin = {
+    findUser: (...args) => call('admin.findUser', args, (r) => (r === null ? null : new User(r))),
+    createUser: async (cid, data, options) => {
+      checkEnrichable(data);
+      return call('admin.createUser', [cid, data, options], ({ user_id, data: enriched }) => {
+        enrichInPlace(data, enriched);
+        return user_id;
+      });
+    },
+    lockUser: (...args) => call('admin.lockUser', args, () => undefined),
+    unlockUser: (...args) => call('admin.unlockUser', args, () => undefined),
+    deleteUser: (...args) => call('admin.deleteUser', args, () => undefined),
+    login: dated('admin.login'),
+    logout: (...args) => call('admin.logout', args, () => undefined),
+    setPassword: (...args) => call('admin.setPassword', args, () => undefined),
+    resetTotpKey: plain('admin.resetTotpKey'),
+    importUser: plain('admin.importUser'),
+  };
+
+  /**
+   * `sso.authenticate(request, { remoteAddr, cid, totpCode })`: a request carrying a linked
+   * Basic Auth or JWT credential gets the linked user's SSO session, renewed while it lives.
+   * Resolves `{ ust, user_id, expiration_time, renewed }`, or null when the request carries
+   * no such credential.
+   */
+  const authenticate = async (request, options = {}) => {
+    try {
+      if (!(request instanceof Request)) throw invalid('authenticate takes a Request');
+      const header = request.headers.get('authorization');
+      if (!hasLinkedCredential(header)) return null;
+      const proof = await proofOf(header, linked.jwt, linked.now());
+      const currentApp = request.headers.get(linked.appHeader) ?? '';
+      const totpCode = options.totpCode ?? request.headers.get('x-zato-sso-totp-code') ?? undefined;
+      const userAgent = request.headers.get('user-agent') ?? undefined;
+      const remoteAddr = typeof options.remoteAddr === 'string' ? options.remoteAddr : '';
+      return await call('linked.externalSession', [options.cid, proof, currentApp, remoteAddr, { userAgent, totpCode }], withDates);
+    } catch (e) {
+      throw toSsoError(e);
+    }
+  };
+
   return {
     user: Object.freeze(userApi),
+    admin: Object.freeze(admin),
+    authenticate,
     totp: Object.freeze({
       validateCode: plain('totp.validateCode'),
       provisioningUri: plain('totp.provisioningUri'),
@@ -212,7 +264,7 @@ function bind(wasm) {
     cleanup: (now) => call('cleanup', [now instanceof Date ? now.getTime() : now]),
     reseal: () => call('reseal', []),
     passwordExpirySweep: (now) => call('passwordExpirySweep', [now instanceof Date ? now.getTime() : now]),
-    fetch: (request, options) => serve(wasm, request, options),
+    fetch: (request, options) => serve(wasm, request, options, linked.any ? authenticate : null),
   };
 }
 
@@ -294,7 +346,7 @@ const onWorkers = () => globalThis.navigator?.userAgent === 'Cloudflare-Workers'
  * so that no reset is lost. Its failures are in the audit log (result "error"), never an
  * unhandled rejection.
  */
-async function serve(wasm, request, options) {
+async function serve(wasm, request, options, authenticate) {
   try {
     const { remoteAddr, waitUntil } = options ?? {};
     if (!(request instanceof Request)) {
@@ -312,10 +364,24 @@ async function serve(wasm, request, options) {
     if (declared > MAX_BODY && declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
     const body = declared > MAX_BODY ? null : await readBody(request);
     if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' });
+    // A linked Basic Auth or JWT credential (spec §3.18) stands for the linked user's UST,
+    // which goes back in X-Zato-SSO-UST.
+    let authorization = request.headers.get('authorization') ?? undefined;
+    let extUst;
+    if (authenticate && hasLinkedCredential(authorization)) {
+      try {
+        extUst = (await authenticate(request, { remoteAddr })).ust;
+      } catch (e) {
+        const err = toSsoError(e);
+        const hostFailure = err.sub_status.some((c) => c === 'E008004' || c === 'E008005');
+        return jsonResponse(hostFailure ? 500 : 403, { cid: '', status: 'error', sub_status: err.reveal || hostFailure ? err.sub_status : ['E005001'] });
+      }
+      authorization = `Bearer ${extUst}`;
+    }
     const { status, body: text, deferred } = await wasm.rest(
       request.method, url.pathname, url.search.slice(1), body,
       request.headers.get('content-type') ?? undefined, typeof remoteAddr === 'string' ? remoteAddr : '',
-      request.headers.get('user-agent') ?? undefined, request.headers.get('authorization') ?? undefined,
+      request.headers.get('user-agent') ?? undefined, authorization,
     );
     if (deferred) {
       const settled = deferred.then(() => undefined, () => undefined);
@@ -326,7 +392,9 @@ async function serve(wasm, request, options) {
       }
       if (!kept && onWorkers()) await settled;
     }
-    return jsonResponse(status, text);
+    const response = jsonResponse(status, text);
+    if (extUst) response.headers.set('X-Zato-SSO-UST', extUst);
+    return response;
   } catch {
     return jsonResponse(500, { result: 'Error', cid: '', details: 'Internal error' });
   }
@@ -367,15 +435,27 @@ export class Sso {
       throw new SsoError('E008002 common.invalid_input: options must be an object', ['E008002'], false);
     }
     let wasm;
+    let linked;
     try {
-      const { storeTimeoutMs = 10_000, ...rest } = options;
+      const { storeTimeoutMs = 10_000, securityDefinitions, ...rest } = options;
       if ('config' in rest) [rest.config] = argsToWire([rest.config], 'config');
+      const defs = prepareDefinitions(securityDefinitions);
+      if (defs.forCore) [rest.securityDefinitions] = argsToWire([defs.forCore], 'securityDefinitions');
       wasm = new WasmSso({ ...rest, store: withTimeout(options.store, storeTimeoutMs) });
+      const appHeader = rest.config?.apps?.http_header;
+      linked = {
+        jwt: defs.jwt,
+        any: Boolean(defs.forCore && (defs.forCore.basic_auth.length > 0 || defs.forCore.jwt.length > 0)),
+        appHeader: typeof appHeader === 'string' && appHeader ? appHeader : 'X-Zato-SSO-Current-App',
+        now: typeof options.now === 'function' ? () => Number(options.now()) : () => Date.now(),
+      };
     } catch (e) {
       throw toSsoError(e);
     }
-    const api = bind(wasm);
+    const api = bind(wasm, linked);
     this.user = api.user;
+    this.admin = api.admin;
+    this.authenticate = api.authenticate;
     this.totp = api.totp;
     this.passwordReset = api.passwordReset;
     this.cleanup = api.cleanup;

@@ -347,6 +347,46 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
     }
 
+    /// The writes of attributes imported from Zato (`zato_sso_attr` rows of the user, not of
+    /// a session): `[{ name, value, is_encrypted, expiration_time, creation_time,
+    /// last_modified }]`, values decoded (JSON) and opened. Sealed again with our key where
+    /// Zato had them sealed.
+    pub(crate) fn imported_attrs(&self, items: Option<&Value>, user_id: &str, now: &Timestamp) -> SsoResult<Vec<(String, String)>> {
+        let items = match items {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err(bad("attributes must be a list")),
+        };
+        let time_of = |m: &Map<String, Value>, k: &str| -> SsoResult<Option<Timestamp>> {
+            match m.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => time::parse_zato(&s.replacen(' ', "T", 1)).map(Some).ok_or_else(|| bad(format!("attributes: {k} is not a timestamp"))),
+                Some(_) => Err(bad(format!("attributes: {k} must be a string"))),
+            }
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Value::Object(m) = item else { return Err(bad("attributes must be objects")) };
+            let name = m.get("name").and_then(Value::as_str).filter(|n| !n.is_empty() && n.len() <= MAX_NAME).ok_or_else(|| bad("attributes: a name is required"))?;
+            let encrypt = m.get("is_encrypted").and_then(|v| v.as_bool().or_else(|| v.as_i64().map(|n| n != 0))).unwrap_or(false);
+            let value = m.get("value").cloned().unwrap_or(Value::Null);
+            if encrypt && !value.is_string() {
+                return Err(bad("attributes: an encrypted value must be a string"));
+            }
+            let created = time_of(m, "creation_time")?.unwrap_or(*now);
+            let record = AttrRecord {
+                name: name.to_string(),
+                value: self.stored_value(&value, encrypt)?,
+                is_encrypted: encrypt,
+                creation_time: created,
+                last_modified: time_of(m, "last_modified")?.unwrap_or(created),
+                expiration_time: time_of(m, "expiration_time")?.unwrap_or_else(never),
+            };
+            out.push((keys::attr(user_id, None, name), encode(&record)?));
+        }
+        Ok(out)
+    }
+
     /// A new attribute's record.
     fn new_record(&self, req: &Request, item: &AttrItem, call: &AttrCall) -> SsoResult<AttrRecord> {
         let encrypt = item.encrypt.unwrap_or(call.encrypt);

@@ -277,7 +277,23 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 self.confirm_signup(c, &token, app, addr).await.map_err(specific)?;
                 none()
             }
-            ("user/linked", _) => Err(input_err(Reject::NotImplemented("Linked authentication is not implemented: it needs a host identity provider"))),
+            // Spec §3.18 and §8.2: list (GET), link (POST), unlink (DELETE).
+            ("user/linked", "GET") => {
+                let ust = r("ust")?;
+                let list = self.get_linked_auth_list(c, &ust, app, addr, s("user_id")?.as_deref()).await.map_err(specific)?;
+                ok(fields(vec![("result", Value::Array(list))]))
+            }
+            ("user/linked", "POST") => {
+                let (ust, user_id, auth_type, auth_username) = (r("ust")?, r("user_id")?, r("auth_type")?, r("auth_username")?);
+                let is_active = input.opt_bool("is_active").map_err(input_err)?.unwrap_or(true);
+                let (user_id, auth_id) = self.create_linked_auth(c, &ust, &user_id, &auth_type, &auth_username, is_active, app, addr).await.map_err(specific)?;
+                ok(fields(vec![("user_id", Value::String(user_id)), ("auth_id", Value::String(auth_id))]))
+            }
+            ("user/linked", "DELETE") => {
+                let (ust, user_id, auth_type, auth_username) = (r("ust")?, r("user_id")?, r("auth_type")?, r("auth_username")?);
+                self.delete_linked_auth(c, &ust, &user_id, &auth_type, &auth_username, app, addr).await.map_err(specific)?;
+                none()
+            }
             ("user/session", "GET" | "POST") => {
                 let current = r("current_ust")?;
                 let target = s("target_ust")?.filter(|t| !t.is_empty()).ok_or_else(|| specific(SsoError::hidden(Code::SessionNoSuchSession, "target_ust is required")))?;

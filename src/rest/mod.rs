@@ -103,7 +103,6 @@ pub(crate) enum Reject {
     BadRequest(String),
     NotFound,
     MethodNotAllowed,
-    NotImplemented(&'static str),
     TooLarge,
     UnsupportedMediaType,
     /// 400 with the code `E008002`: input the REST layer refuses before any operation runs
@@ -167,7 +166,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Err((Reject::BadRequest(details), _)) => (400, error_body(&cid, &details)),
             Err((Reject::NotFound, _)) => (404, error_body(&cid, "Not found")),
             Err((Reject::MethodNotAllowed, _)) => (405, error_body(&cid, "Method not allowed")),
-            Err((Reject::NotImplemented(what), _)) => (501, error_body(&cid, what)),
             Err((Reject::UnsupportedMediaType, _)) => (415, error_body(&cid, "Content-Type must be application/json")),
             Err((Reject::TooLarge, _)) => (413, error_body(&cid, "Request body too large")),
             Err((Reject::Invalid(details), _)) => {

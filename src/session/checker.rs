@@ -15,6 +15,9 @@ pub struct Checks {
     /// C7: the request explicitly carried `remote_addr` / `user_agent` (login only).
     pub has_remote_addr: bool,
     pub has_user_agent: bool,
+    /// C1 and the super-user app rule are skipped: the operator's trusted login (spec §8.4)
+    /// runs as app `zato-cli`, which is no app of users.
+    pub trusted_app: bool,
 }
 
 /// Revealed `code` when the config flag says so, otherwise a revealed generic E005001.
@@ -25,11 +28,11 @@ fn inform(flag: bool, code: Code, detail: &str) -> SsoError {
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub(crate) fn check_user(&self, req: &Request, user: &UserRecord, checks: Checks) -> SsoResult<()> {
         let c = &self.config;
-        if !c.apps.all.contains(&req.current_app) {
+        if !checks.trusted_app && !c.apps.all.contains(&req.current_app) {
             return Err(SsoError::hidden(Code::AppListInvalid, "current_app is not a known application"));
         }
         // Administrators may be confined to some apps (an admin console, say).
-        if user.is_super_user && !c.apps.super_user_allowed.is_empty() && !c.apps.super_user_allowed.contains(&req.current_app) {
+        if !checks.trusted_app && user.is_super_user && !c.apps.super_user_allowed.is_empty() && !c.apps.super_user_allowed.contains(&req.current_app) {
             return Err(SsoError::shown(Code::AuthNotAllowed, "super-users may not act from this application"));
         }
         // The rules of the name the user was created with apply too: renaming yourself does

@@ -76,6 +76,29 @@ fn not_allowed(detail: &str) -> SsoError {
     SsoError::hidden(Code::AuthNotAllowed, detail)
 }
 
+/// How a login's second factor is settled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SecondFactor<'a> {
+    /// The code the client sent: checked (again, if the record changed meanwhile) for users
+    /// with TOTP on, and its step spent in the session's commit.
+    Code(Option<&'a str>),
+    /// Not asked for: a trusted login by the operator (spec §10 O-44, decided as
+    /// recommended), or an external session of a Basic Auth definition (spec §3.18).
+    Waived,
+}
+
+/// What kind of session a login makes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LoginKind<'a> {
+    /// A login with a password (spec §4.1).
+    Password,
+    /// The operator's trusted login (spec §8.4): no password, and no L4 app check, since the
+    /// CLI's app `zato-cli` is not an app users log in through.
+    Trusted,
+    /// An external session of a linked definition (spec §3.18), with its `ext_session_id`.
+    External(&'a str),
+}
+
 /// Which check refused a login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
@@ -84,10 +107,10 @@ enum Stage {
 }
 
 /// What login learnt from the password check, kept across retries of its final write.
-struct Authenticated {
-    user: Versioned<UserRecord>,
+pub(crate) struct Authenticated {
+    pub user: Versioned<UserRecord>,
     /// The password hashed afresh, when the stored hash is weaker than configured.
-    rehashed: Option<(String, bool)>,
+    pub rehashed: Option<(String, bool)>,
 }
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
@@ -194,7 +217,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Round trip 3: the attempt is given back while the session is made.
         let (released, result) = join2(
             self.release_attempt(&attempt, |_| true),
-            self.finish_login(&req, authenticated, totp_code.as_ref().map(|c| c.as_str()), new_password.as_ref().map(|p| p.as_str()), &opts),
+            self.finish_login(&req, authenticated, SecondFactor::Code(totp_code.as_ref().map(|c| c.as_str())), new_password.as_ref().map(|p| p.as_str()), &opts, LoginKind::Password),
         )
         .await;
         released?;
@@ -206,14 +229,19 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// read; when a concurrent change wins, the record is read again and every check runs
     /// again on it (a password changed meanwhile refuses the login: it was checked against
     /// the old one).
-    async fn finish_login(
+    pub(crate) async fn finish_login(
         &self,
         req: &Request,
         auth: Authenticated,
-        totp_code: Option<&str>,
+        second: SecondFactor<'_>,
         new_password: Option<&str>,
         opts: &LoginOptions,
+        kind: LoginKind<'_>,
     ) -> SsoResult<LoginResult> {
+        let ext_session_id = match kind {
+            LoginKind::External(id) => id,
+            LoginKind::Password | LoginKind::Trusted => "",
+        };
         let verified_hash = auth.user.value.password.clone();
         let mut current = auth.user;
         // The forced change's new hash, computed once whatever the retries.
@@ -225,18 +253,23 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     .await?
                     .filter(|u| u.value.password == verified_hash && u.value.is_approved())
                     .ok_or_else(|| not_allowed("invalid username or password"))?;
-                if current.value.is_totp_enabled {
-                    self.check_totp(req, &current.value, totp_code)?;
+                if let (true, SecondFactor::Code(code)) = (current.value.is_totp_enabled, second) {
+                    self.check_totp(req, &current.value, code)?;
                 }
             }
             let old = &current.value;
             // L4
-            if !self.config.apps.login_allowed.contains(&req.current_app) {
+            if !matches!(kind, LoginKind::Trusted) && !self.config.apps.login_allowed.contains(&req.current_app) {
                 let code = if self.config.apps.inform_if_app_invalid { Code::AppListInvalid } else { Code::AuthNotAllowed };
                 return Err(SsoError::shown(code, "current_app may not be used to log in"));
             }
             // L5
-            let checks = Checks { password_expiry: true, has_remote_addr: opts.has_remote_addr, has_user_agent: opts.has_user_agent };
+            let checks = Checks {
+                password_expiry: true,
+                has_remote_addr: opts.has_remote_addr,
+                has_user_agent: opts.has_user_agent,
+                trusted_app: matches!(kind, LoginKind::Trusted),
+            };
             self.check_user(req, old, checks)?;
             // L6 (spec §10 O-16, decided as recommended; see README "Differences from Zato")
             let p = &self.config.password;
@@ -278,7 +311,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 user.password_sealed = upgraded.1;
                 changed = true;
             }
-            if user.is_totp_enabled {
+            if user.is_totp_enabled && matches!(second, SecondFactor::Code(_)) {
                 // The code was checked against this very record: its step is now used, and the
                 // conditional write below lets exactly one login spend it.
                 let now = time::unix_secs(&req.now).max(0) as u64;
@@ -294,7 +327,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 // change replaces it, and the session is dead at once.
                 commit.check(keys::user(&user.user_id), Some(&current.raw));
             }
-            let (ust, session) = self.stage_new_session(&mut commit, req, &user, opts.user_agent.clone().unwrap_or_default(), "default").await?;
+            let (ust, session) = self.stage_new_session(&mut commit, req, &user, opts.user_agent.clone().unwrap_or_default(), ext_session_id).await?;
             let device_token = self.new_device_token(&user.user_id, &req.now)?;
             if self.commit(&commit).await? {
                 return Ok(LoginResult {
@@ -414,7 +447,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         req: &Request,
         user: &UserRecord,
         user_agent: String,
-        auth_type: &str,
+        ext_session_id: &str,
     ) -> SsoResult<(String, SessionRecord)> {
         let internal = ids::new_ust().map_err(|_| SsoError::internal("no randomness available"))?;
         let sealed = self
@@ -434,9 +467,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             expiration_time: time::add_minutes(&req.now, minutes),
             remote_addr: req.stored_remote_addr(),
             user_agent: user_agent.clone(),
-            auth_type: auth_type.to_string(),
+            // Zato's `auth_type` of a session: "default" for a login, the linked definition's
+            // type for an external session (its ext_session_id starts with it).
+            auth_type: ext_session_id.split('.').next().filter(|t| !t.is_empty()).unwrap_or("default").to_string(),
             auth_principal: user.username.clone(),
-            ext_session_id: String::new(),
+            ext_session_id: ext_session_id.to_string(),
             current_app: req.current_app.clone(),
             session_state_change_list: Vec::new(),
             last_used: Some(req.now),

@@ -43,6 +43,19 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Some(id) => user_from_raw(id, extras.into_iter().next().flatten())?.ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?,
             None => current.user_versioned(),
         };
+        let writer = if target.value.user_id == current.user.user_id { Writer::Owner } else { Writer::Admin };
+        self.replace_totp_key(target, writer, key, key_label).await
+    }
+
+    /// Seals and stores `key` (generated when None or empty) and `label` for `target`; returns
+    /// the key in clear.
+    pub(crate) async fn replace_totp_key(
+        &self,
+        target: crate::sso::Versioned<crate::user::UserRecord>,
+        writer: Writer,
+        key: Option<&str>,
+        key_label: Option<&str>,
+    ) -> SsoResult<String> {
         // Spec §10 O-11: an empty key means a generated one. A given key must be usable base-32:
         // Zato stores anything, and a key no authenticator can read locks its user out.
         let key = match key.filter(|k| !k.is_empty()) {
@@ -61,7 +74,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let seal = |p: &str, v: &str| self.keys.seal(p, v.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"));
         let (sealed_key, sealed_label) = (seal(purpose::TOTP_KEY, &key)?, seal(purpose::TOTP_LABEL, label)?);
         let target_id = target.value.user_id.clone();
-        let writer = if target_id == current.user.user_id { Writer::Owner } else { Writer::Admin };
         self.modify_user(
             &target_id,
             writer,

@@ -25,7 +25,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         // Spec §10 O-9: an unknown user is E008001, not a crash.
         let user = user_from_raw(user_id, extras.into_iter().next().flatten())?.ok_or_else(no_such_user)?;
-        self.delete_user(&caller, user, listed?).await
+        self.delete_user(Some(&caller.user_id), user, listed?).await
     }
 
     pub async fn delete_user_by_username(&self, cid: Option<&str>, username: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
@@ -38,7 +38,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let found = self.find_user_by_username(username).await?.ok_or_else(no_such_user)?;
         let (user, listed) = join2(self.load_user_versioned(&found.user_id), self.list_user_keys(&found.user_id)).await;
         let user = user?.filter(|u| crate::username::same(&u.value.username, username)).ok_or_else(no_such_user)?;
-        self.delete_user(&caller, user, listed?).await
+        self.delete_user(Some(&caller.user_id), user, listed?).await
     }
 
     /// Spec §3.7 step 1: any live session, then a hidden E005001 for non-super-users.
@@ -54,8 +54,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// needs its owner's record and stamp), and a user re-created under the same id gets a
     /// new stamp. Keys beyond one commit's size go in further commits; a failure there
     /// leaves only unreadable garbage for `cleanup`.
-    async fn delete_user(&self, caller: &UserRecord, user: Versioned<UserRecord>, listed: Vec<Vec<String>>) -> SsoResult<()> {
-        if user.value.user_id == caller.user_id {
+    /// `caller_id` is None for a trusted deletion (the operator's, with no session).
+    pub(crate) async fn delete_user(&self, caller_id: Option<&str>, user: Versioned<UserRecord>, listed: Vec<Vec<String>>) -> SsoResult<()> {
+        if caller_id == Some(user.value.user_id.as_str()) {
             return Err(SsoError::hidden(Code::InvalidOperation, "users cannot delete themselves"));
         }
         let key = keys::user(&user.value.user_id);
@@ -107,6 +108,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 }
 
-fn no_such_user() -> SsoError {
+pub(crate) fn no_such_user() -> SsoError {
     SsoError::hidden(Code::InvalidOperation, "no such user")
 }

@@ -23,7 +23,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Every key that points at a user, for its deletion: its name's claim, email links,
     /// confirm token, search index entries, and the keys found by listing its sessions, reset
-    /// tokens and attributes (`listed`: the three listings).
+    /// tokens, attributes and links (`listed`: the four listings). A link's definition claim
+    /// is found through the link record, so `linked_claims` adds those.
     pub(crate) fn keys_of_user(&self, user: &UserRecord, listed: &[Vec<String>]) -> Vec<String> {
         let mut out = vec![keys::username(&user.username)];
         out.extend(keys::username_legacy(&user.username));
@@ -50,7 +51,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// The listings `keys_of_user` needs, side by side.
     pub(crate) async fn list_user_keys(&self, user_id: &str) -> SsoResult<Vec<Vec<String>>> {
-        self.list_all_many(&[keys::user_sessions_prefix(user_id), keys::user_prts_prefix(user_id), keys::attrs_prefix(user_id)]).await
+        self.list_all_many(&[keys::user_sessions_prefix(user_id), keys::user_prts_prefix(user_id), keys::attrs_prefix(user_id), keys::linked_prefix(user_id)])
+            .await
     }
 
     /// All user ids whose email is `email` (any approval state).

@@ -48,9 +48,16 @@ fn no_self_lockout() -> SsoError {
 /// What a super-user does to another user in `approve_user` / `reject_user` / `lock_user` /
 /// `unlock_user`.
 #[derive(Clone, Copy)]
-enum AdminAction<'a> {
+pub(crate) enum AdminAction<'a> {
     Approval(&'a str),
     Lock(bool),
+}
+
+impl AdminAction<'_> {
+    /// A lock, or leaving `approved`, replaces the security stamp: every session ends.
+    pub(crate) fn ends_sessions(self) -> bool {
+        matches!(self, AdminAction::Lock(true)) || matches!(self, AdminAction::Approval(s) if s != APPROVED)
+    }
 }
 
 /// Who is asking, and for whom.
@@ -391,7 +398,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// (a lock or rejection replaces its stamp: every session is dead at once, and stays dead
     /// on unlock or approval) and deletes the sessions listed.
     async fn administer(&self, req: &Request, user_id: &str, ust: &str, action: AdminAction<'_>) -> SsoResult<()> {
-        let ends_sessions = matches!(action, AdminAction::Lock(true)) || matches!(action, AdminAction::Approval(s) if s != APPROVED);
+        let ends_sessions = action.ends_sessions();
         let listing = async {
             if ends_sessions && !user_id.is_empty() {
                 self.list_all(&crate::store::keys::user_sessions_prefix(user_id)).await
@@ -406,7 +413,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let sessions = sessions?;
         let first = user_from_raw(user_id, extras.into_iter().next().flatten())?;
-        let actor = current.user.user_id.clone();
+        self.apply_admin_action(req, user_id, &current.user.user_id, first, &sessions, action).await
+    }
+
+    /// The write of an approval or lock by `actor` (a super-user's id, or the operator's name
+    /// for a trusted call): one commit that changes the user and, when its stamp changed,
+    /// deletes the sessions listed. An unknown user is a no-op, as in Zato.
+    pub(crate) async fn apply_admin_action(
+        &self,
+        req: &Request,
+        user_id: &str,
+        actor: &str,
+        first: Option<crate::sso::Versioned<UserRecord>>,
+        sessions: &[String],
+        action: AdminAction<'_>,
+    ) -> SsoResult<()> {
         self.modify_user(
             user_id,
             Writer::Admin,
@@ -414,14 +435,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             |old| {
                 let mut user = old.clone();
                 match action {
-                    AdminAction::Lock(locked) => self.set_locked(&mut user, locked, &actor, req)?,
-                    AdminAction::Approval(status) => self.set_approval(&mut user, status, &actor, req)?,
+                    AdminAction::Lock(locked) => self.set_locked(&mut user, locked, actor, req)?,
+                    AdminAction::Approval(status) => self.set_approval(&mut user, status, actor, req)?,
                 }
                 Ok(Change::Write(user))
             },
             |commit, old, new| {
                 if new.stamp != old.stamp {
-                    self.stage_session_deletes(commit, &new.user_id, &sessions, None);
+                    self.stage_session_deletes(commit, &new.user_id, sessions, None);
                 }
                 Ok(())
             },

@@ -107,7 +107,7 @@ fn get(options: &JsValue, key: &str) -> JsValue {
     Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-const OPTION_KEYS: [&str; 6] = ["store", "audit", "secretKey", "config", "now", "hooks"];
+const OPTION_KEYS: [&str; 7] = ["store", "audit", "secretKey", "config", "now", "hooks", "securityDefinitions"];
 
 #[wasm_bindgen]
 impl WasmSso {
@@ -136,7 +136,10 @@ impl WasmSso {
         let config = Config::from_json(&config_json).map_err(|e| SsoError::invalid_input(format!("bad config: {e}")))?;
         let clock = host::clock(get(options, "now"))?;
         let hooks = JsHooks::new(get(options, "hooks"))?;
-        let core = Sso::with_hooks(store, audit, hooks, keys, config, clock);
+        let defs_js = get(options, "securityDefinitions");
+        let defs_json = if defs_js.is_undefined() || defs_js.is_null() { Value::Null } else { js_to_json(&defs_js, "securityDefinitions")? };
+        let definitions = crate::linked::definitions::SecurityDefinitions::from_json(&defs_json)?;
+        let core = Sso::with_hooks(store, audit, hooks, keys, config, clock).with_security_definitions(definitions);
         core.check_store()?;
         Ok(WasmSso { core: Rc::new(core) })
     }

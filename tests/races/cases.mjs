@@ -42,6 +42,8 @@ const ADMIN = 'admin';
 const ADMIN_PW = 'race admin passphrase';
 /** Cheap Argon2: a race is about ordering, not about hashing cost. */
 const ARGON2 = { m_cost: 256, t_cost: 1 };
+/** passlib's pbkdf2_sha512 of "password" (1000 rounds), as Zato stores it. */
+const ZATO_PBKDF2 = '$pbkdf2-sha512$1000$c2FsdHNhbHRzYWx0c2FsdA$715rqIr5dXOVPpBhqqsugl037zT5bWJTWYmZtIcK8hBnisKpwfY7kokvwjDrNHqHhF50Pb7MD6HvkJwiDQw4ww';
 /** The default `throttle.per_user_address` (README "Security"); the suite keeps the default. */
 const PER_USER_ADDRESS = 10;
 
@@ -178,7 +180,7 @@ function jittered(store) {
 }
 
 /** A fresh Sso with a super-user logged in. */
-async function setUp(env, makeStore, { config = {}, hooks, jitter = false } = {}) {
+async function setUp(env, makeStore, { config = {}, hooks, jitter = false, securityDefinitions } = {}) {
   const made = await makeStore();
   let store = made && typeof made.get !== 'function' && made.store ? made.store : made;
   if (jitter) store = jittered(store);
@@ -187,7 +189,7 @@ async function setUp(env, makeStore, { config = {}, hooks, jitter = false } = {}
   const started = Date.now();
   const base = Math.floor(started / 30_000) * 30_000 + 1_000;
   const now = () => base + (Date.now() - started);
-  const sso = new env.Sso({ store, secretKey: base64(randomBytes(32)), config: merge({ argon2: ARGON2 }, config), hooks, now });
+  const sso = new env.Sso({ store, secretKey: base64(randomBytes(32)), config: merge({ argon2: ARGON2 }, config), hooks, now, securityDefinitions });
   await sso.user.createSuperUser(null, { username: ADMIN, password: ADMIN_PW });
   const admin = (await sso.user.login(null, ADMIN, ADMIN_PW, APP, ADDR)).ust;
   return { sso, admin, now };
@@ -545,5 +547,45 @@ export function races(test, name, makeStore, opts) {
     check.ok((await f.sso.user.login(null, `signer${winner}`, 'signer passphrase', APP, ADDR)).ust, 'the one signed up logs in');
     const page = await f.sso.user.search(null, { sign_up_status: 'final' }, f.admin, APP, ADDR);
     check.equal(page.total, 2, 'users with a final sign-up (the admin and the winner)');
+  });
+
+  // 8. The migration and linked authentication, run concurrently.
+  t('10 imports of one Zato row at once: exactly 1 user, which logs in with its Zato password', async () => {
+    const f = await setUp(env, makeStore, { jitter: true });
+    const row = { user_id: 'zusr-zed', username: 'zed', password: ZATO_PBKDF2, approval_status: 'approved', sign_up_status: 'final' };
+    const results = await burst(10, () => f.sso.admin.importUser(null, row));
+    const imported = results.filter((r) => r.value?.result === 'imported').length;
+    check.equal(imported, 1, `imports that created the user (${show(results.map((r) => r.value?.result ?? r.reason?.code))})`);
+    check.ok(results.every((r) => r.value?.result === 'skipped' || r.value?.result === 'imported' || r.reason?.code === 'E008005'), show(tally(results)));
+    check.equal((await f.sso.user.search(null, { username: 'zed' }, f.admin, APP, ADDR)).total, 1, 'users named "zed"');
+    check.ok((await f.sso.user.login(null, 'zed', 'password', APP, ADDR)).ust, 'the imported user logs in');
+  });
+
+  t('one Basic Auth definition linked to 8 users at once: exactly 1 link, and its credential is that user', async () => {
+    const f = await setUp(env, makeStore, { jitter: true, securityDefinitions: { basic_auth: [{ id: 1, username: 'svc', password: 'basic secret' }] } });
+    const ids = [];
+    for (let i = 0; i < 8; i++) ids.push(await regular(f, `linked${i}`, 'linked passphrase'));
+    const results = await Promise.allSettled(ids.map((id) => f.sso.user.createLinkedAuth(null, f.admin, id, 'basic_auth', 'svc', true, APP, ADDR)));
+    check.equal(fulfilled(results).length, 1, `links made (${show(tally(results))})`);
+    rejectionsAre(env, results, ['E008001', 'E008005'], 'the losing links');
+    const winner = ids[results.findIndex((r) => r.status === 'fulfilled')];
+    const authorization = `Basic ${btoa('svc:basic secret')}`;
+    const session = await f.sso.authenticate(new Request('https://sso.example/', { headers: { authorization } }), { remoteAddr: ADDR });
+    check.equal(session.user_id, winner, 'the credential means the linked user');
+  });
+
+  t('a lock racing external sessions of a linked credential: no session works after the lock', async () => {
+    const f = await setUp(env, makeStore, { jitter: true, securityDefinitions: { basic_auth: [{ id: 1, username: 'svc', password: 'basic secret' }] } });
+    const id = await regular(f, 'linked', 'linked passphrase');
+    await f.sso.user.createLinkedAuth(null, f.admin, id, 'basic_auth', 'svc', true, APP, ADDR);
+    const authorization = `Basic ${btoa('svc:basic secret')}`;
+    const ext = () => f.sso.authenticate(new Request('https://sso.example/', { headers: { authorization } }), { remoteAddr: ADDR });
+    const usts = new Set([(await ext()).ust]);
+    const { op } = await whileRenewing(f, null, () => f.sso.user.lockUser(null, id, f.admin, APP, ADDR), 0, {
+      action: async () => { usts.add((await ext()).ust); }, max: 50, loops: 4,
+    });
+    check.equal(op.status, 'fulfilled', `${op.reason?.message}`);
+    for (const ust of usts) await rejectsWith(env, f.sso.user.getCurrentUser(null, ust, APP, ADDR), 'E007001', 'a session made or renewed around the lock');
+    await rejectsWith(env, ext(), 'E005002', 'a new external session while locked');
   });
 }

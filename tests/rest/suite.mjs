@@ -378,10 +378,17 @@ export function restSuite(test, client) {
     assert.equal((await call('GET', '/user', {})).http, 400, 'without it the UST is a missing input');
   });
 
-  test('T38: linked authentication is not implemented (501)', async () => {
-    const r = await call('POST', '/user/linked', { ust: await adminUst() });
-    assert.equal(r.http, 501);
-    assert.equal(r.result, 'Error');
+  test('T38: /user/linked lists links, and refuses a definition the host does not have', async () => {
+    const ust = await adminUst();
+    const listed = await call('GET', '/user/linked', { ust });
+    assert.equal(listed.status, 'ok');
+    assert.deepEqual(listed.result, []);
+    const me = await call('GET', '/user', { ust });
+    const r = await call('POST', '/user/linked', { ust, user_id: me.user_id, auth_type: 'basic_auth', auth_username: 'no-such-definition' });
+    assert.equal(r.http, 403);
+    assert.deepEqual(r.sub_status, ['E008002']);
+    const missing = await call('POST', '/user/linked', { ust });
+    assert.equal(missing.http, 400);
   });
 
   test('prelude: a missing or unknown current_app is E004001 with HTTP 403', async () => {

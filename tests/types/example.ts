@@ -6,7 +6,37 @@ import {
   type SignupData, type SessionInfo, type SessionHistoryEntry, type Attribute, type AttrItem, type AttrOptions,
   type UserApi, type SessionApi, type UserAttrApi, type SessionAttrApi, type TotpApi, type PasswordResetApi,
   type PasswordResetMessage, type Hooks, type CleanupReport, type StoreCheck, type StorePut, type StoreCommit,
+  type AdminApi, type SecurityDefinitions, type LinkedAuth, type ExternalSession, type ZatoUserRow,
 } from 'edge-sso';
+
+// Linked authentication and the trusted admin API.
+async function linkedAndAdmin(sso: Sso, ust: string): Promise<void> {
+  const defs: SecurityDefinitions = {
+    basic_auth: [{ id: 1, username: 'svc', password_hash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA' }],
+    jwt: [{ id: 'issuer-1', username: 'svc-jwt', jwks: { keys: [{ kty: 'RSA', n: 'n', e: 'AQAB', kid: 'k1' }] }, audience: 'edge-sso' }],
+  };
+  void defs;
+  const link: { user_id: string; auth_id: string } = await sso.user.createLinkedAuth(null, ust, 'zusr1', 'basic_auth', 'svc', true, 'CRM', '10.0.0.1');
+  const links: LinkedAuth[] = await sso.user.getLinkedAuthList(null, ust, 'CRM', '10.0.0.1', link.user_id);
+  const when: Date = links[0].creation_time;
+  void when;
+  await sso.user.deleteLinkedAuth(null, ust, 'zusr1', 'jwt', 'svc-jwt', 'CRM', '10.0.0.1');
+  const ext: ExternalSession | null = await sso.authenticate(new Request('https://x/'), { remoteAddr: '10.0.0.1' });
+  if (ext) { const renewed: boolean = ext.renewed; void renewed; }
+  const admin: AdminApi = sso.admin;
+  const found: User | null = await admin.findUser('cli', 'alice');
+  const id: string = await admin.createUser('cli', { username: 'bob', password: 'bob passphrase' }, { superUser: false });
+  await admin.lockUser('cli', id, { lockedBy: 'root@host' });
+  await admin.setPassword('cli', id, 'new passphrase', { mustChange: true, expiryDays: 30 });
+  const key: string = await admin.resetTotpKey('cli', id, { keyLabel: 'phone' });
+  const session: LoginResult = await admin.login('cli', 'bob', { userAgent: 'Zato CLI' });
+  await admin.logout('cli', session.ust);
+  const row: ZatoUserRow = { user_id: 'zusr2', username: 'carol', password: '$pbkdf2-sha512$1000$c2FsdA$aGFzaA', attributes: [{ name: 'a', value: 1 }] };
+  const imported: { result: 'imported' | 'updated' | 'skipped' } = await admin.importUser('cli', row, { update: true });
+  void found; void key; void imported;
+  await admin.deleteUser('cli', id);
+}
+void linkedAndAdmin;
 
 const kvLike: Store = {
   get: async (key: string) => (key ? null : null),

@@ -1,0 +1,185 @@
+//! External-auth sessions (spec §3.18): a request that authenticates with a linked security
+//! definition gets an SSO session of the linked user, renewed while it lives.
+//!
+//! Basic Auth is checked here: the password against the definition, the attempt counted on
+//! the login throttle first (per address, and per definition and address), so that Basic
+//! credentials cannot be guessed faster through this door than through login. A JWT is checked
+//! by the JavaScript layer (signature, algorithm, expiry) before this is called with the
+//! definition it matched and the token's SHA-256.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Audit;
+use crate::crypto::password as pw;
+use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::session::login::{Authenticated, LoginKind, LoginOptions, SecondFactor};
+use crate::sso::{encode, Request, Sso, MAX_SHORT_INPUT};
+use crate::store::{keys, Store};
+use crate::time::Timestamp;
+use crate::user::write::user_from_raw;
+
+use super::definitions::{AuthType, Definition};
+use super::LinkRecord;
+
+/// Seals the UST kept for an external session: the stored value is useless without the key.
+const EXT_UST: &str = "ext_ust";
+
+/// How a request proved itself.
+pub enum Proof<'a> {
+    /// Basic Auth: the definition's username and the password sent.
+    Basic { username: &'a str, password: &'a str },
+    /// A JWT whose signature and claims the JS layer verified for definition `username`;
+    /// `token_sha256` is the hex SHA-256 of the token (Zato's ext_session_id suffix).
+    Jwt { username: &'a str, token_sha256: &'a str },
+}
+
+// The password must never reach a log line.
+impl std::fmt::Debug for Proof<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Proof::Basic { username, .. } => f.debug_struct("Basic").field("username", username).finish_non_exhaustive(),
+            Proof::Jwt { username, .. } => f.debug_struct("Jwt").field("username", username).finish_non_exhaustive(),
+        }
+    }
+}
+
+/// The external session a request gets.
+#[derive(Clone, PartialEq)]
+pub struct ExternalSession {
+    pub ust: String,
+    pub user_id: String,
+    pub expiration_time: Timestamp,
+    /// False when the request made a new session, true when it renewed a live one.
+    pub renewed: bool,
+}
+
+impl std::fmt::Debug for ExternalSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalSession").field("user_id", &self.user_id).field("renewed", &self.renewed).finish_non_exhaustive()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ExtSessionRecord {
+    user_id: String,
+    /// The client's UST, sealed again under `EXT_UST`.
+    ust: String,
+}
+
+fn refused() -> SsoError {
+    SsoError::hidden(Code::AuthNotAllowed, "the credentials are not linked to an SSO user")
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Spec §3.18's external-auth session: renews the live session of this credential, or
+    /// logs the linked user in without a password. `current_app` "" means `apps.default`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn external_session(
+        &self,
+        cid: Option<&str>,
+        proof: Proof<'_>,
+        current_app: &str,
+        remote_addr: &str,
+        user_agent: Option<&str>,
+        totp_code: Option<&str>,
+    ) -> SsoResult<ExternalSession> {
+        let app = if current_app.is_empty() { self.config.apps.default.clone() } else { current_app.to_string() };
+        let req = self.request(cid, &app, remote_addr)?;
+        if user_agent.is_some_and(|ua| ua.len() > MAX_SHORT_INPUT) {
+            return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
+        }
+        let t = match &proof {
+            Proof::Basic { .. } => AuthType::BasicAuth,
+            Proof::Jwt { .. } => AuthType::Jwt,
+        };
+        self.audit(&req, "user.external_session", None, vec![("auth_type", serde_json::Value::String(t.name().into()))]).await?;
+        if !self.config.apps.all.contains(&req.current_app) {
+            let code = if self.config.apps.inform_if_app_invalid { Code::AppListInvalid } else { Code::AuthNotAllowed };
+            return Err(SsoError::shown(code, "current_app is not a known app"));
+        }
+        let def = match proof {
+            Proof::Basic { username, password } => self.check_basic(&req, username, password).await?,
+            Proof::Jwt { username, token_sha256 } => {
+                if token_sha256.len() != 64 || !token_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(SsoError::invalid_input("the token digest must be 64 hex characters"));
+                }
+                self.definitions.by_username(AuthType::Jwt, username).filter(|d| d.is_active).ok_or_else(refused)?
+            }
+        };
+        let mut ext_session_id = def.qualified();
+        if let Proof::Jwt { token_sha256, .. } = proof {
+            ext_session_id = format!("{ext_session_id}.{}", token_sha256.to_ascii_lowercase());
+        }
+        // Round trip: who the definition is linked to, and this credential's live session.
+        let name = def.qualified();
+        let read = self.get_many_raw(&[keys::linked_definition(&name), keys::ext_session(&ext_session_id)]).await?;
+        let user_id = read[0].clone().ok_or_else(refused)?;
+        if let Some(ext) = read[1].as_deref().and_then(|r| serde_json::from_str::<ExtSessionRecord>(r).ok()).filter(|e| e.user_id == user_id) {
+            if let Ok(ust) = self.keys.open_string(EXT_UST, &ext.ust) {
+                // Renewed when it lives; when it does not (ended, expired, its user locked),
+                // a new one is made below.
+                if let Ok(expiration_time) = self.renew_session(Some(&req.cid), &ust, &req.current_app, remote_addr, user_agent).await {
+                    return Ok(ExternalSession { ust, user_id, expiration_time, renewed: true });
+                }
+            }
+        }
+        let (user_raw, link_raw) = {
+            let r = self.get_many_raw(&[keys::user(&user_id), keys::linked(&user_id, &name)]).await?;
+            (r[0].clone(), r[1].clone())
+        };
+        let link: Option<LinkRecord> = link_raw.and_then(|r| serde_json::from_str(&r).ok());
+        if !link.is_some_and(|l| l.is_active) {
+            return Err(refused());
+        }
+        let user = user_from_raw(&user_id, user_raw)?.filter(|u| u.value.is_approved()).ok_or_else(refused)?;
+        // Spec §3.18 step 4: TOTP still applies to JWT users, never to Basic Auth.
+        let second = match def.auth_type {
+            AuthType::Jwt => SecondFactor::Code(totp_code),
+            AuthType::BasicAuth => SecondFactor::Waived,
+        };
+        if let (true, SecondFactor::Code(code)) = (user.value.is_totp_enabled, second) {
+            self.check_totp(&req, &user.value, code)?;
+        }
+        let opts = LoginOptions { user_agent: user_agent.map(str::to_string), ..Default::default() };
+        let result = self.finish_login(&req, Authenticated { user, rehashed: None }, second, None, &opts, LoginKind::External(&ext_session_id)).await?;
+        let sealed = self.keys.seal(EXT_UST, result.ust.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"))?;
+        let ttl = (result.expiration_time - req.now).num_seconds().max(60) as u64;
+        // Not in the session's commit: if this write fails, the next request makes another
+        // session, and this one simply expires.
+        self.put_raw(&keys::ext_session(&ext_session_id), &encode(&ExtSessionRecord { user_id: user_id.clone(), ust: sealed })?, Some(ttl)).await?;
+        Ok(ExternalSession { ust: result.ust, user_id, expiration_time: result.expiration_time, renewed: false })
+    }
+
+    /// A Basic Auth password against its definition, the attempt counted first. Unknown
+    /// usernames cost the same hashing as known ones.
+    async fn check_basic(&self, req: &Request, username: &str, password: &str) -> SsoResult<Definition> {
+        if username.len() > MAX_SHORT_INPUT || password.len() > 4096 {
+            return Err(refused());
+        }
+        let slots = self.throttle_slots(req, &format!("basic_auth\u{0}{username}"), true, true, false);
+        let Some(attempt) = self.count_attempt(req, &slots).await? else {
+            return Err(SsoError::hidden(Code::AuthNotAllowed, "too many failed attempts: try again later"));
+        };
+        let ok = match self.definitions.basic(username).filter(|d| d.is_active) {
+            Some(d) => match (&d.password_hash, &d.password) {
+                (Some(hash), _) => matches!(pw::verify_password(password, hash, &self.argon2), Ok(pw::Verification::Match { .. })),
+                (None, Some(plain)) => {
+                    // Both sides hashed first: the comparison's time tells nothing about the password.
+                    pw::dummy_verify(password, &self.argon2);
+                    crate::store::digest("basic-auth", plain) == crate::store::digest("basic-auth", password)
+                }
+                (None, None) => false,
+            },
+            None => {
+                pw::dummy_verify(password, &self.argon2);
+                false
+            }
+        };
+        if !ok {
+            return Err(refused());
+        }
+        self.release_attempt(&attempt, |_| true).await?;
+        self.definitions.by_username(AuthType::BasicAuth, username).ok_or_else(refused)
+    }
+}

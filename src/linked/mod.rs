@@ -1,0 +1,284 @@
+//! Linked authentication (spec §3.18): a super-user links an SSO user to a Basic Auth or JWT
+//! security definition of the host; a request that authenticates with that definition then
+//! gets an SSO session of the user (an external session, `external.rs`).
+//!
+//! Decision: a definition is linked to at most one user. Zato's unique index allows one
+//! definition on several users, and then an external session would have to pick one of them;
+//! here the second link is refused (E008001), so a credential always means one person.
+
+pub mod definitions;
+pub mod external;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::audit::Audit;
+use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
+use crate::sso::{encode, parse_record, Request, Sso};
+use crate::store::{keys, Commit, Store};
+use crate::time::{self, serde_ts, Timestamp};
+use crate::user::write::user_from_raw;
+use definitions::{AuthType, Definition};
+
+/// A link as stored under `sso/linked/<user_id>/…`, with Zato's columns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct LinkRecord {
+    /// `zato.basic_auth` or `zato.jwt`.
+    pub auth_type: String,
+    pub auth_id: String,
+    pub user_id: String,
+    pub is_active: bool,
+    pub is_internal: bool,
+    #[serde(with = "serde_ts")]
+    pub creation_time: Timestamp,
+    pub has_ext_principal: bool,
+    pub auth_principal: String,
+    pub auth_source: String,
+}
+
+impl LinkRecord {
+    fn definition_name(&self) -> SsoResult<String> {
+        Ok(format!("{}.{}", AuthType::parse(&self.auth_type)?.name(), self.auth_id))
+    }
+}
+
+fn no_such_user() -> SsoError {
+    SsoError::shown(Code::InvalidOperation, "no such user")
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Step 1 of create and delete: the definition named by type and username.
+    fn definition(&self, auth_type: &str, auth_username: &str) -> SsoResult<Definition> {
+        let t = AuthType::parse(auth_type)?;
+        self.definitions.by_username(t, auth_username).ok_or_else(|| SsoError::invalid_input(format!("no {} definition has that username", t.name())))
+    }
+
+    /// Spec §3.18 `create_linked_auth`: returns the user_id and the definition's id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_linked_auth(
+        &self,
+        cid: Option<&str>,
+        ust: &str,
+        user_id: &str,
+        auth_type: &str,
+        auth_username: &str,
+        is_active: bool,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<(String, String)> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.create_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
+        let def = self.definition(auth_type, auth_username)?;
+        if user_id.is_empty() || user_id.len() > 191 {
+            return Err(SsoError::invalid_input("a user_id is required"));
+        }
+        let name = def.qualified();
+        let wanted = [keys::user(user_id), keys::linked(user_id, &name), keys::linked_definition(&name)];
+        let (_, extras) = self.resolve_session_with(&req, ust, true, &wanted).await?;
+        let mut extras = extras.into_iter();
+        let (user_raw, link_raw, claim_raw) = (extras.next().flatten(), extras.next().flatten(), extras.next().flatten());
+        user_from_raw(user_id, user_raw)?.ok_or_else(no_such_user)?;
+        if link_raw.is_some() {
+            return Err(SsoError::shown(Code::InvalidOperation, "the user is linked to this definition already"));
+        }
+        if let Some(other) = claim_raw.as_deref().filter(|o| *o != user_id) {
+            // A claim whose user no longer has the link (deleted with its user) is stale.
+            if self.get_raw(&keys::linked(other, &name)).await?.is_some() {
+                return Err(SsoError::shown(Code::InvalidOperation, "the definition is linked to another user"));
+            }
+        }
+        let record = LinkRecord {
+            auth_type: def.auth_type.stored().into(),
+            auth_id: def.id.clone(),
+            user_id: user_id.into(),
+            is_active,
+            is_internal: false,
+            creation_time: req.now,
+            has_ext_principal: false,
+            auth_principal: "reserved".into(),
+            auth_source: "reserved".into(),
+        };
+        let mut commit = Commit::default();
+        let link_key = keys::linked(user_id, &name);
+        commit.check(link_key.clone(), None).put(link_key, encode(&record)?, None);
+        let claim_key = keys::linked_definition(&name);
+        commit.check(claim_key.clone(), claim_raw.as_deref()).put(claim_key, user_id, None);
+        if !self.commit(&commit).await? {
+            return Err(SsoError::conflict("the link or the definition changed meanwhile: try again"));
+        }
+        Ok((user_id.to_string(), def.id))
+    }
+
+    /// Spec §3.18 `delete_linked_auth`: the same checks; the link must exist; its external
+    /// sessions end with it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn delete_linked_auth(
+        &self,
+        cid: Option<&str>,
+        ust: &str,
+        user_id: &str,
+        auth_type: &str,
+        auth_username: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<()> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.delete_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
+        let def = self.definition(auth_type, auth_username)?;
+        if user_id.is_empty() || user_id.len() > 191 {
+            return Err(SsoError::invalid_input("a user_id is required"));
+        }
+        let name = def.qualified();
+        let wanted = [keys::linked(user_id, &name), keys::linked_definition(&name)];
+        let (resolved, sessions) = crate::store::join2(
+            self.resolve_session_with(&req, ust, true, &wanted),
+            self.list_all(&keys::user_sessions_prefix(user_id)),
+        )
+        .await;
+        let (_, extras) = resolved?;
+        let mut extras = extras.into_iter();
+        let (link_raw, claim_raw) = (extras.next().flatten(), extras.next().flatten());
+        let link_raw = link_raw.ok_or_else(|| SsoError::shown(Code::InvalidOperation, "no such link"))?;
+        let ended = self.external_sessions_of(user_id, &name, &sessions?).await?;
+        let mut commit = Commit::default();
+        let link_key = keys::linked(user_id, &name);
+        commit.check(link_key.clone(), Some(&link_raw)).delete(link_key);
+        if claim_raw.as_deref() == Some(user_id) {
+            let claim_key = keys::linked_definition(&name);
+            commit.check(claim_key.clone(), claim_raw.as_deref()).delete(claim_key);
+        }
+        for k in ended {
+            commit.delete(k);
+        }
+        if !self.commit(&commit).await? {
+            return Err(SsoError::conflict("the link changed meanwhile: try again"));
+        }
+        Ok(())
+    }
+
+    /// The keys of `user_id`'s sessions whose `ext_session_id` starts with `<type>.<auth_id>`.
+    async fn external_sessions_of(&self, user_id: &str, name: &str, listed: &[String]) -> SsoResult<Vec<String>> {
+        let session_keys: Vec<String> = listed.iter().filter_map(|k| k.rsplit('/').next()).map(|id| keys::session(user_id, id)).collect();
+        let records = self.get_many_raw(&session_keys).await?;
+        let prefix = format!("{name}.");
+        let mut out = Vec::new();
+        for ((key, raw), index_key) in session_keys.into_iter().zip(records).zip(listed) {
+            let Ok(Some(s)) = parse_record::<crate::session::record::SessionRecord>(raw) else { continue };
+            if s.value.ext_session_id == name || s.value.ext_session_id.starts_with(&prefix) {
+                out.push(key);
+                out.push(index_key.clone());
+                out.push(keys::ext_session(&s.value.ext_session_id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Spec §3.18 `get_linked_auth_list`: the caller's own links, or `user_id`'s for a
+    /// super-user.
+    pub async fn get_linked_auth_list(&self, cid: Option<&str>, ust: &str, current_app: &str, remote_addr: &str, user_id: Option<&str>) -> SsoResult<Vec<Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        let user_id = user_id.filter(|u| !u.is_empty());
+        self.audit(&req, "user.get_linked_auth_list", user_id, vec![]).await?;
+        let current = self.resolve_session(&req, ust, false).await?;
+        let target = match user_id {
+            Some(id) if id != current.user.user_id => {
+                if !current.user.is_super_user {
+                    return Err(SsoError::hidden(Code::AuthNotAllowed, "only super-users may list another user's links"));
+                }
+                id.to_string()
+            }
+            _ => current.user.user_id.clone(),
+        };
+        self.links_of(&req, &target).await
+    }
+
+    /// Spec §3.18 `get_user_by_linked_auth`, with §10 O-57 fixed: the user linked to the
+    /// definition `(auth_type, auth_username)`, not the caller. Super-users only, unless the
+    /// linked user is the caller. Unknown definition, no link: E005001 (shown).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn get_user_by_linked_auth(
+        &self,
+        cid: Option<&str>,
+        ust: &str,
+        auth_type: &str,
+        auth_username: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<serde_json::Map<String, Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "user.get_user_by_linked_auth", None, vec![("auth_type", Value::String(auth_type.into()))]).await?;
+        let def = self.definition(auth_type, auth_username)?;
+        let name = def.qualified();
+        let (current, extras) = self.resolve_session_with(&req, ust, false, &[keys::linked_definition(&name)]).await?;
+        let none = || SsoError::shown(Code::AuthNotAllowed, "no user is linked to this definition");
+        let user_id = extras.into_iter().next().flatten().ok_or_else(none)?;
+        if user_id != current.user.user_id && !current.user.is_super_user {
+            return Err(SsoError::hidden(Code::AuthNotAllowed, "only super-users may look up another user's link"));
+        }
+        let read = self.get_many_raw(&[keys::user(&user_id), keys::linked(&user_id, &name)]).await?;
+        if read[1].is_none() {
+            return Err(none());
+        }
+        let user = user_from_raw(&user_id, read[0].clone())?.ok_or_else(none)?.value;
+        let vis = crate::user::record::Visibility { super_user_fields: current.user.is_super_user, is_self: user.user_id == current.user.user_id };
+        Ok(user.view(&self.keys, vis))
+    }
+
+    async fn links_of(&self, _req: &Request, user_id: &str) -> SsoResult<Vec<Value>> {
+        let listed = self.list_all(&keys::linked_prefix(user_id)).await?;
+        let records = self.get_many_raw(&listed).await?;
+        let mut out = Vec::new();
+        for raw in records {
+            let Ok(Some(link)) = parse_record::<LinkRecord>(raw) else { continue };
+            let link = link.value;
+            let Ok(t) = AuthType::parse(&link.auth_type) else { continue };
+            // The definition may be gone from the host's list: its username is then unknown.
+            let username = self.definitions.by_id(t, &link.auth_id).map(|d| Value::String(d.username)).unwrap_or(Value::Null);
+            out.push(json!({
+                "auth_type": t.name(), "auth_id": link.auth_id, "auth_username": username, "is_active": link.is_active,
+                "is_internal": link.is_internal, "creation_time": time::format_zato(&link.creation_time),
+                "has_ext_principal": link.has_ext_principal, "auth_principal": link.auth_principal,
+                "auth_source": link.auth_source, "user_id": link.user_id,
+            }));
+        }
+        out.sort_by(|a, b| a["creation_time"].as_str().cmp(&b["creation_time"].as_str()).then(a["auth_id"].as_str().cmp(&b["auth_id"].as_str())));
+        Ok(out)
+    }
+
+    /// The writes of links imported from Zato (`zato_sso_linked_auth` rows of `user_id`).
+    pub(crate) fn imported_links(&self, links: Option<&Value>, user_id: &str) -> SsoResult<Vec<(String, String)>> {
+        let items = match links {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err(SsoError::invalid_input("linked_auth must be a list")),
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Value::Object(m) = item else { return Err(SsoError::invalid_input("linked_auth items must be objects")) };
+            let text = |k: &str| m.get(k).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())));
+            let flag = |k: &str, d: bool| m.get(k).and_then(|v| v.as_bool().or_else(|| v.as_i64().map(|n| n != 0))).unwrap_or(d);
+            let auth_type = AuthType::parse(&text("auth_type").unwrap_or_default())?;
+            let auth_id = text("auth_id").filter(|s| !s.is_empty() && s.len() <= 191).ok_or_else(|| SsoError::invalid_input("linked_auth: auth_id is required"))?;
+            let creation_time = text("creation_time")
+                .map(|s| time::parse_zato(&s.replacen(' ', "T", 1)).ok_or_else(|| SsoError::invalid_input("linked_auth: creation_time is not a timestamp")))
+                .transpose()?
+                .unwrap_or_else(|| self.now().unwrap_or_else(|_| time::earliest()));
+            let record = LinkRecord {
+                auth_type: auth_type.stored().into(),
+                auth_id: auth_id.clone(),
+                user_id: user_id.into(),
+                is_active: flag("is_active", true),
+                is_internal: flag("is_internal", false),
+                creation_time,
+                has_ext_principal: flag("has_ext_principal", false),
+                auth_principal: text("auth_principal").unwrap_or_else(|| "reserved".into()),
+                auth_source: text("auth_source").unwrap_or_else(|| "reserved".into()),
+            };
+            let name = record.definition_name()?;
+            out.push((keys::linked(user_id, &name), encode(&record)?));
+            out.push((keys::linked_definition(&name), user_id.to_string()));
+        }
+        Ok(out)
+    }
+}

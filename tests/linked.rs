@@ -1,0 +1,178 @@
+//! Linked authentication in the core (spec §3.18): links and external sessions. The JWT
+//! signature checks live in the package (tests/js/linked.test.mjs); here the core's side.
+
+mod common;
+use common::*;
+use edge_sso::linked::definitions::SecurityDefinitions;
+use edge_sso::linked::external::Proof;
+use edge_sso::{Code, MemoryStore};
+use serde_json::{json, Value};
+
+const PW: &str = "user passphrase 1";
+const SHA: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+
+fn linked_fixture(overrides: Value) -> Fixture<MemoryStore> {
+    let Fixture { sso, clock } = Fixture::new(overrides);
+    let defs = SecurityDefinitions::from_json(&json!({
+        "basic_auth": [{ "id": "1", "username": "svc", "password": "basic secret" }, { "id": "3", "username": "off", "password": "x", "is_active": false }],
+        "jwt": [{ "id": "2", "username": "issuer" }],
+    }))
+    .unwrap();
+    Fixture { sso: sso.with_security_definitions(defs), clock }
+}
+
+fn basic<'a>(password: &'a str) -> Proof<'a> {
+    Proof::Basic { username: "svc", password }
+}
+
+fn external(f: &Fixture, proof: Proof<'_>) -> Result<edge_sso::linked::external::ExternalSession, edge_sso::SsoError> {
+    block_on(f.sso.external_session(None, proof, "", ADDR, Some("agent"), None))
+}
+
+fn link(f: &Fixture, ust: &str, user_id: &str, auth_type: &str, name: &str) -> Result<Value, edge_sso::SsoError> {
+    f.call("user.createLinkedAuth", json!([null, ust, user_id, auth_type, name, true, APP, ADDR]))
+}
+
+#[test]
+fn create_checks_in_order_and_refuses_duplicates() {
+    let f = linked_fixture(json!({}));
+    let admin = f.admin_ust();
+    let (id, ust) = f.regular(&admin, "u", PW);
+    assert_code(link(&f, &admin, &id, "ldap", "svc"), Code::InvalidInput, false);
+    assert_code(link(&f, &admin, &id, "basic_auth", "nobody"), Code::InvalidInput, false);
+    assert_code(link(&f, "garbage", &id, "basic_auth", "svc"), Code::SessionNoSuchSession, false);
+    assert_code(link(&f, &ust, &id, "basic_auth", "svc"), Code::AuthNotAllowed, true);
+    assert_code(link(&f, &admin, "zusr-nobody", "basic_auth", "svc"), Code::InvalidOperation, true);
+    assert_eq!(link(&f, &admin, &id, "zato.basic_auth", "svc").unwrap(), json!({ "user_id": id, "auth_id": "1" }));
+    assert_code(link(&f, &admin, &id, "basic_auth", "svc"), Code::InvalidOperation, true);
+    let (other, _) = f.regular(&admin, "v", PW);
+    assert_code(link(&f, &admin, &other, "basic_auth", "svc"), Code::InvalidOperation, true);
+    let list = f.call("user.getLinkedAuthList", json!([null, ust, APP, ADDR])).unwrap();
+    assert_eq!(list[0]["auth_type"], json!("basic_auth"));
+    assert_eq!(list[0]["auth_principal"], json!("reserved"));
+    assert_eq!(list[0]["has_ext_principal"], json!(false));
+    assert_code(f.call("user.getLinkedAuthList", json!([null, ust, APP, ADDR, other])), Code::AuthNotAllowed, false);
+    assert_eq!(f.call("user.getLinkedAuthList", json!([null, admin, APP, ADDR, other])).unwrap(), json!([]));
+}
+
+#[test]
+fn a_basic_auth_session_is_made_then_renewed_and_ends_with_its_link() {
+    let f = linked_fixture(json!({}));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    assert_code(external(&f, basic("basic secret")), Code::AuthNotAllowed, false);
+    link(&f, &admin, &id, "basic_auth", "svc").unwrap();
+    let first = external(&f, basic("basic secret")).unwrap();
+    assert!(!first.renewed);
+    assert_eq!(f.get_current(&first.ust).unwrap()["user_id"], json!(id));
+    f.advance_secs(600);
+    let again = external(&f, basic("basic secret")).unwrap();
+    assert!(again.renewed);
+    assert_eq!(again.ust, first.ust);
+    assert!(again.expiration_time > first.expiration_time);
+    assert_code(external(&f, basic("wrong")), Code::AuthNotAllowed, false);
+    assert_code(external(&f, Proof::Basic { username: "off", password: "x" }), Code::AuthNotAllowed, false);
+    // A lock ends it, and no new one is made while locked.
+    f.call("user.lockUser", json!([null, id, admin, APP, ADDR])).unwrap();
+    assert_code(f.get_current(&first.ust), Code::SessionNoSuchSession, false);
+    assert_code(external(&f, basic("basic secret")), Code::AuthLocked, true);
+    f.call("user.unlockUser", json!([null, id, admin, APP, ADDR])).unwrap();
+    let after = external(&f, basic("basic secret")).unwrap();
+    assert!(!after.renewed, "the locked-out session stays dead");
+    f.call("user.deleteLinkedAuth", json!([null, admin, id, "basic_auth", "svc", APP, ADDR])).unwrap();
+    assert_code(f.get_current(&after.ust), Code::SessionNoSuchSession, false);
+    assert_code(external(&f, basic("basic secret")), Code::AuthNotAllowed, false);
+    assert_code(f.call("user.deleteLinkedAuth", json!([null, admin, id, "basic_auth", "svc", APP, ADDR])), Code::InvalidOperation, true);
+}
+
+#[test]
+fn a_jwt_session_needs_totp_where_the_user_has_it_and_is_per_token() {
+    let f = linked_fixture(json!({}));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    link(&f, &admin, &id, "jwt", "issuer").unwrap();
+    let a = external(&f, Proof::Jwt { username: "issuer", token_sha256: SHA }).unwrap();
+    let b = external(&f, Proof::Jwt { username: "issuer", token_sha256: &SHA.replace('1', "2") }).unwrap();
+    assert_ne!(a.ust, b.ust, "each token has its own session");
+    assert_code(external(&f, Proof::Jwt { username: "issuer", token_sha256: "short" }), Code::InvalidInput, false);
+    assert_code(external(&f, Proof::Jwt { username: "svc", token_sha256: SHA }), Code::AuthNotAllowed, false);
+    let key = f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": id }])).unwrap();
+    f.call("user.updateUserById", json!([null, id, { "is_totp_enabled": true }, admin, APP, ADDR])).unwrap();
+    let fresh = &SHA.replace('1', "3");
+    assert_code(external(&f, Proof::Jwt { username: "issuer", token_sha256: fresh }), Code::AuthTotpMissing, true);
+    let code = totp_now(&f, key.as_str().unwrap());
+    let r = block_on(f.sso.external_session(None, Proof::Jwt { username: "issuer", token_sha256: fresh }, "", ADDR, None, Some(&code))).unwrap();
+    assert!(f.get_current(&r.ust).is_ok());
+}
+
+#[test]
+fn the_app_comes_from_the_caller_or_apps_default_and_must_be_known() {
+    let f = linked_fixture(json!({ "apps": { "all": ["CRM", "Portal"], "default": "Portal", "login_allowed": ["CRM", "Portal"] } }));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    link(&f, &admin, &id, "basic_auth", "svc").unwrap();
+    let r = external(&f, basic("basic secret")).unwrap();
+    let s = f.call("user.session.get", json!([null, r.ust, admin, APP, ADDR])).unwrap();
+    assert_eq!(s["ext_session_id"], json!("basic_auth.1"));
+    assert_code(block_on(f.sso.external_session(None, basic("basic secret"), "Nope", ADDR, None, None)), Code::AppListInvalid, true);
+}
+
+#[test]
+fn basic_auth_guesses_are_throttled_like_logins() {
+    let f = linked_fixture(json!({ "throttle": { "per_user_address": 3 } }));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    link(&f, &admin, &id, "basic_auth", "svc").unwrap();
+    for _ in 0..3 {
+        assert_code(external(&f, basic("guess")), Code::AuthNotAllowed, false);
+    }
+    assert_code(external(&f, basic("basic secret")), Code::AuthNotAllowed, false);
+}
+
+#[test]
+fn definitions_are_checked_and_never_echo_a_password() {
+    let bad = [
+        json!({ "basic_auth": [{ "id": "1", "username": "a" }] }),
+        json!({ "basic_auth": [{ "id": "1", "username": "a", "password": "x", "password_hash": "y" }] }),
+        json!({ "basic_auth": [{ "id": "", "username": "a", "password": "x" }] }),
+        json!({ "jwt": [{ "id": "1", "username": "a", "secret": "x" }] }),
+        json!({ "ldap": [] }),
+        json!({ "basic_auth": [{ "id": "1", "username": "a", "password": "x" }, { "id": "2", "username": "a", "password": "y" }] }),
+    ];
+    for d in bad {
+        let e = SecurityDefinitions::from_json(&d).unwrap_err();
+        assert_eq!(e.sub_status, vec![Code::InvalidInput], "{d}");
+    }
+    let e = SecurityDefinitions::from_json(&json!({ "basic_auth": [{ "id": "1", "username": "a", "password": 987654321 }] })).unwrap_err();
+    assert!(!format!("{e:?}").contains("987654321"));
+    let ok = SecurityDefinitions::from_json(&json!({ "basic_auth": [{ "id": "1", "username": "a", "password": "hunter2" }] })).unwrap();
+    assert!(!format!("{ok:?}").contains("hunter2"));
+}
+
+#[test]
+fn imported_links_work_for_external_sessions() {
+    let f = linked_fixture(json!({}));
+    let row = json!({
+        "user_id": "zusr-imp", "username": "imp", "password": null,
+        "linked_auth": [{ "auth_type": "zato.basic_auth", "auth_id": 1, "is_active": 1, "creation_time": "2021-05-06 07:08:09" }],
+    });
+    f.call("admin.importUser", json!([null, row])).unwrap();
+    let r = external(&f, basic("basic secret")).unwrap();
+    assert_eq!(r.user_id, "zusr-imp");
+}
+
+#[test]
+fn get_user_by_linked_auth_finds_the_linked_user_not_the_caller() {
+    let f = linked_fixture(json!({}));
+    let admin = f.admin_ust();
+    let (id, ust) = f.regular(&admin, "u", PW);
+    let (_, other_ust) = f.regular(&admin, "v", PW);
+    let by = |ust: &str, name: &str| f.call("user.getUserByLinkedAuth", json!([null, ust, "basic_auth", name, APP, ADDR]));
+    assert_code(by(&admin, "svc"), Code::AuthNotAllowed, true);
+    link(&f, &admin, &id, "basic_auth", "svc").unwrap();
+    // Spec §10 O-57: Zato returned the caller; here the linked user.
+    assert_eq!(by(&admin, "svc").unwrap()["username"], json!("u"));
+    assert_eq!(by(&ust, "svc").unwrap()["username"], json!("u"));
+    assert_code(by(&other_ust, "svc"), Code::AuthNotAllowed, false);
+    assert_code(by(&admin, "nobody"), Code::InvalidInput, false);
+}
