@@ -12,6 +12,7 @@ import { showSessions, showMe, wireAccount, forgetAccount } from './views/accoun
 import { showAudit, wireAudit, forgetAudit, recordAudit, loadServerAudit } from './views/audit.js';
 
 const VIEWS = ['users', 'user', 'sessions', 'me', 'audit'];
+let shownView = null;
 
 function showSection(section) {
   for (const id of ['setup', 'login', 'app']) $(`#${id}`).hidden = id !== section;
@@ -84,6 +85,13 @@ async function render() {
     history.replaceState(null, '', `#/${view}`);
   }
   for (const v of VIEWS) $(`#view-${v}`).hidden = v !== view;
+  // A new view takes the focus to its heading, so that a screen reader says where it is.
+  if (shownView && shownView !== view) {
+    const heading = $(`#view-${view} h2`);
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+  shownView = view;
   for (const a of $$('nav a')) {
     if (a.dataset.view === (view === 'user' ? 'users' : view)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -167,6 +175,7 @@ $('#logout').addEventListener('click', async () => {
     // The session is gone either way.
   }
   setSession(null);
+  shownView = null;
   forgetUsers();
   forgetUser();
   forgetAccount();

@@ -37,7 +37,7 @@ export async function assertAccessible(page, what) {
   assert.deepEqual(await axe(page), [], `axe-core, ${what}`);
 }
 
-/** Screenshots of the page at 1280 and 375 px, light and dark, with axe-core run on each. */
+/** Screenshots of the page at 1280 and 375 px, light and dark; axe-core at 1280 light and 375 dark. */
 export async function shootAll(page, name) {
   const size = page.viewportSize();
   for (const scheme of ['light', 'dark']) {
@@ -45,7 +45,8 @@ export async function shootAll(page, name) {
     for (const width of [1280, 375]) {
       await page.setViewportSize({ width, height: 900 });
       await page.screenshot({ path: resolve(shots, `${name}-${width}-${scheme}.png`), fullPage: true });
-      await assertAccessible(page, `${name} at ${width} px, ${scheme}`);
+      // Colours depend on the scheme, layout on the width: two of the four cover both.
+      if ((scheme === 'light') === (width === 1280)) await assertAccessible(page, `${name} at ${width} px, ${scheme}`);
       if (width === 375) {
         const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(scroll <= 380, `${name}: no horizontal scroll at 375 px (${scroll})`);

@@ -37,8 +37,8 @@ const userCount = (page) => page.locator('#users-table tbody tr').count();
 test('first run: the policy is stated up front, its error shows next to the password, then the super-user logs in', async () => {
   const { page, context, errors } = await open(browser, base);
   await page.getByRole('heading', { name: 'Create the super-user' }).waitFor();
+  await shootAll(page, 'console-first-run');
   assert.match(await page.locator('label[for=setup-password]').innerText(), /at least 8 characters, not containing a common password such as .*"password"/);
-  await assertAccessible(page, 'first run');
   await page.locator('#setup-username').fill(ADMIN);
   await page.locator('#setup-password').fill('short');
   await page.getByRole('button', { name: 'Create super-user' }).click();
@@ -46,7 +46,7 @@ test('first run: the policy is stated up front, its error shows next to the pass
   await page.locator('#setup-password').fill(ADMIN_PW);
   await page.getByRole('button', { name: 'Create super-user' }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
-  await assertAccessible(page, 'login');
+  await shootAll(page, 'console-login');
   await page.locator('#login-password').fill('wrong password');
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.locator('#login-form-error', { hasText: 'check the username and password. (E005001)' }).waitFor();
@@ -400,6 +400,7 @@ test('keyboard only: log in, "/" focuses the search, open a user, act, all witho
   }
   await page.keyboard.press('Enter');
   await page.locator('#detail-title', { hasText: ADMIN }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'detail-title', 'the new view\'s heading has the focus');
   assert.deepEqual(errors, []);
   await context.close();
 });
