@@ -168,20 +168,32 @@ onSubmit($('#login-form'), async (form) => {
   await enterApp();
 });
 
-$('#logout').addEventListener('click', async () => {
-  try {
-    await state.backend.logout(state.ust);
-  } catch {
-    // The session is gone either way.
-  }
+/** Out of the page when a session ends: lists, fields, TOTP keys and QR codes, audit records. */
+function forgetAll() {
   setSession(null);
   shownView = null;
   forgetUsers();
   forgetUser();
   forgetAccount();
   forgetAudit();
+}
+
+$('#logout').addEventListener('click', async () => {
+  try {
+    await state.backend.logout(state.ust);
+  } catch {
+    // The session is gone either way.
+  }
+  forgetAll();
   toast(T.loggedOut);
   await start();
+});
+
+document.addEventListener('console:session-ended', () => {
+  if (!state.ust) return;
+  forgetAll();
+  toast(T.sessionEnded);
+  start().catch((e) => toast(describe(e)));
 });
 
 // ---------------------------------------------------------------------------- wiring

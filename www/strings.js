@@ -51,6 +51,7 @@ export const T = {
   loggedIn: 'Logged in.',
   loggedInExpiring: 'Logged in. Your password expires soon.',
   loggedOut: 'Logged out.',
+  sessionEnded: 'Your session has ended (it expired, or was ended elsewhere): log in again.',
   passwordChangedAtLogin: 'Logged in with your new password.',
   newPasswordNeeded: 'Your password must be changed: type a new one, then log in again.',
   superUserCreated: (u) => `Super-user ${u} created: log in.`,

@@ -48,6 +48,8 @@ export function showError(prefix, err) {
   for (const slot of $$(`[id^="${prefix}-"][id$="-error"]`)) slot.textContent = '';
   if (!err) return;
   const e = asConsoleError(err);
+  // An ended session ends the console's too: the app goes back to the login form.
+  if (e.codes.includes('E007001')) document.dispatchEvent(new CustomEvent('console:session-ended'));
   if (e.kind !== 'sso') {
     slotFor(prefix, 'form').textContent = describe(e, prefix);
     return;

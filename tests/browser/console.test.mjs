@@ -452,3 +452,21 @@ test('the console server hands out www/ and pkg/ only, whatever the path says', 
     assert.equal(await status(path), 404, path);
   }
 });
+
+test('a session that ends while the console is open takes it back to the login form, with nothing left in the page', async () => {
+  const { page, context, errors } = await open(browser, base);
+  await firstRun(page);
+  await createUser(page, { username: 'henry', display: 'Henry H' });
+  // The session ends elsewhere (another tab logs it out): the next request finds out.
+  await page.evaluate(async () => {
+    const { state } = await import('/state.js');
+    await state.backend.logout(state.ust);
+  });
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await page.locator('#status', { hasText: 'Your session has ended' }).waitFor();
+  assert.equal(await page.locator('#users-table tbody tr').count(), 0);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('edge-sso-console-ust')), null);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

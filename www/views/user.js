@@ -2,7 +2,7 @@
 // oneself), edit and set-password forms, attributes and the user's audit trail.
 import { state, isSelf } from '../state.js';
 import { T, FIELD_LABELS, APPROVAL, SIGN_UP, ACTIONS, isReadOp } from '../strings.js';
-import { plain, bdi, timeEl } from '../text.js';
+import { plain, bdi, timeEl, looksLikeEmail } from '../text.js';
 import { $, $$, el, showError, toast, busy, onSubmit, confirmDialog, formData } from '../ui.js';
 import { ConsoleError } from '../backends.js';
 import { badgeEls } from './users.js';
@@ -150,6 +150,11 @@ export function wireUser() {
     if (f.display_name !== (u.display_name ?? '')) data.display_name = f.display_name;
     if (f.email !== (u.email ?? '')) data.email = f.email || null;
     if (!Object.keys(data).length) return showError('edit', new ConsoleError(['E008003']));
+    if (data.email && !looksLikeEmail(data.email)) {
+      showError('edit', null);
+      $('#edit-email-error').textContent = T.emailFormat;
+      return undefined;
+    }
     try {
       await state.backend.update(state.ust, u.user_id, data);
       toast(T.saved(plain(f.username)));
