@@ -278,6 +278,13 @@ test('routing: every view has a URL; back and forward work; the user page refres
   await page.locator('#detail-fields [data-field=locked_by]', { hasText: ADMIN }).waitFor();
   assert.deepEqual(await visible(), ['Reject', 'Unlock', 'Require password change', 'Reset TOTP key', 'Delete']);
   await page.locator('#detail-badges .badge', { hasText: 'locked' }).waitFor();
+  await page.locator('#edit-email').fill('erin-at-example');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#edit-email-error', { hasText: 'does not look like an email' }).waitFor();
+  await page.locator('#edit-email').fill('erin@example.com');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#status', { hasText: 'Saved erin' }).waitFor();
+  await page.locator('#detail-fields [data-field=email]', { hasText: 'erin@example.com' }).waitFor();
   const created = page.locator('#detail-fields [data-field=sign_up_time] time');
   assert.match(await created.getAttribute('title'), /\d{4}-\d\d-\d\dT.*Z\)$/);
   await page.getByRole('link', { name: 'My sessions' }).click();
