@@ -67,7 +67,8 @@ async function enterApp() {
   const isSuper = Boolean(state.me.is_super_user);
   $('#who').textContent = T.loggedInAs(state.me.username, isSuper);
   for (const a of $$('nav [data-view=users], nav [data-view=audit]')) a.hidden = !isSuper;
-  state.caps = await state.backend.capabilities(state.ust).catch(() => ({ emailSearch: false, audit: 'none' }));
+  // What the server allows matters to the users and audit views, a super-user's only.
+  state.caps = isSuper ? await state.backend.capabilities(state.ust).catch(() => ({ emailSearch: false, audit: 'none' })) : { emailSearch: false, audit: 'none' };
   if (state.backend.kind === 'local') state.caps.audit = 'page';
   if (isSuper) await loadServerAudit();
   await render();

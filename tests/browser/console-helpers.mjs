@@ -40,6 +40,8 @@ export async function assertAccessible(page, what) {
 /** Screenshots of the page at 1280 and 375 px, light and dark; axe-core at 1280 light and 375 dark. */
 export async function shootAll(page, name) {
   const size = page.viewportSize();
+  // The view, not the last toast over it.
+  await page.evaluate(() => document.querySelector('#status')?.classList.remove('shown'));
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const width of [1280, 375]) {
