@@ -70,7 +70,7 @@ export const T = {
   copyFailed: 'Could not copy: select the text and copy it yourself.',
   passwordPolicy: (min, sample, n) => `at least ${min} characters, not containing a common password such as ${sample} (${n} in all)`,
   emailFormat: 'That does not look like an email address (name@example.com).',
-  done: (what, u) => `${what}: ${u}.`,
+  done: (action, u) => `${DONE[action]} ${u}.`,
   deleted: (u) => `Deleted ${u}.`,
   saved: (u) => `Saved ${u}.`,
   passwordSet: (u) => `Password set for ${u}; their sessions ended.`,
@@ -131,6 +131,8 @@ export const SIGN_UP = { final: 'confirmed', before_confirmation: 'awaiting conf
 export const BADGES = {
   approved: 'approved', pending: 'pending', rejected: 'rejected', locked: 'locked', totp: '2FA', mustChange: 'must change password', super: 'super-user',
 };
+
+const DONE = { approve: 'Approved', reject: 'Rejected', lock: 'Locked', unlock: 'Unlocked', 'must-change': 'Password change required for' };
 
 export const ACTIONS = {
   approve: 'Approve', reject: 'Reject', lock: 'Lock', unlock: 'Unlock', 'must-change': 'Require password change', totp: 'Reset TOTP key', delete: 'Delete',

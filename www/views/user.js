@@ -132,7 +132,7 @@ async function act(action) {
       'must-change': () => b.update(state.ust, u.user_id, { password_must_change: true }),
     }[action];
     await run();
-    toast(T.done(ACTIONS[action], plain(u.username)));
+    toast(T.done(action, plain(u.username)));
     await showUser(u.user_id);
   } catch (e) {
     showError('detail', e);
