@@ -14,7 +14,7 @@ PKG_WASM    := pkg/wasm/edge_sso_bg.wasm
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 WB_VERSION   = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: setup build pack test test-doc test-rust test-js test-postgres test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
+.PHONY: setup build pack test test-doc test-rust test-js test-postgres test-cli test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -45,7 +45,7 @@ build: setup
 	@mkdir -p www/vendor && cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.mjs
 	@echo "built $(PKG_WASM): $$(wc -c < $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 
-test: build test-rust test-js test-types test-worker test-deno test-browser test-postgres test-doc
+test: build test-rust test-js test-types test-worker test-deno test-browser test-postgres test-cli test-doc
 
 test-rust:
 	cargo test
@@ -74,6 +74,19 @@ test-js: pack
 test-postgres: pack
 	$(call install_pkg,tests/postgres)
 	node tests/postgres/run.mjs
+
+# The `edge-sso` command line, installed from the packed package with its optional packages
+# (tests/cli/package.json), on every store kind, and import-zato on Zato databases built by
+# Python's own cryptography and passlib (a venv under .build, made once).
+PYENV := .build/pyenv
+$(PYENV)/ok:
+	python3 -m venv $(PYENV)
+	$(PYENV)/bin/pip install --quiet --disable-pip-version-check cryptography passlib
+	touch $@
+
+test-cli: pack $(PYENV)/ok
+	$(call install_pkg,tests/cli)
+	PYTHON=$(CURDIR)/$(PYENV)/bin/python node tests/cli/run.mjs
 
 # Real Chromium (Debian's) driven by playwright-core.
 test-browser: worker-bundle

@@ -553,15 +553,68 @@ export declare class Sso {
   fetch(request: Request, options?: { remoteAddr?: string; waitUntil?: (work: Promise<unknown>) => void }): Promise<Response>;
 }
 
+/** Every code of spec §7 (src/error.rs; a test checks this list against the core's). */
+export type SsoErrorCode =
+  'E001001'
+  | 'E001002'
+  | 'E001003'
+  | 'E001004'
+  | 'E002001'
+  | 'E002002'
+  | 'E002003'
+  | 'E002004'
+  | 'E002005'
+  | 'E003001'
+  | 'E003002'
+  | 'E003003'
+  | 'E003004'
+  | 'W003005'
+  | 'E003006'
+  | 'E003007'
+  | 'E003008'
+  | 'E004001'
+  | 'E004002'
+  | 'E005001'
+  | 'E005002'
+  | 'E005003'
+  | 'E005004'
+  | 'E005005'
+  | 'E005006'
+  | 'E005007'
+  | 'E005008'
+  | 'E006001'
+  | 'E007001'
+  | 'E007002'
+  | 'E008001'
+  | 'E008002'
+  | 'E008003'
+  | 'E008004'
+  | 'E008005'
+  | 'E009001'
+  | 'E009002'
+  | 'E010001';
+
 /** Every rejection: Zato's codes (`sub_status`) and whether a transport may show them. */
 export declare class SsoError extends Error {
-  constructor(message: string, subStatus: string[], reveal: boolean);
+  constructor(message: string, subStatus: SsoErrorCode[], reveal: boolean);
   name: 'SsoError';
   status: 'error';
-  sub_status: string[];
+  sub_status: SsoErrorCode[];
   reveal: boolean;
-  readonly code: string;
+  /** The first code. */
+  readonly code: SsoErrorCode;
 }
+
+/** The core's operation table, error codes and shared limits (src/api/mod.rs). */
+export interface Manifest {
+  operations: { name: string; args: string[]; options: string[];
+    shape: 'value' | 'void' | 'dates' | 'user' | 'userOrNull' | 'enrich' | 'enrichId' | 'search' | 'attr' | 'date' | 'internal' }[];
+  codes: { code: SsoErrorCode; name: string }[];
+  limits: { max_depth: number; max_nodes: number; max_body_bytes: number };
+}
+
+/** The manifest the methods of `Sso` are built from. */
+export declare function manifest(): Manifest;
 
 export declare class MemoryStore implements Store {
   constructor(options?: { now?: () => number });

@@ -6,151 +6,81 @@
 
 use std::fmt;
 
-/// A sub-status code of spec §7.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Code {
-    UsernameInvalid,        // E001001
-    UsernameExists,         // E001002
-    UsernameTooLong,        // E001003
-    UsernameHasWhitespace,  // E001004
-    EmailInvalid,           // E002001
-    EmailExists,            // E002002
-    EmailTooLong,           // E002003
-    EmailHasWhitespace,     // E002004
-    EmailMissing,           // E002005
-    PasswordInvalid,        // E003001
-    PasswordTooShort,       // E003002
-    PasswordTooLong,        // E003003
-    PasswordExpired,        // E003004
-    PasswordWAboutToExp,    // W003005
-    PasswordEAboutToExp,    // E003006
-    PasswordMustSendNew,    // E003007
-    PasswordNotComplex,     // E003008
-    AppListInvalid,         // E004001
-    AppListNoSignup,        // E004002
-    AuthNotAllowed,         // E005001
-    AuthLocked,             // E005002
-    AuthInvalidSignupStatus, // E005003
-    AuthNotApproved,        // E005004
-    AuthSuperUserRequired,  // E005005
-    AuthNoSuchSignUpToken,  // E005006
-    AuthSignUpConfirmed,    // E005007
-    AuthTotpMissing,        // E005008
-    MetadataNotAllowed,     // E006001
-    SessionNoSuchSession,   // E007001
-    SessionExpired,         // E007002
-    InvalidOperation,       // E008001
-    InvalidInput,           // E008002
-    MissingInput,           // E008003
-    InternalError,          // E008004
-    /// A record kept changing under a conditional write: the operation gave up, nothing written.
-    Conflict,               // E008005
-    AttrAlreadyExists,      // E009001
-    AttrNoSuchAttr,         // E009002
-    PasswordResetCouldNotAccess, // E010001
+/// Declares every code once: its variant, its string and Zato's name for it. The enum,
+/// `ALL_CODES`, `as_str`, `name` and `Code::parse` all come from this one list (as rustls'
+/// `enum_builder!` does), so a code cannot be added in one place and forgotten in another.
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal; )*) => {
+        /// A sub-status code of spec §7.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( $(#[$doc])* #[doc = concat!("`", $code, "` (`", $name, "`)")] $variant, )*
+        }
+
+        /// Every code, in the order of spec §7.
+        pub const ALL_CODES: &[Code] = &[$(Code::$variant),*];
+
+        impl Code {
+            /// The code as Zato writes it: `E005001`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The name Zato gives the code (spec §7), used in messages.
+            pub fn name(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+        }
+    };
 }
 
-/// Every code, for parsing codes that come back from host callbacks.
-pub const ALL_CODES: [Code; 38] = {
-    use Code::*;
-    [
-        UsernameInvalid, UsernameExists, UsernameTooLong, UsernameHasWhitespace, EmailInvalid, EmailExists, EmailTooLong,
-        EmailHasWhitespace, EmailMissing, PasswordInvalid, PasswordTooShort, PasswordTooLong, PasswordExpired,
-        PasswordWAboutToExp, PasswordEAboutToExp, PasswordMustSendNew, PasswordNotComplex, AppListInvalid, AppListNoSignup,
-        AuthNotAllowed, AuthLocked, AuthInvalidSignupStatus, AuthNotApproved, AuthSuperUserRequired, AuthNoSuchSignUpToken,
-        AuthSignUpConfirmed, AuthTotpMissing, MetadataNotAllowed, SessionNoSuchSession, SessionExpired, InvalidOperation,
-        InvalidInput, MissingInput, InternalError, Conflict, AttrAlreadyExists, AttrNoSuchAttr, PasswordResetCouldNotAccess,
-    ]
-};
+codes! {
+    UsernameInvalid = "E001001", "username.invalid";
+    UsernameExists = "E001002", "username.exists";
+    UsernameTooLong = "E001003", "username.too_long";
+    UsernameHasWhitespace = "E001004", "username.has_whitespace";
+    EmailInvalid = "E002001", "email.invalid";
+    EmailExists = "E002002", "email.exists";
+    EmailTooLong = "E002003", "email.too_long";
+    EmailHasWhitespace = "E002004", "email.has_whitespace";
+    EmailMissing = "E002005", "email.missing";
+    PasswordInvalid = "E003001", "password.invalid";
+    PasswordTooShort = "E003002", "password.too_short";
+    PasswordTooLong = "E003003", "password.too_long";
+    PasswordExpired = "E003004", "password.expired";
+    /// A warning, not an error: the login succeeds.
+    PasswordWAboutToExp = "W003005", "password.w_about_to_exp";
+    PasswordEAboutToExp = "E003006", "password.e_about_to_exp";
+    PasswordMustSendNew = "E003007", "password.must_send_new";
+    PasswordNotComplex = "E003008", "password.not_complex_enough";
+    AppListInvalid = "E004001", "app_list.invalid";
+    AppListNoSignup = "E004002", "app_list.no_signup";
+    AuthNotAllowed = "E005001", "auth.not_allowed";
+    AuthLocked = "E005002", "auth.locked";
+    AuthInvalidSignupStatus = "E005003", "auth.invalid_signup_status";
+    AuthNotApproved = "E005004", "auth.not_approved";
+    AuthSuperUserRequired = "E005005", "auth.super_user_required";
+    AuthNoSuchSignUpToken = "E005006", "auth.no_such_sign_up_token";
+    AuthSignUpConfirmed = "E005007", "auth.sign_up_confirmed";
+    AuthTotpMissing = "E005008", "auth.totp_missing";
+    MetadataNotAllowed = "E006001", "metadata.not_allowed";
+    SessionNoSuchSession = "E007001", "session.no_such_session";
+    SessionExpired = "E007002", "session.expired";
+    InvalidOperation = "E008001", "common.invalid_operation";
+    InvalidInput = "E008002", "common.invalid_input";
+    MissingInput = "E008003", "common.missing_input";
+    InternalError = "E008004", "common.internal_error";
+    /// A record kept changing under a conditional write: the operation gave up, nothing written.
+    Conflict = "E008005", "common.conflict";
+    AttrAlreadyExists = "E009001", "attr.already_exists";
+    AttrNoSuchAttr = "E009002", "attr.no_such_attr";
+    PasswordResetCouldNotAccess = "E010001", "password_reset.could_not_access";
+}
 
 impl Code {
-    pub fn as_str(self) -> &'static str {
-        use Code::*;
-        match self {
-            UsernameInvalid => "E001001",
-            UsernameExists => "E001002",
-            UsernameTooLong => "E001003",
-            UsernameHasWhitespace => "E001004",
-            EmailInvalid => "E002001",
-            EmailExists => "E002002",
-            EmailTooLong => "E002003",
-            EmailHasWhitespace => "E002004",
-            EmailMissing => "E002005",
-            PasswordInvalid => "E003001",
-            PasswordTooShort => "E003002",
-            PasswordTooLong => "E003003",
-            PasswordExpired => "E003004",
-            PasswordWAboutToExp => "W003005",
-            PasswordEAboutToExp => "E003006",
-            PasswordMustSendNew => "E003007",
-            PasswordNotComplex => "E003008",
-            AppListInvalid => "E004001",
-            AppListNoSignup => "E004002",
-            AuthNotAllowed => "E005001",
-            AuthLocked => "E005002",
-            AuthInvalidSignupStatus => "E005003",
-            AuthNotApproved => "E005004",
-            AuthSuperUserRequired => "E005005",
-            AuthNoSuchSignUpToken => "E005006",
-            AuthSignUpConfirmed => "E005007",
-            AuthTotpMissing => "E005008",
-            MetadataNotAllowed => "E006001",
-            SessionNoSuchSession => "E007001",
-            SessionExpired => "E007002",
-            InvalidOperation => "E008001",
-            InvalidInput => "E008002",
-            MissingInput => "E008003",
-            InternalError => "E008004",
-            Conflict => "E008005",
-            AttrAlreadyExists => "E009001",
-            AttrNoSuchAttr => "E009002",
-            PasswordResetCouldNotAccess => "E010001",
-        }
-    }
-
-    /// The name Zato gives the code (spec §7), used in messages.
-    pub fn name(self) -> &'static str {
-        use Code::*;
-        match self {
-            UsernameInvalid => "username.invalid",
-            UsernameExists => "username.exists",
-            UsernameTooLong => "username.too_long",
-            UsernameHasWhitespace => "username.has_whitespace",
-            EmailInvalid => "email.invalid",
-            EmailExists => "email.exists",
-            EmailTooLong => "email.too_long",
-            EmailHasWhitespace => "email.has_whitespace",
-            EmailMissing => "email.missing",
-            PasswordInvalid => "password.invalid",
-            PasswordTooShort => "password.too_short",
-            PasswordTooLong => "password.too_long",
-            PasswordExpired => "password.expired",
-            PasswordWAboutToExp => "password.w_about_to_exp",
-            PasswordEAboutToExp => "password.e_about_to_exp",
-            PasswordMustSendNew => "password.must_send_new",
-            PasswordNotComplex => "password.not_complex_enough",
-            AppListInvalid => "app_list.invalid",
-            AppListNoSignup => "app_list.no_signup",
-            AuthNotAllowed => "auth.not_allowed",
-            AuthLocked => "auth.locked",
-            AuthInvalidSignupStatus => "auth.invalid_signup_status",
-            AuthNotApproved => "auth.not_approved",
-            AuthSuperUserRequired => "auth.super_user_required",
-            AuthNoSuchSignUpToken => "auth.no_such_sign_up_token",
-            AuthSignUpConfirmed => "auth.sign_up_confirmed",
-            AuthTotpMissing => "auth.totp_missing",
-            MetadataNotAllowed => "metadata.not_allowed",
-            SessionNoSuchSession => "session.no_such_session",
-            SessionExpired => "session.expired",
-            InvalidOperation => "common.invalid_operation",
-            InvalidInput => "common.invalid_input",
-            MissingInput => "common.missing_input",
-            InternalError => "common.internal_error",
-            Conflict => "common.conflict",
-            AttrAlreadyExists => "attr.already_exists",
-            AttrNoSuchAttr => "attr.no_such_attr",
-            PasswordResetCouldNotAccess => "password_reset.could_not_access",
-        }
+    /// The code written `s` (`E005001`), if there is one.
+    pub fn parse(s: &str) -> Option<Code> {
+        ALL_CODES.iter().copied().find(|c| c.as_str() == s)
     }
 }
 

@@ -1,4 +1,4 @@
-export { Sso } from './sso.js';
+export { Sso, manifest } from './sso.js';
 export { SsoError } from './errors.js';
 export { User } from './user.js';
 export { MemoryStore } from './memory-store.js';

@@ -1,4 +1,4 @@
-import { WasmSso } from '../wasm/edge_sso.js';
+import { WasmSso, manifest as wasmManifest } from '../wasm/edge_sso.js';
 import { SsoError, toSsoError } from './errors.js';
 import { User } from './user.js';
 import { withDates, formatZatoTime } from './time.js';
@@ -8,12 +8,21 @@ function isPlainObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-// Limits on what crosses into the wasm. The wasm converts arguments recursively, so a value
-// nested thousands of levels deep (or a cycle) would exhaust its stack: a trap that leaves
-// the module unusable for the whole process. serde_json, which parses REST bodies, stops at
-// 128 levels too.
-const MAX_DEPTH = 128;
-const MAX_NODES = 1_000_000;
+/**
+ * The core's operation table, error codes and limits (src/api/mod.rs `manifest`): the methods
+ * below are built from it, so an operation is declared once, in Rust. Read at the first use,
+ * once the entry point has instantiated the wasm.
+ */
+let MANIFEST;
+export function manifest() {
+  MANIFEST ??= JSON.parse(wasmManifest());
+  return MANIFEST;
+}
+
+// Limits on what crosses into the wasm, from the manifest. The wasm converts arguments
+// recursively, so a value nested thousands of levels deep (or a cycle) would exhaust its
+// stack: a trap that leaves the module unusable for the whole process.
+const limits = () => manifest().limits;
 
 function invalid(message) {
   return new SsoError(`E008002 common.invalid_input: ${message}`, ['E008002'], false);
@@ -25,12 +34,12 @@ function invalid(message) {
  * format (e.g. `password_expiry` of an update), other values are passed on for the core to
  * accept or refuse. Too deep, cyclic or huge input is E008002 before the wasm sees it.
  */
-function toWire(v, budget = { nodes: MAX_NODES }, depth = 0) {
+function toWire(v, budget = { nodes: limits().max_nodes }, depth = 0) {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : formatZatoTime(v);
   if (v === null || typeof v !== 'object') return v;
   // Binary data is no JSON: refused before anything walks its (maybe millions of) elements.
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) throw invalid('binary data (a typed array or buffer) is not accepted: give strings');
-  if (depth >= MAX_DEPTH) throw invalid(`input nested deeper than ${MAX_DEPTH} levels (or cyclic)`);
+  if (depth >= limits().max_depth) throw invalid(`input nested deeper than ${limits().max_depth} levels (or cyclic)`);
   if (Array.isArray(v)) {
     if ((budget.nodes -= v.length + 1) < 0) throw invalid('input too large');
     const out = new Array(v.length);
@@ -131,6 +140,30 @@ function attrResult(method, args) {
   };
 }
 
+/**
+ * What each shape of the manifest makes of a result (src/api/mod.rs `Shape`): `args` are the
+ * caller's arguments, as given.
+ */
+const SHAPES = {
+  value: () => (r) => r,
+  void: () => () => undefined,
+  dates: () => withDatesDeep,
+  user: () => (r) => new User(r),
+  userOrNull: () => (r) => (r === null ? null : new User(r)),
+  date: () => (t) => withDates({ expiration_time: t }).expiration_time,
+  search: () => (r) => ({ ...r, result: r.result.map((row) => new User(row)) }),
+  attr: (op, args) => attrResult(op.name.slice(op.name.lastIndexOf('.') + 1), args),
+  // `data` (the second argument) is enriched in place, as spec §3.1 says.
+  enrich: (op, args) => (enriched) => {
+    enrichInPlace(args[1], enriched);
+    return undefined;
+  },
+  enrichId: (op, args) => ({ user_id, data: enriched }) => {
+    enrichInPlace(args[1], enriched);
+    return user_id;
+  },
+};
+
 /** Binds the operation table of the core to methods; every failure becomes an SsoError. */
 function bind(wasm, linked) {
   const call = async (op, args, shape = (r) => r) => {
@@ -140,90 +173,25 @@ function bind(wasm, linked) {
       throw toSsoError(e);
     }
   };
-  const plain = (op) => (...args) => call(op, args);
-  const dated = (op) => (...args) => call(op, args, withDatesDeep);
-  const user = (op) => (...args) => call(op, args, (r) => new User(r));
-  const attrs = (prefix) => {
-    const api = {};
-    for (const m of ['create', 'createMany', 'update', 'updateMany', 'set', 'setMany', 'get', 'getMany', 'exists', 'existsMany',
-      'names', 'delete', 'deleteMany', 'setExpiry', 'setExpiryMany', 'toDict']) {
-      api[m] = (...args) => call(`${prefix}.${m}`, args, attrResult(m, args));
-    }
-    return Object.freeze(api);
-  };
-
-  const session = {
-    verify: plain('user.session.verify'),
-    renew: (...args) => call('user.session.renew', args, (t) => withDates({ expiration_time: t }).expiration_time),
-    get: dated('user.session.get'),
-    getList: dated('user.session.getList'),
-    attr: attrs('user.session.attr'),
-  };
-
-  const userApi = {
-    /** Trusted bootstrap (Zato's `create-super-user` CLI): resolves the new user_id. */
-    createSuperUser: async (cid, data) => {
-      checkEnrichable(data);
-      return call('user.createSuperUser', [cid, data], ({ user_id, data: enriched }) => {
-        enrichInPlace(data, enriched);
-        return user_id;
-      });
-    },
-    /** Resolves undefined; `data` is enriched in place and loses `password`. */
-    createUser: async (cid, data, ...rest) => {
-      checkEnrichable(data);
-      return call('user.createUser', [cid, data, ...rest], (enriched) => {
-        enrichInPlace(data, enriched);
-        return undefined;
-      });
-    },
-    getCurrentUser: user('user.getCurrentUser'),
-    getUserById: user('user.getUserById'),
-    login: dated('user.login'),
-    logout: (...args) => call('user.logout', args, () => undefined),
-    updateCurrentUser: (...args) => call('user.updateCurrentUser', args, () => undefined),
-    updateUserById: (...args) => call('user.updateUserById', args, () => undefined),
-    approveUser: (...args) => call('user.approveUser', args, () => undefined),
-    rejectUser: (...args) => call('user.rejectUser', args, () => undefined),
-    lockUser: (...args) => call('user.lockUser', args, () => undefined),
-    unlockUser: (...args) => call('user.unlockUser', args, () => undefined),
-    deleteUserById: (...args) => call('user.deleteUserById', args, () => undefined),
-    deleteUserByUsername: (...args) => call('user.deleteUserByUsername', args, () => undefined),
-    changePassword: (...args) => call('user.changePassword', args, () => undefined),
-    setPassword: (...args) => call('user.setPassword', args, () => undefined),
-    resetTotpKey: plain('user.resetTotpKey'),
-    search: (...args) => call('user.search', args, (r) => ({ ...r, result: r.result.map((row) => new User(row)) })),
-    signup: plain('user.signup'),
-    confirmSignup: (...args) => call('user.confirmSignup', args, () => undefined),
-    /** Spec §3.18: resolves `{ user_id, auth_id }`. */
-    createLinkedAuth: plain('user.createLinkedAuth'),
-    deleteLinkedAuth: (...args) => call('user.deleteLinkedAuth', args, () => undefined),
-    getLinkedAuthList: dated('user.getLinkedAuthList'),
-    /** Spec §3.18 with §10 O-57 fixed: the user linked to the definition. */
-    getUserByLinkedAuth: user('user.getUserByLinkedAuth'),
-    session: Object.freeze(session),
-    attr: attrs('user.attr'),
-  };
-
-  // Trusted operations (the command line's, spec §8.4): no UST, no super-user check. Only for
-  // code the operator runs, never for a request.
-  const admin = {
-    findUser: (...args) => call('admin.findUser', args, (r) => (r === null ? null : new User(r))),
-    createUser: async (cid, data, options) => {
-      checkEnrichable(data);
-      return call('admin.createUser', [cid, data, options], ({ user_id, data: enriched }) => {
-        enrichInPlace(data, enriched);
-        return user_id;
-      });
-    },
-    lockUser: (...args) => call('admin.lockUser', args, () => undefined),
-    unlockUser: (...args) => call('admin.unlockUser', args, () => undefined),
-    deleteUser: (...args) => call('admin.deleteUser', args, () => undefined),
-    login: dated('admin.login'),
-    logout: (...args) => call('admin.logout', args, () => undefined),
-    setPassword: (...args) => call('admin.setPassword', args, () => undefined),
-    resetTotpKey: plain('admin.resetTotpKey'),
-    importUser: plain('admin.importUser'),
+  const api = {};
+  for (const op of manifest().operations) {
+    if (op.shape === 'internal') continue;
+    const path = op.name.split('.');
+    const name = path.pop();
+    let node = api;
+    for (const part of path) node = node[part] ??= {};
+    const enriches = op.shape === 'enrich' || op.shape === 'enrichId';
+    const nowAt = op.args.indexOf('now');
+    node[name] = async (...args) => {
+      if (enriches) checkEnrichable(args[1]);
+      // Housekeeping takes its clock as a Date or milliseconds.
+      if (nowAt >= 0 && args[nowAt] instanceof Date) args[nowAt] = args[nowAt].getTime();
+      return call(op.name, args, SHAPES[op.shape](op, args));
+    };
+  }
+  const freeze = (o) => {
+    for (const v of Object.values(o)) if (typeof v === 'object') freeze(v);
+    return Object.freeze(o);
   };
 
   /**
@@ -249,26 +217,12 @@ function bind(wasm, linked) {
   };
 
   return {
-    user: Object.freeze(userApi),
-    admin: Object.freeze(admin),
+    ...freeze(api),
     authenticate,
-    totp: Object.freeze({
-      validateCode: plain('totp.validateCode'),
-      provisioningUri: plain('totp.provisioningUri'),
-    }),
-    passwordReset: Object.freeze({
-      createToken: (...args) => call('passwordReset.createToken', args, () => undefined),
-      accessToken: plain('passwordReset.accessToken'),
-      changePassword: (...args) => call('passwordReset.changePassword', args, () => undefined),
-    }),
-    cleanup: (now) => call('cleanup', [now instanceof Date ? now.getTime() : now]),
-    reseal: () => call('reseal', []),
-    passwordExpirySweep: (now) => call('passwordExpirySweep', [now instanceof Date ? now.getTime() : now]),
     fetch: (request, options) => serve(wasm, request, options, linked.any ? authenticate : null),
   };
 }
 
-const MAX_BODY = 1024 * 1024;
 
 function jsonResponse(status, body) {
   return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
@@ -305,7 +259,7 @@ async function drain(reader, already = 0) {
   reader.cancel().catch(() => {});
 }
 
-/** Reads at most MAX_BODY bytes, so a huge body is refused without being buffered. */
+/** Reads at most `max_body_bytes` (the manifest's limit) bytes, so a huge body is refused without being buffered. */
 async function readBody(request) {
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
@@ -315,7 +269,7 @@ async function readBody(request) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY) {
+    if (size > limits().max_body_bytes) {
       await drain(reader, size);
       return null;
     }
@@ -361,8 +315,9 @@ async function serve(wasm, request, options, authenticate) {
       if (declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
       return jsonResponse(415, { result: 'Error', cid: '', details: 'Content-Type must be application/json' });
     }
-    if (declared > MAX_BODY && declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
-    const body = declared > MAX_BODY ? null : await readBody(request);
+    const maxBody = limits().max_body_bytes;
+    if (declared > maxBody && declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
+    const body = declared > maxBody ? null : await readBody(request);
     if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' });
     // A linked Basic Auth or JWT credential (spec §3.18) stands for the linked user's UST,
     // which goes back in X-Zato-SSO-UST.
@@ -452,16 +407,7 @@ export class Sso {
     } catch (e) {
       throw toSsoError(e);
     }
-    const api = bind(wasm, linked);
-    this.user = api.user;
-    this.admin = api.admin;
-    this.authenticate = api.authenticate;
-    this.totp = api.totp;
-    this.passwordReset = api.passwordReset;
-    this.cleanup = api.cleanup;
-    this.reseal = api.reseal;
-    this.passwordExpirySweep = api.passwordExpirySweep;
-    this.fetch = api.fetch;
+    Object.assign(this, bind(wasm, linked));
     Object.freeze(this);
   }
 }

@@ -236,5 +236,5 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
 /// A code a host validator returned, if it is one of ours.
 pub fn code_from_str(s: &str) -> Option<Code> {
-    crate::error::ALL_CODES.iter().copied().find(|c| c.as_str() == s)
+    crate::error::Code::parse(s)
 }

@@ -109,6 +109,13 @@ fn get(options: &JsValue, key: &str) -> JsValue {
 
 const OPTION_KEYS: [&str; 7] = ["store", "audit", "secretKey", "config", "now", "hooks", "securityDefinitions"];
 
+/// The operation table, the error codes and the shared limits (`crate::api::manifest`), as
+/// JSON text: what the package builds its methods from.
+#[wasm_bindgen(js_name = manifest)]
+pub fn manifest_json() -> String {
+    crate::api::manifest().to_string()
+}
+
 #[wasm_bindgen]
 impl WasmSso {
     /// `new WasmSso({ store, audit?, secretKey, config?, now? })`.
