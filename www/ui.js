@@ -59,11 +59,23 @@ export function showError(prefix, err) {
   }
 }
 
-/** A plain message for the toast region (a sentence, never a secret). */
+/** The control of the last action: its toast appears next to it. */
+let lastAction = null;
+
+/**
+ * A plain message for the toast region (a sentence, never a secret): just below the control
+ * that started the action when it is still on screen (wide layouts), else bottom right.
+ */
 export function toast(text) {
   const t = $('#status');
   t.textContent = text;
   t.classList.toggle('shown', Boolean(text));
+  const at = lastAction?.isConnected && lastAction.offsetParent !== null ? lastAction.getBoundingClientRect() : null;
+  const near = Boolean(at && window.innerWidth > 640 && at.bottom > 0 && at.bottom < window.innerHeight - 80);
+  t.classList.toggle('near', near);
+  t.style.left = near ? `${Math.max(8, Math.min(at.left, window.innerWidth - t.offsetWidth - 16))}px` : '';
+  t.style.top = near ? `${at.bottom + 8}px` : '';
+  lastAction = null;
   clearTimeout(toast.timer);
   if (text) toast.timer = setTimeout(() => t.classList.remove('shown'), 6000);
 }
@@ -75,6 +87,7 @@ export function toast(text) {
 export async function busy(button, fn) {
   if (!button || button.dataset.busy) return undefined;
   button.dataset.busy = '1';
+  lastAction = button;
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
   try {

@@ -215,6 +215,9 @@ test('bug: sessions and the audit log are readable tables (this session marked, 
   await page.getByRole('link', { name: 'My sessions' }).click();
   await page.getByRole('button', { name: 'Renew this session' }).click();
   await page.locator('#status', { hasText: 'Session renewed until' }).waitFor();
+  // The toast appears next to the button that was used.
+  const [button, toastBox] = await Promise.all([page.locator('#renew').boundingBox(), page.locator('#status').boundingBox()]);
+  assert.ok(toastBox.y >= button.y + button.height && toastBox.y - (button.y + button.height) < 40, JSON.stringify({ button, toastBox }));
   const current = page.locator('#sessions-table tr.current');
   await current.locator('.badge', { hasText: 'This session' }).waitFor();
   const started = current.locator('time').first();
