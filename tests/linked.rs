@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use edge_sso::linked::definitions::SecurityDefinitions;
 use edge_sso::linked::external::Proof;
-use edge_sso::{Code, MemoryStore};
+use edge_sso::{Code, MemoryStore, Store};
 use serde_json::{json, Value};
 
 const PW: &str = "user passphrase 1";
@@ -14,7 +14,11 @@ const SHA: &str = "0000000000000000000000000000000000000000000000000000000000000
 fn linked_fixture(overrides: Value) -> Fixture<MemoryStore> {
     let Fixture { sso, clock } = Fixture::new(overrides);
     let defs = SecurityDefinitions::from_json(&json!({
-        "basic_auth": [{ "id": "1", "username": "svc", "password": "basic secret" }, { "id": "3", "username": "off", "password": "x", "is_active": false }],
+        "basic_auth": [
+            { "id": "1", "username": "svc", "password": "basic secret" },
+            { "id": "3", "username": "off", "password": "x", "is_active": false },
+            { "id": "4", "username": "spare", "password": "spare secret" },
+        ],
         "jwt": [{ "id": "2", "username": "issuer" }],
     }))
     .unwrap();
@@ -173,6 +177,82 @@ fn get_user_by_linked_auth_finds_the_linked_user_not_the_caller() {
     // Spec §10 O-57: Zato returned the caller; here the linked user.
     assert_eq!(by(&admin, "svc").unwrap()["username"], json!("u"));
     assert_eq!(by(&ust, "svc").unwrap()["username"], json!("u"));
+    // A regular user gets one answer for "linked to someone else", "not linked" and "no such
+    // definition": nothing about the host's definitions leaks.
     assert_code(by(&other_ust, "svc"), Code::AuthNotAllowed, false);
+    assert_code(by(&other_ust, "off"), Code::AuthNotAllowed, false);
+    assert_code(by(&other_ust, "nobody"), Code::AuthNotAllowed, false);
     assert_code(by(&admin, "nobody"), Code::InvalidInput, false);
+}
+
+#[test]
+fn a_jwt_users_totp_codes_are_throttled_like_at_login() {
+    let f = linked_fixture(json!({ "throttle": { "totp_per_user": 3 } }));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    link(&f, &admin, &id, "jwt", "issuer").unwrap();
+    let key = f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": id }])).unwrap();
+    f.call("user.updateUserById", json!([null, id, { "is_totp_enabled": true }, admin, APP, ADDR])).unwrap();
+    let with_code = |code: &str| block_on(f.sso.external_session(None, Proof::Jwt { username: "issuer", token_sha256: SHA }, "", ADDR, None, Some(code)));
+    let right = totp_now(&f, key.as_str().unwrap());
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    for _ in 0..3 {
+        assert_code(with_code(wrong), Code::AuthNotAllowed, false);
+    }
+    assert_code(with_code(&right), Code::AuthNotAllowed, false);
+}
+
+#[test]
+fn basic_auth_guesses_from_many_addresses_are_limited_per_definition() {
+    let f = linked_fixture(json!({ "throttle": { "per_user": 4, "per_user_address": 100, "per_address": 100 } }));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    link(&f, &admin, &id, "basic_auth", "svc").unwrap();
+    let from = |addr: &str, password: &str| block_on(f.sso.external_session(None, Proof::Basic { username: "svc", password }, "", addr, None, None));
+    for i in 0..4 {
+        assert_code(from(&format!("10.1.{i}.1"), "guess"), Code::AuthNotAllowed, false);
+    }
+    assert_code(from("10.2.0.1", "basic secret"), Code::AuthNotAllowed, false);
+}
+
+#[test]
+fn a_right_password_of_an_unlinked_definition_counts_as_a_failure() {
+    let f = linked_fixture(json!({ "throttle": { "per_user_address": 3 } }));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    let spare = |password: &str| external(&f, Proof::Basic { username: "spare", password });
+    // Right and wrong passwords get the same answer, and both count: no oracle.
+    for password in ["spare secret", "wrong", "spare secret"] {
+        assert_code(spare(password), Code::AuthNotAllowed, false);
+    }
+    link(&f, &admin, &id, "basic_auth", "spare").unwrap();
+    assert_code(spare("spare secret"), Code::AuthNotAllowed, false);
+}
+
+#[test]
+fn an_import_cannot_take_a_definition_linked_to_someone_else() {
+    let f = linked_fixture(json!({}));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    link(&f, &admin, &id, "basic_auth", "svc").unwrap();
+    let row = json!({
+        "user_id": "zusr-thief", "username": "thief", "password": null, "is_super_user": true,
+        "linked_auth": [{ "auth_type": "zato.basic_auth", "auth_id": "1" }],
+    });
+    assert_code(f.call("admin.importUser", json!([null, row])), Code::InvalidOperation, true);
+    assert!(f.record("zusr-thief").is_none(), "nothing of the refused row is written");
+    assert_eq!(external(&f, basic("basic secret")).unwrap().user_id, id);
+}
+
+#[test]
+fn deleting_a_linked_user_frees_its_definitions() {
+    let f = linked_fixture(json!({}));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "u", PW);
+    link(&f, &admin, &id, "basic_auth", "svc").unwrap();
+    let claim = edge_sso::store::keys::linked_definition("basic_auth.1");
+    assert!(block_on(f.sso.store().get(&claim)).unwrap().is_some());
+    f.call("user.deleteUserById", json!([null, id, admin, APP, ADDR])).unwrap();
+    assert!(block_on(f.sso.store().get(&claim)).unwrap().is_none(), "the claim is freed with its user");
+    assert!(f.sso.store().dump().iter().all(|(k, _)| !k.contains(&id)));
 }

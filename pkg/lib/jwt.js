@@ -20,8 +20,14 @@ function refuse(why) {
   throw new JwtRefused(why);
 }
 
+const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/**
+ * Strict base64url: the alphabet, no padding, and canonical (unused trailing bits zero), so
+ * that one token has one spelling: variants of a token would otherwise be different tokens.
+ */
 function b64urlBytes(s) {
-  if (typeof s !== 'string' || !/^[A-Za-z0-9_-]*$/.test(s)) refuse('a part is not base64url');
+  if (typeof s !== 'string' || !/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) refuse('a part is not base64url');
   const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4);
   let bin;
   try {
@@ -31,6 +37,7 @@ function b64urlBytes(s) {
   }
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  if (b64url(out) !== s) refuse('a part is not canonical base64url');
   return out;
 }
 
@@ -98,6 +105,11 @@ export function checkJwtDefinition(def) {
     }
     return [{ alg: 'HS256', kid: undefined, raw: encoder.encode(def.secret) }];
   }
+  // A public key may be any issuer's: without both, a token the same provider issued for
+  // another relying party (with a matching subject) would be accepted here.
+  if (typeof def.issuer !== 'string' || !def.issuer || typeof def.audience !== 'string' || !def.audience) {
+    throw new TypeError(`${where}: a jwk or jwks definition needs its issuer and audience`);
+  }
   const jwks = def.jwk !== undefined ? [def.jwk] : def.jwks?.keys;
   if (!Array.isArray(jwks) || jwks.length === 0) throw new TypeError(`${where}: jwks must be { keys: [...] }`);
   return jwks.map((jwk) => {
@@ -159,8 +171,13 @@ export async function verifyJwt(token, def, keys, now = Date.now()) {
   return claims;
 }
 
-/** Hex SHA-256 of the token: Zato's suffix of a JWT session's ext_session_id. */
+/**
+ * Hex SHA-256 of the token's signed part (header and payload): the suffix of a JWT session's
+ * ext_session_id. Zato hashes the whole token; the signed part is what the token says, and an
+ * ECDSA signature has more than one valid form, which would give one token several sessions.
+ */
 export async function tokenSha256(token) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token)));
+  const signed = token.slice(0, token.lastIndexOf('.'));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(signed)));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -59,6 +59,23 @@ function basicCredentials(header) {
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
+function crossSite() {
+  return new SsoError('E005001 auth.not_allowed: Basic credentials are not accepted on a cross-site request', ['E005001'], false);
+}
+
+/** Sent from another site: `Sec-Fetch-Site`, or where a browser sends none, an `Origin` that is not the request's own. */
+function isCrossSite(request) {
+  const site = request.headers.get('sec-fetch-site');
+  if (site) return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.get('origin');
+  if (!origin) return false;
+  try {
+    return origin !== new URL(request.url).origin;
+  } catch {
+    return true;
+  }
+}
+
 /** `Authorization: Bearer <JWT>` as the token, or null (a bearer UST is not a JWT). */
 export function bearerJwt(header) {
   const [scheme, value] = header.split(/\s+/, 2);
@@ -75,9 +92,15 @@ export function hasLinkedCredential(header) {
  * The proof the core gets for a request's credential: Basic Auth as it is, a JWT once its
  * signature and claims verify against the one definition named by its subject.
  */
-export async function proofOf(header, jwtVerifiers, now) {
+export async function proofOf(header, jwtVerifiers, now, request) {
   const basic = basicCredentials(header);
-  if (basic) return { type: 'basic_auth', ...basic };
+  if (basic) {
+    // A browser attaches Basic credentials it has cached to any request for their origin,
+    // cross-site forms included: from another site they prove nothing (CSRF). A JWT in a
+    // header is never attached by a browser on its own.
+    if (request && isCrossSite(request)) throw crossSite();
+    return { type: 'basic_auth', ...basic };
+  }
   const token = bearerJwt(header);
   if (!token) return null;
   let subject;

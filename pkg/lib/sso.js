@@ -205,7 +205,7 @@ function bind(wasm, linked) {
       if (!(request instanceof Request)) throw invalid('authenticate takes a Request');
       const header = request.headers.get('authorization');
       if (!hasLinkedCredential(header)) return null;
-      const proof = await proofOf(header, linked.jwt, linked.now());
+      const proof = await proofOf(header, linked.jwt, linked.now(), request);
       const currentApp = request.headers.get(linked.appHeader) ?? '';
       const totpCode = options.totpCode ?? request.headers.get('x-zato-sso-totp-code') ?? undefined;
       const userAgent = request.headers.get('user-agent') ?? undefined;

@@ -122,6 +122,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let outcome = match existing {
             Some(_) if !update => return Ok((user_id, Imported::Skipped)),
+            _ => {
+                // Before anything is written: a definition linked to someone else refuses the row.
+                self.refuse_taken_definitions(&user_id, &links).await?;
+                existing
+            }
+        };
+        let outcome = match outcome {
+            Some(_) if !update => return Ok((user_id, Imported::Skipped)),
             Some(old) => {
                 self.commit_updated(old, user, claim_raw, &req.now).await?;
                 Imported::Updated
@@ -133,8 +141,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         };
         // Attributes and links after the user, in commits of their own: they are keyed by
         // user_id, so a re-run that stops half-way simply writes them again.
-        let writes: Vec<(String, String)> = attrs.into_iter().chain(links).collect();
-        for chunk in writes.chunks(MAX_COMMIT_WRITES) {
+        self.commit_imported_links(&user_id, &links).await?;
+        for chunk in attrs.chunks(MAX_COMMIT_WRITES) {
             let mut commit = Commit::default();
             for (k, v) in chunk {
                 commit.put(k.clone(), v.clone(), None);

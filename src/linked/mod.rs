@@ -43,6 +43,14 @@ impl LinkRecord {
     }
 }
 
+/// One imported link: its record and the claim of its definition.
+pub(crate) struct ImportedLink {
+    link_key: String,
+    record: String,
+    claim_key: String,
+    name: String,
+}
+
 fn no_such_user() -> SsoError {
     SsoError::shown(Code::InvalidOperation, "no such user")
 }
@@ -157,6 +165,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(())
     }
 
+    /// The claim keys of the definitions named by the link records `records`.
+    pub(crate) fn linked_claims(&self, records: &[Option<String>]) -> Vec<String> {
+        records
+            .iter()
+            .flatten()
+            .filter_map(|r| serde_json::from_str::<LinkRecord>(r).ok())
+            .filter_map(|l| l.definition_name().ok())
+            .map(|name| keys::linked_definition(&name))
+            .collect()
+    }
+
     /// The keys of `user_id`'s sessions whose `ext_session_id` starts with `<type>.<auth_id>`.
     async fn external_sessions_of(&self, user_id: &str, name: &str, listed: &[String]) -> SsoResult<Vec<String>> {
         let session_keys: Vec<String> = listed.iter().filter_map(|k| k.rsplit('/').next()).map(|id| keys::session(user_id, id)).collect();
@@ -208,19 +227,27 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     ) -> SsoResult<serde_json::Map<String, Value>> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.get_user_by_linked_auth", None, vec![("auth_type", Value::String(auth_type.into()))]).await?;
-        let def = self.definition(auth_type, auth_username)?;
-        let name = def.qualified();
-        let (current, extras) = self.resolve_session_with(&req, ust, false, &[keys::linked_definition(&name)]).await?;
+        let def = AuthType::parse(auth_type).ok().and_then(|t| self.definitions.by_username(t, auth_username));
+        let claim_key = def.as_ref().map(|d| keys::linked_definition(&d.qualified()));
+        let (current, extras) = self.resolve_session_with(&req, ust, false, claim_key.as_slice()).await?;
+        let linked_to = extras.into_iter().next().flatten();
+        // A regular user learns nothing about the host's definitions: whether one exists, is
+        // linked, or is linked to someone else, the answer is the same hidden E005001.
+        let not_yours = || SsoError::hidden(Code::AuthNotAllowed, "no user of yours is linked to this definition");
+        if !current.user.is_super_user && linked_to.as_deref() != Some(current.user.user_id.as_str()) {
+            return Err(not_yours());
+        }
+        let def = match def {
+            Some(d) => d,
+            None => return Err(self.definition(auth_type, auth_username).err().unwrap_or_else(not_yours)),
+        };
         let none = || SsoError::shown(Code::AuthNotAllowed, "no user is linked to this definition");
-        let user_id = extras.into_iter().next().flatten().ok_or_else(none)?;
-        if user_id != current.user.user_id && !current.user.is_super_user {
-            return Err(SsoError::hidden(Code::AuthNotAllowed, "only super-users may look up another user's link"));
+        let user_id = linked_to.ok_or_else(none)?;
+        let read = self.get_many_raw(&[keys::user(&user_id), keys::linked(&user_id, &def.qualified())]).await?;
+        if read.get(1).cloned().flatten().is_none() {
+            return Err(if current.user.is_super_user { none() } else { not_yours() });
         }
-        let read = self.get_many_raw(&[keys::user(&user_id), keys::linked(&user_id, &name)]).await?;
-        if read[1].is_none() {
-            return Err(none());
-        }
-        let user = user_from_raw(&user_id, read[0].clone())?.ok_or_else(none)?.value;
+        let user = user_from_raw(&user_id, read.first().cloned().flatten())?.ok_or_else(none)?.value;
         let vis = crate::user::record::Visibility { super_user_fields: current.user.is_super_user, is_self: user.user_id == current.user.user_id };
         Ok(user.view(&self.keys, vis))
     }
@@ -246,8 +273,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(out)
     }
 
-    /// The writes of links imported from Zato (`zato_sso_linked_auth` rows of `user_id`).
-    pub(crate) fn imported_links(&self, links: Option<&Value>, user_id: &str) -> SsoResult<Vec<(String, String)>> {
+    /// The links imported from Zato (`zato_sso_linked_auth` rows of `user_id`): each link
+    /// record, and the definition's claim the import must take.
+    pub(crate) fn imported_links(&self, links: Option<&Value>, user_id: &str) -> SsoResult<Vec<ImportedLink>> {
         let items = match links {
             None | Some(Value::Null) => return Ok(Vec::new()),
             Some(Value::Array(a)) => a,
@@ -276,9 +304,44 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 auth_source: text("auth_source").unwrap_or_else(|| "reserved".into()),
             };
             let name = record.definition_name()?;
-            out.push((keys::linked(user_id, &name), encode(&record)?));
-            out.push((keys::linked_definition(&name), user_id.to_string()));
+            out.push(ImportedLink { link_key: keys::linked(user_id, &name), record: encode(&record)?, claim_key: keys::linked_definition(&name), name });
         }
         Ok(out)
+    }
+
+    /// Takes the definitions' claims for `user_id`. A definition linked to another user (Zato
+    /// allows one definition on several users; here a credential names one person) is refused
+    /// with E008001, and nothing is written for it.
+    pub(crate) async fn commit_imported_links(&self, user_id: &str, links: &[ImportedLink]) -> SsoResult<()> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        let claims = self.refuse_taken_definitions(user_id, links).await?;
+        let mut commit = Commit::default();
+        for (l, claim) in links.iter().zip(&claims) {
+            commit.put(l.link_key.clone(), l.record.clone(), None);
+            commit.check(l.claim_key.clone(), claim.as_deref()).put(l.claim_key.clone(), user_id, None);
+        }
+        if !self.commit(&commit).await? {
+            return Err(SsoError::conflict("a definition's link changed during the import: run it again"));
+        }
+        Ok(())
+    }
+
+    /// The definitions' claims as read, or E008001 when one of them is linked to another user.
+    pub(crate) async fn refuse_taken_definitions(&self, user_id: &str, links: &[ImportedLink]) -> SsoResult<Vec<Option<String>>> {
+        if links.is_empty() {
+            return Ok(Vec::new());
+        }
+        let claims = self.get_many_raw(&links.iter().map(|l| l.claim_key.clone()).collect::<Vec<_>>()).await?;
+        let others: Vec<String> = links
+            .iter()
+            .zip(&claims)
+            .filter_map(|(l, c)| c.as_deref().filter(|o| *o != user_id).map(|o| keys::linked(o, &l.name)))
+            .collect();
+        if self.get_many_raw(&others).await?.iter().any(Option::is_some) {
+            return Err(SsoError::shown(Code::InvalidOperation, "a linked definition of this user is linked to another user"));
+        }
+        Ok(claims)
     }
 }

@@ -77,7 +77,7 @@ fn not_allowed(detail: &str) -> SsoError {
 }
 
 /// How a login's second factor is settled.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) enum SecondFactor<'a> {
     /// The code the client sent: checked (again, if the record changed meanwhile) for users
     /// with TOTP on, and its step spent in the session's commit.
@@ -85,6 +85,16 @@ pub(crate) enum SecondFactor<'a> {
     /// Not asked for: a trusted login by the operator (spec §10 O-44, decided as
     /// recommended), or an external session of a Basic Auth definition (spec §3.18).
     Waived,
+}
+
+// The code is a secret: Debug says only whether there is one.
+impl std::fmt::Debug for SecondFactor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecondFactor::Code(c) => f.debug_struct("Code").field("given", &c.is_some()).finish(),
+            SecondFactor::Waived => f.write_str("Waived"),
+        }
+    }
 }
 
 /// What kind of session a login makes.

@@ -60,6 +60,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(SsoError::hidden(Code::InvalidOperation, "users cannot delete themselves"));
         }
         let key = keys::user(&user.value.user_id);
+        let link_records = self.get_many_raw(listed.get(3).map(Vec::as_slice).unwrap_or_default()).await?;
         let mut user = user;
         let mut rest: Vec<String> = Vec::new();
         let mut done = false;
@@ -96,6 +97,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         if !done {
             return Err(gave_up("the user record"));
+        }
+        // The claims of the definitions the user was linked to (spec §3.18) go too, each only
+        // while it still names this user.
+        for claim in self.linked_claims(&link_records) {
+            let mut c = Commit::default();
+            c.check(claim.clone(), Some(&user.value.user_id)).delete(claim);
+            self.commit(&c).await?;
         }
         for chunk in rest.chunks(MAX_COMMIT_WRITES) {
             let mut more = Commit::default();

@@ -24,7 +24,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Every key that points at a user, for its deletion: its name's claim, email links,
     /// confirm token, search index entries, and the keys found by listing its sessions, reset
     /// tokens, attributes and links (`listed`: the four listings). A link's definition claim
-    /// is found through the link record, so `linked_claims` adds those.
+    /// is named inside the link record: `delete_user` reads those and frees the claims.
     pub(crate) fn keys_of_user(&self, user: &UserRecord, listed: &[Vec<String>]) -> Vec<String> {
         let mut out = vec![keys::username(&user.username)];
         out.extend(keys::username_legacy(&user.username));

@@ -27,7 +27,7 @@ async function world({ defs, config = {} } = {}) {
       jwt: [
         { id: 10, username: 'svc-hs', secret: HS_SECRET },
         { id: 11, username: 'svc-rs', jwks: { keys: [rsaJwk] }, issuer: 'https://issuer.example', audience: 'edge-sso' },
-        { id: 12, username: 'svc-es', jwk: ecJwk },
+        { id: 12, username: 'svc-es', jwk: ecJwk, issuer: 'https://issuer.example', audience: 'edge-sso' },
       ],
     },
   });
@@ -95,7 +95,8 @@ test('JWTs made by jose verify with HS256, RS256 (JWKS, kid, iss, aud) and ES256
   const hs = await hsToken(w);
   const rs = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).setSubject('svc-rs').setIssuer('https://issuer.example')
     .setAudience('edge-sso').setExpirationTime(nowSec(w) + 300).sign(w.rsa.privateKey);
-  const es = await new SignJWT({ username: 'svc-es' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime(nowSec(w) + 300).sign(w.ec.privateKey);
+  const es = await new SignJWT({ username: 'svc-es' }).setProtectedHeader({ alg: 'ES256' }).setIssuer('https://issuer.example').setAudience('edge-sso')
+    .setExpirationTime(nowSec(w) + 300).sign(w.ec.privateKey);
   for (const token of [hs, rs, es]) {
     const r = await w.sso.authenticate(req(`Bearer ${token}`));
     assert.equal(r.user_id, w.userId);
@@ -228,8 +229,56 @@ test('security definitions are checked when the Sso is made', () => {
   assert.equal(codeOf(make({ basic_auth: [{ id: 1, username: 'a', password: 'x', extra: 1 }] })), 'E008002');
   assert.equal(codeOf(make({ basic_auth: [{ id: 1, username: 'a', password: 'x' }, { id: 1, username: 'b', password: 'y' }] })), 'E008002');
   assert.equal(codeOf(make({ ldap: [] })), 'E008002');
+  // A public key without the issuer and audience it is for would accept another relying
+  // party's tokens.
+  assert.equal(codeOf(make({ jwt: [{ id: 1, username: 'a', jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' } }] })), 'E008002');
+  assert.equal(codeOf(make({ jwt: [{ id: 1, username: 'a', jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, issuer: 'https://i' }] })), 'E008002');
   let message = '';
   try { make({ basic_auth: [{ id: 1, username: 'a', password: 12345678901 }] })(); } catch (e) { message = e.message; }
   assert.ok(message && !message.includes('12345678901'), message);
   assert.equal(codeOf(make({ basic_auth: [{ id: 1, username: 'a', password: 'x' }], jwt: [] })), 'ok');
+});
+
+test('Basic credentials on a cross-site request are refused (a browser attaches cached ones to any request)', async () => {
+  const w = await world();
+  await w.sso.user.createLinkedAuth(null, w.admin, w.userId, 'basic_auth', 'svc-basic', true, APP, ADDR);
+  const auth = basic('svc-basic', 'basic secret');
+  await rejectsWith(assert, w.sso.authenticate(req(auth, { 'sec-fetch-site': 'cross-site' })), 'E005001', false);
+  await rejectsWith(assert, w.sso.authenticate(req(auth, { 'sec-fetch-site': 'same-site' })), 'E005001', false);
+  await rejectsWith(assert, w.sso.authenticate(req(auth, { origin: 'https://evil.example' })), 'E005001', false);
+  assert.ok(await w.sso.authenticate(req(auth, { 'sec-fetch-site': 'same-origin' })));
+  assert.ok(await w.sso.authenticate(req(auth, { origin: 'https://sso.example' })));
+  assert.ok(await w.sso.authenticate(req(auth)), 'a client that is no browser sends neither header');
+  // A cross-site form POST through sso.fetch: refused before it reaches an endpoint.
+  const r = await w.sso.fetch(new Request(`https://sso.example/zato/sso/user/lock?user_id=${w.userId}&current_app=${APP}`, {
+    method: 'POST', headers: { authorization: auth, 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' },
+  }), { remoteAddr: ADDR });
+  assert.equal(r.status, 403);
+  const me = await w.sso.user.getUserById(null, w.userId, w.admin, APP, ADDR);
+  assert.equal(me.is_locked, false);
+  // A JWT is never attached by a browser on its own: it is accepted from other origins.
+  await w.sso.user.createLinkedAuth(null, w.admin, w.userId, 'jwt', 'svc-hs', true, APP, ADDR);
+  assert.ok(await w.sso.authenticate(req(`Bearer ${await hsToken(w)}`, { origin: 'https://app.example' })));
+});
+
+test('one JWT has one spelling and one session: re-encoded variants are refused or share its session', async () => {
+  const w = await world();
+  await w.sso.user.createLinkedAuth(null, w.admin, w.userId, 'jwt', 'svc-es', true, APP, ADDR);
+  const token = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject('svc-es').setIssuer('https://issuer.example')
+    .setAudience('edge-sso').setExpirationTime(nowSec(w) + 300).sign(w.ec.privateKey);
+  const first = await w.sso.authenticate(req(`Bearer ${token}`));
+  // The same claims signed again (ECDSA signatures differ each time): the same session.
+  const resigned = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject('svc-es').setIssuer('https://issuer.example')
+    .setAudience('edge-sso').setExpirationTime(nowSec(w) + 300).sign(w.ec.privateKey);
+  if (resigned.split('.')[1] === token.split('.')[1]) {
+    const again = await w.sso.authenticate(req(`Bearer ${resigned}`));
+    assert.equal(again.ust, first.ust);
+    assert.equal(again.renewed, true);
+  }
+  // Non-canonical base64url (trailing bits set in the last character) is refused.
+  const [h, p, sig] = token.split('.');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = sig[sig.length - 1];
+  const bumped = alphabet[alphabet.indexOf(last) + 1] ?? alphabet[alphabet.indexOf(last) - 1];
+  await rejectsWith(assert, w.sso.authenticate(req(`Bearer ${h}.${p}.${sig.slice(0, -1)}${bumped}`)), 'E005001', false);
 });
