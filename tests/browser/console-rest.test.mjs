@@ -51,7 +51,9 @@ test('REST mode: log in, create with an email, find by email, approve; the UST n
     await assertAccessible(page, 'REST users');
     await page.getByRole('link', { name: 'bob' }).click();
     await page.getByRole('button', { name: 'Approve' }).click();
-    await page.locator('#detail-fields [data-field=approval_status]', { hasText: 'approved' }).waitFor();
+    await page.locator('#detail-fields [data-field=approval_status]', { hasText: 'approved' }).waitFor({ timeout: 10_000 }).catch(async (e) => {
+      throw new Error(`${e.message}\n${await page.locator('#view-user').innerText()}`);
+    });
     await page.locator('#detail-fields [data-field=approval_status_mod_by]', { hasText: 'root' }).waitFor();
     assert.equal(await page.locator('#view-user').getByRole('button', { name: 'Approve' }).isVisible(), false);
     // Without the demo's extension, the audit page says where the trail is not.

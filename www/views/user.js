@@ -63,20 +63,28 @@ export function applicable(u) {
 }
 
 let shown = null;
+let reading = 0;
 
 export async function showUser(id) {
+  // Until this user is read, no action is offered (nor aimed at the user shown before).
+  shown = null;
+  for (const b of $$('#view-user [data-action]')) b.hidden = true;
   $('#totp-box').hidden = true;
   for (const s of ['detail', 'edit', 'setpw', 'attrs']) showError(s, null);
+  const mine = ++reading;
   let u;
   try {
     u = await state.backend.get(state.ust, id);
   } catch (e) {
+    if (mine !== reading) return;
     shown = null;
     $('#detail-title').textContent = T.userTitle;
     $('#detail-fields').replaceChildren();
     showError('detail', e);
     return;
   }
+  // Another user's page was opened meanwhile: that one is shown.
+  if (mine !== reading) return;
   shown = u;
   state.names.set(u.user_id, u.username);
   const title = $('#detail-title');
@@ -99,9 +107,9 @@ export async function showUser(id) {
     $('#detail-attrs').replaceChildren();
     showError('attrs', e);
   }
-  const mine = state.audit.filter((e) => !isReadOp(e.op) && ([u.user_id, u.username].includes(e.target_user) || e.current_user === u.user_id)).slice(0, 20);
-  auditTable($('#detail-audit'), mine);
-  $('#detail-audit-empty').hidden = mine.length > 0;
+  const trail = state.audit.filter((e) => !isReadOp(e.op) && ([u.user_id, u.username].includes(e.target_user) || e.current_user === u.user_id)).slice(0, 20);
+  auditTable($('#detail-audit'), trail);
+  $('#detail-audit-empty').hidden = trail.length > 0;
   $('#detail-audit-empty').textContent = state.caps.audit === 'none' ? T.auditUnavailable : T.auditEmpty;
 }
 
@@ -144,6 +152,7 @@ export function wireUser() {
 
   onSubmit($('#edit-form'), async (form) => {
     const u = shown;
+    if (!u) return undefined;
     const f = formData(form);
     const data = {};
     if (f.username !== u.username) data.username = f.username;
@@ -165,6 +174,7 @@ export function wireUser() {
   });
 
   onSubmit($('#setpw-form'), async (form) => {
+    if (!shown) return;
     try {
       await state.backend.setPassword(state.ust, shown.user_id, formData(form).password);
       showError('setpw', null);
