@@ -230,7 +230,7 @@ export interface LoginResult {
   device_token: string;
 }
 
-/** A user; which fields are present depends on who reads (DESIGN.md "Decisions"). */
+/** A user; which fields are present depends on who reads (docs/behaviour.md §2.2). */
 export declare class User {
   user_id: string;
   username: string;
@@ -611,6 +611,8 @@ export interface Manifest {
     shape: 'value' | 'void' | 'dates' | 'user' | 'userOrNull' | 'enrich' | 'enrichId' | 'search' | 'attr' | 'date' | 'internal' }[];
   codes: { code: SsoErrorCode; name: string }[];
   limits: { max_depth: number; max_nodes: number; max_body_bytes: number };
+  /** Result fields that hold a timestamp (resolved as `Date`s). */
+  time_fields: string[];
 }
 
 /** The manifest the methods of `Sso` are built from. */

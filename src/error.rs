@@ -176,3 +176,8 @@ impl fmt::Display for SsoError {
 impl std::error::Error for SsoError {}
 
 pub type SsoResult<T> = Result<T, SsoError>;
+
+/// Bad input (E008002, hidden): the one constructor every module uses for it.
+pub(crate) fn bad(detail: impl Into<String>) -> SsoError {
+    SsoError::invalid_input(detail)
+}

@@ -7,6 +7,12 @@ pub type Timestamp = NaiveDateTime;
 
 /// The latest instant a record holds: Zato's text format has four-digit years, and a
 /// timestamp it cannot write back would make its record unreadable.
+/// The fields that hold a timestamp in results: the package turns them into `Date`s.
+pub const TIME_FIELDS: &[&str] = &[
+    "approval_status_mod_time", "locked_time", "password_expiry", "password_last_set", "sign_up_time", "approv_rej_time",
+    "creation_time", "expiration_time", "sign_up_confirm_time", "last_modified", "timestamp_utc",
+];
+
 pub fn latest() -> Timestamp {
     NaiveDateTime::new(
         chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDateTime::MAX.date()),
@@ -53,7 +59,8 @@ pub fn parse_zato(s: &str) -> Option<Timestamp> {
         None => (s, None),
     };
     let b = main.as_bytes();
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    let at = |i: usize| b.get(i).copied();
+    if b.len() != 19 || at(4) != Some(b'-') || at(7) != Some(b'-') || at(10) != Some(b'T') || at(13) != Some(b':') || at(16) != Some(b':') {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {

@@ -20,6 +20,7 @@ use crate::hooks::Hooks;
 use crate::input::{opt_bool, opt_int, opt_string};
 use crate::sso::Sso;
 use crate::store::Store;
+use crate::error::bad;
 
 /// How the package turns a result into what its method resolves to (pkg/lib/sso.js `shapes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,12 +224,10 @@ pub fn manifest() -> Value {
         "operations": operations,
         "codes": codes,
         "limits": { "max_depth": limits::MAX_DEPTH, "max_nodes": limits::MAX_NODES, "max_body_bytes": limits::MAX_BODY_BYTES },
+        "time_fields": crate::time::TIME_FIELDS,
     })
 }
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 /// Positional arguments of one call, named by the table.
 pub(crate) struct Args<'a> {

@@ -10,6 +10,7 @@ use crate::hooks::Hooks;
 use crate::sso::{encode, gave_up, parse_record, Request, Sso, Versioned, MAX_ATTEMPTS};
 use crate::store::{keys, Commit, Store};
 use crate::time::{self, serde_ts, Timestamp};
+use crate::error::bad;
 
 pub const MAX_NAME: usize = 1024;
 /// Values up to 48 KiB keep a record within every backend's value limit (Deno KV: 64 KiB).
@@ -125,9 +126,6 @@ pub struct AttrCall {
     pub decrypt: bool,
 }
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub async fn attr(&self, cid: Option<&str>, call: AttrCall, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Value> {

@@ -50,7 +50,7 @@ impl Field {
 
 pub fn hex(s: &str, max_bytes: usize) -> String {
     let bytes = s.as_bytes();
-    bytes[..bytes.len().min(max_bytes)].iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().take(max_bytes).map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn unhex(s: &str) -> Option<String> {

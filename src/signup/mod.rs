@@ -12,12 +12,10 @@ use crate::store::{digest, keys, Store};
 use crate::user::create::Creation;
 use crate::user::record::{BEFORE_CONFIRMATION, FINAL};
 use crate::user::write::Change;
+use crate::error::bad;
 
 pub const SIGNUP_KEYS: [&str; 5] = ["username", "email", "password", "app_list", "sign_up_status"];
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 /// The sign-up context, typed.
 struct SignupCtx {
@@ -102,8 +100,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         })?;
         // Spec §10 O-56: callbacks never see the password.
         let mut callback_ctx = public_ctx;
-        callback_ctx["user_id"] = Value::String(user_id);
-        callback_ctx["confirm_token"] = Value::String(token.clone());
+        if let Some(m) = callback_ctx.as_object_mut() {
+            m.insert("user_id".into(), Value::String(user_id));
+            m.insert("confirm_token".into(), Value::String(token.clone()));
+        }
         if let Err(e) = self.hooks.signup_callback(&callback_ctx).await {
             // The user exists: a failed notification is recorded, not turned into a failure.
             self.audit_full(&req, "user.signup_callback", None, None, Some("error"), true, vec![("error", Value::String(e.0.chars().take(160).collect()))]).await?;
