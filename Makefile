@@ -122,7 +122,10 @@ test-worker: worker-bundle
 fuzz:
 	FUZZ_CASES=$${FUZZ_CASES:-1000000} cargo test --release --test fuzz -- --nocapture
 
-demo: worker-bundle
+# Rebuilds only when something is stale (examples/demo/stale.mjs compares file times): an
+# unchanged checkout starts at once, without wasm-bindgen and wasm-opt.
+demo:
+	@node examples/demo/stale.mjs || $(MAKE) --no-print-directory worker-bundle
 	node examples/demo/serve.mjs
 
 demo-seed: build

@@ -3,13 +3,20 @@
 // .demo/; later runs log in with them and create the next user.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isAbsolute, relative } from 'node:path';
 import { Sso, SsoError } from '../../pkg/entrypoints/node.js';
 import { FileStore } from './file-store.mjs';
 
 const dir = process.env.DEMO_DIR ? pathToFileURL(`${process.env.DEMO_DIR}/`) : new URL('../../.demo/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 const secretsFile = new URL('secrets.json', dir);
+/** A file of the demo folder as the reader can use it: relative to here when inside, else absolute. */
+const shown = (name) => {
+  const abs = fileURLToPath(new URL(name, dir));
+  const r = relative(process.cwd(), abs);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : abs;
+};
 const firstRun = !existsSync(secretsFile);
 const secrets = firstRun
   ? { secretKey: randomBytes(32).toString('base64'), username: 'admin', password: randomBytes(12).toString('base64url') }
@@ -29,9 +36,9 @@ try {
   if (firstRun) {
     const id = await sso.user.createSuperUser('demo-bootstrap', { username: secrets.username, password: secrets.password });
     console.log(`Bootstrapped super-user '${secrets.username}' (${id}).`);
-    console.log(`Password (kept in .demo/secrets.json, shown this once): ${secrets.password}`);
+    console.log(`Password (kept in ${shown('secrets.json')}, shown this once): ${secrets.password}`);
   } else {
-    console.log(`Found .demo/ from an earlier run: logging in as '${secrets.username}'.`);
+    console.log(`Found ${shown('secrets.json')} from an earlier run: logging in as '${secrets.username}'.`);
   }
 
   const session = await sso.user.login('demo-login', secrets.username, secrets.password, app, addr, { userAgent: 'make demo' });
@@ -63,7 +70,7 @@ try {
   const after = await sso.user.getCurrentUser('demo-after', session.ust, app, addr).catch((e) => e);
   console.log(`\nAfter logout the UST is refused: ${after.message}`);
   console.log(`\nAudit log of this run: ${audit.map((e) => e.op).join(', ')}`);
-  console.log('Store: .demo/store.json (emails, TOTP keys and password hashes are sealed there).');
+  console.log(`Store: ${shown('store.json')} (emails, TOTP keys and password hashes are sealed there).`);
 } catch (e) {
   console.error(`demo failed: ${e.message}`);
   process.exitCode = 1;
