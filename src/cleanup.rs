@@ -14,8 +14,8 @@ use crate::sso::Sso;
 use crate::store::Store;
 use crate::time::Timestamp;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 /// What `cleanup` deleted, by kind of record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CleanupReport {
     /// Sessions expired or ended by their owner's new stamp.
     pub sessions: u64,

@@ -167,8 +167,8 @@ pub async fn join2<A: std::future::Future, B: std::future::Future>(a: A, b: B) -
     }
 }
 
-#[allow(async_fn_in_trait)]
 /// The host's key-value store (see the module docs for the protocol).
+#[allow(async_fn_in_trait)]
 pub trait Store {
     /// The value of `key`; `None` when absent.
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;

@@ -45,8 +45,8 @@ struct AttrRecord {
     expiration_time: Timestamp,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 /// What an attribute call does (spec §3.17); each is audited as `attr.<op>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttrOp {
     /// Adds attributes; fails with E009001 if any exists, and then writes none.
     Create,
@@ -130,8 +130,8 @@ impl std::fmt::Debug for AttrTarget {
     }
 }
 
-#[derive(Debug, Clone)]
 /// One attribute call as `Sso::attr` takes it.
+#[derive(Debug, Clone)]
 pub struct AttrCall {
     /// What to do.
     pub op: AttrOp,

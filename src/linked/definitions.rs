@@ -42,9 +42,9 @@ impl AuthType {
     }
 }
 
+/// A Basic Auth definition from the constructor's `securityDefinitions`.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-/// A Basic Auth definition from the constructor's `securityDefinitions`.
 pub struct BasicAuthDefinition {
     /// Its id, unique among Basic Auth definitions.
     pub id: String,
@@ -56,8 +56,8 @@ pub struct BasicAuthDefinition {
     /// The password itself, where the host keeps no hash (Zato keeps it sealed).
     #[serde(default)]
     pub password: Option<String>,
-    #[serde(default = "yes")]
     /// An inactive definition neither logs anyone in nor can be linked anew; true when not given.
+    #[serde(default = "yes")]
     pub is_active: bool,
 }
 
@@ -79,20 +79,20 @@ pub struct JwtDefinition {
     pub id: String,
     /// The definition's username, unique among JWT definitions; the JS layer names the definition a token was verified for by it.
     pub username: String,
-    #[serde(default = "yes")]
     /// An inactive definition neither logs anyone in nor can be linked anew; true when not given.
+    #[serde(default = "yes")]
     pub is_active: bool,
 }
 
+/// The constructor's `securityDefinitions`: every definition users may be linked to.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-/// The constructor's `securityDefinitions`: every definition users may be linked to.
 pub struct SecurityDefinitions {
-    #[serde(default)]
     /// Basic Auth definitions; none when not given.
-    pub basic_auth: Vec<BasicAuthDefinition>,
     #[serde(default)]
+    pub basic_auth: Vec<BasicAuthDefinition>,
     /// JWT definitions; none when not given.
+    #[serde(default)]
     pub jwt: Vec<JwtDefinition>,
 }
 

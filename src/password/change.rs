@@ -14,6 +14,7 @@ use crate::sso::encode;
 use crate::store::{keys, Store};
 use crate::user::write::{user_from_raw, Change, Writer};
 
+/// The keys `change_password` accepts in its data; any other is refused.
 pub const CHANGE_KEYS: [&str; 6] = ["old_password", "new_password", "user_id", "password_expiry", "must_change", "password_must_change"];
 
 fn bad(detail: impl Into<String>) -> SsoError {

@@ -31,11 +31,11 @@ pub struct SessionRecord {
     pub session_id: String,
     /// The owner's id (`zusr…`).
     pub user_id: String,
-    #[serde(with = "serde_ts")]
     /// When the session was created (login).
-    pub creation_time: Timestamp,
     #[serde(with = "serde_ts")]
+    pub creation_time: Timestamp,
     /// When the session ends unless renewed.
+    #[serde(with = "serde_ts")]
     pub expiration_time: Timestamp,
     /// The addresses of the login request, joined with `, `.
     pub remote_addr: String,

@@ -33,8 +33,8 @@ pub mod purpose {
     pub const UST: &str = "ust";
 }
 
-#[derive(Clone, Serialize, Deserialize)]
 /// A user as stored under `sso/user/<user_id>` (spec §2.1); secrets are sealed or hashed.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct UserRecord {
     /// Public, immutable id (`zusr…`).
     pub user_id: String,
@@ -46,11 +46,11 @@ pub struct UserRecord {
     pub password_sealed: bool,
     /// Always true (kept for Zato's record shape).
     pub password_is_set: bool,
-    #[serde(with = "serde_ts")]
     /// When the password was last set or changed.
-    pub password_last_set: Timestamp,
     #[serde(with = "serde_ts")]
+    pub password_last_set: Timestamp,
     /// Absolute instant after which the password has expired.
+    #[serde(with = "serde_ts")]
     pub password_expiry: Timestamp,
     /// The user must change the password at the next login.
     pub password_must_change: bool,
@@ -83,32 +83,32 @@ pub struct UserRecord {
     pub is_super_user: bool,
     /// A locked user cannot log in.
     pub is_locked: bool,
-    #[serde(with = "serde_opt_ts")]
     /// When the user was last locked or unlocked.
+    #[serde(with = "serde_opt_ts")]
     pub locked_time: Option<Timestamp>,
     /// Who last locked or unlocked the user: a user id, `auto` (throttling) or `user@host` (CLI).
     pub locked_by: Option<String>,
     /// `approved`, `rejected` or `before_decision` (see the constants above).
     pub approval_status: String,
-    #[serde(with = "serde_ts")]
     /// When `approval_status` last changed.
+    #[serde(with = "serde_ts")]
     pub approval_status_mod_time: Timestamp,
     /// Who last changed `approval_status`: a super-user's id, or `auto`.
     pub approval_status_mod_by: String,
-    #[serde(with = "serde_opt_ts")]
     /// When the user was approved or rejected, if ever.
+    #[serde(with = "serde_opt_ts")]
     pub approv_rej_time: Option<Timestamp>,
     /// The super-user who approved or rejected the user, if anyone.
     pub approv_rej_by: Option<String>,
     /// `final` or `before_confirmation` (see the constants above).
     pub sign_up_status: String,
-    #[serde(with = "serde_ts")]
     /// When the user was created or signed up.
+    #[serde(with = "serde_ts")]
     pub sign_up_time: Timestamp,
     /// Digest of the confirm token: the token itself is never stored.
     pub sign_up_confirm_token_digest: String,
-    #[serde(with = "serde_opt_ts")]
     /// When the sign-up was confirmed, if it was.
+    #[serde(with = "serde_opt_ts")]
     pub sign_up_confirm_time: Option<Timestamp>,
     /// A login must also give a valid TOTP code.
     pub is_totp_enabled: bool,
