@@ -44,7 +44,7 @@ pub struct UserRecord {
     pub password: String,
     /// Whether `password` is sealed (`main.encrypt_password` when it was written).
     pub password_sealed: bool,
-    /// Always true (kept for Zato's record shape).
+    /// Zato always sets it true; only an import may bring a false one.
     pub password_is_set: bool,
     /// When the password was last set or changed.
     #[serde(with = "serde_ts")]
