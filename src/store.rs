@@ -206,7 +206,7 @@ pub fn digest(purpose: &str, value: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
-/// Where each record lives in the store: every key the core reads or writes is built here.
+/// Where each record lives in the store: the key of each kind of record.
 pub mod keys {
     use super::digest;
 

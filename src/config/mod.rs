@@ -111,7 +111,7 @@ trait SectionValues: SectionExtra {
 section! {
     /// `[main]`: what is sealed at rest and the site's name.
     MainConfig {
-        /// Seal emails at rest; also turns off search by email and sign-up's email checks.
+        /// Seal emails at rest; also turns off search by email and sign-up's email-required check.
         encrypt_email: bool = true => bool;
         /// Seal password hashes at rest.
         encrypt_password: bool = true => bool;
@@ -134,7 +134,7 @@ impl SectionExtra for MainConfig {
 }
 
 section! {
-    /// `[hash_secret]`: Zato's PBKDF2 settings, kept for its config files.
+    /// `[hash_secret]`: Zato's PBKDF2 settings; not read by the core (a migrated hash carries its own).
     HashSecretConfig {
         /// PBKDF2-SHA512 iterations (1 ..= 10,000,000).
         rounds: u32 = 120_000 => u32(1, 10_000_000);
@@ -202,7 +202,7 @@ impl SectionExtra for LoginConfig {}
 pub enum UserSearchBy {
     /// By username.
     Username,
-    /// By email (only where emails are stored in clear).
+    /// By email, through the keyed email index (sealed emails too).
     Email,
     /// By username first, then by email.
     UsernameOrEmail,
@@ -290,7 +290,7 @@ impl SectionExtra for SessionConfig {}
 section! {
     /// Not in Zato: throttling of failed logins (OWASP ASVS 2.2.1, NIST SP 800-63B §5.2.2).
     ThrottleConfig {
-        /// Throttle failed logins at all.
+        /// Whether failed logins are throttled.
         enabled: bool = true => bool;
         /// Failures of one username from one address before that pair is blocked.
         per_user_address: u32 = 10 => u32(1, 1_000_000);
