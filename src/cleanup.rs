@@ -17,7 +17,7 @@ use crate::time::Timestamp;
 /// What `cleanup` deleted, by kind of record.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CleanupReport {
-    /// Sessions expired or ended by their owner's new stamp.
+    /// Sessions expired, ended by their owner's new stamp, or whose owner is gone.
     pub sessions: u64,
     /// Attributes expired, or whose user or session is gone.
     pub attributes: u64,

@@ -94,7 +94,7 @@ impl fmt::Display for Code {
 /// says whether a transport may show them (false: show `E005001` instead).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SsoError {
-    /// The codes, most important first; never empty.
+    /// The codes, in the order they were found (Zato's `sub_status`).
     pub sub_status: Vec<Code>,
     /// Whether a transport may show the codes (false: it shows `E005001`).
     pub reveal: bool,

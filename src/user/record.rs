@@ -79,7 +79,7 @@ pub struct UserRecord {
     pub is_active: bool,
     /// Unused by Zato; kept for its record shape.
     pub is_internal: bool,
-    /// Super-users may manage other users; set only by `create_super_user`, never updatable.
+    /// Super-users may manage other users; set at creation (`create_super_user`, or an import), never by an update.
     pub is_super_user: bool,
     /// A locked user cannot log in.
     pub is_locked: bool,
