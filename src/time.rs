@@ -56,7 +56,8 @@ pub fn parse_zato(s: &str) -> Option<Timestamp> {
         None => (s, None),
     };
     let b = main.as_bytes();
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    let at = |i: usize| b.get(i).copied();
+    if b.len() != 19 || at(4) != Some(b'-') || at(7) != Some(b'-') || at(10) != Some(b'T') || at(13) != Some(b':') || at(16) != Some(b':') {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {

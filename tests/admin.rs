@@ -1,4 +1,5 @@
 #![recursion_limit = "256"]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! The trusted `admin.*` operations (the command line's, spec §8.4) and the import of Zato's
 //! users (`admin.importUser`).
 

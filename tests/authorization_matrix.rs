@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! Every operation that takes a UST × {anonymous, bad UST, regular user on self, regular user
 //! on another user, super-user on another user}, from one table.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! Spec §3.1, §2.1, §2.4, §2.5, §8.4: creating users and super-users.
 
 mod common;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! A store that fails at the N-th call, for every N over the multi-record operations of this
 //! slice: afterwards no half-created user is readable and no username is taken without a user.
 

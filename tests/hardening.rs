@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! Regression tests of the security issue "attacking the package": each test names the defect
 //! it closes and fails without its fix.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! The user lifecycle (spec §3.5–§3.8, §3.10–§3.12, §3.15): update, approve/reject, lock,
 //! delete with cascade, passwords, TOTP.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! Concurrency, deterministically: a store that holds every call until the test releases the
 //! whole wave at once. Operations run side by side interleave at each wave, the same way on
 //! every run, and the number of waves an operation waits for is its count of sequential

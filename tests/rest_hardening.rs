@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! REST hardening: the confirm token over REST (`signup.always_return_confirm_token`), JSON-only
 //! bodies (415), audited inputs bounded before the operation (E008002, 400), and no client-chosen
 //! `sign_up_status` at sign-up (E008002).

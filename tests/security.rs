@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
 //! Security properties (issue "hardening"): throttling, TOTP replay, enumeration timing,
 //! session limits, key rotation, migrated hashes, secrets out of Debug, the strict profile.
 

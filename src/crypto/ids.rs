@@ -27,14 +27,14 @@ fn crockford(mut n: u128) -> String {
     if n == 0 {
         return "0".into();
     }
-    let mut out = [0u8; 26];
-    let mut start = out.len();
-    while n > 0 && start > 0 {
-        start -= 1;
-        out[start] = CROCKFORD[(n % 32) as usize];
+    // Digits are produced least significant first, then reversed: no indexing that could
+    // panic whatever the input.
+    let mut digits = Vec::with_capacity(26);
+    while n > 0 {
+        digits.push(CROCKFORD.get((n % 32) as usize).copied().unwrap_or(b'0') as char);
         n /= 32;
     }
-    out[start..].iter().map(|&c| c as char).collect()
+    digits.iter().rev().collect()
 }
 
 /// A new user id: `zusr` and a random Crockford id.
@@ -83,11 +83,11 @@ pub(crate) fn base32_encode(bytes: &[u8]) -> String {
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(RFC4648[((acc >> bits) & 31) as usize] as char);
+            out.push(RFC4648.get(((acc >> bits) & 31) as usize).copied().unwrap_or(b'A') as char);
         }
     }
     if bits > 0 {
-        out.push(RFC4648[((acc << (5 - bits)) & 31) as usize] as char);
+        out.push(RFC4648.get(((acc << (5 - bits)) & 31) as usize).copied().unwrap_or(b'A') as char);
     }
     out
 }

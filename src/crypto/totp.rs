@@ -50,8 +50,9 @@ fn percent_encode(s: &str) -> String {
             out.push(b as char);
         } else {
             out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
+            for nibble in [b >> 4, b & 15] {
+                out.push(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0') as char);
+            }
         }
     }
     out

@@ -154,7 +154,7 @@ impl SecurityDefinitions {
                 if d.id.is_empty() || d.username.is_empty() || d.id.len() > 191 || d.username.len() > 191 {
                     return Err(SsoError::invalid_input("securityDefinitions: every definition needs an id and a username (at most 191 bytes)"));
                 }
-                if all[..i].iter().any(|o| o.id == d.id || o.username == d.username) {
+                if all.iter().take(i).any(|o| o.id == d.id || o.username == d.username) {
                     return Err(SsoError::invalid_input(format!("securityDefinitions: two {} definitions share an id or a username", t.name())));
                 }
             }

@@ -176,9 +176,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Err((Reject::UnsupportedMediaType, _)) => (415, error_body(&cid, "Content-Type must be application/json")),
             Err((Reject::TooLarge, _)) => (413, error_body(&cid, "Request body too large")),
             Err((Reject::Invalid(details), _)) => {
-                let mut body = error_body(&cid, &details);
-                body["status"] = json!("error");
-                body["sub_status"] = json!([Code::InvalidInput.as_str()]);
+                let body = json!({
+                    "result": "Error", "cid": cid, "details": details, "status": "error", "sub_status": [Code::InvalidInput.as_str()],
+                });
                 (400, body)
             }
             Err((Reject::Sso(e), hiding)) => {

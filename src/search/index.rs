@@ -63,7 +63,7 @@ impl Field {
 /// Lower-case hex of the first `max_bytes` bytes of `s`.
 pub fn hex(s: &str, max_bytes: usize) -> String {
     let bytes = s.as_bytes();
-    bytes[..bytes.len().min(max_bytes)].iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().take(max_bytes).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reverses `hex`; `None` for text that is not hex. A character cut by `hex` is dropped.

@@ -516,9 +516,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     pub(crate) fn history_entry(&self, req: &Request, user_agent: Option<String>, source: &str) -> HistoryEntry {
         let addrs: Vec<String> = req.remote_addr.iter().map(|a| a.to_string()).collect();
-        let remote_addr = match addrs.len() {
-            0 => Value::String(String::new()),
-            1 => Value::String(addrs[0].clone()),
+        let remote_addr = match addrs.as_slice() {
+            [] => Value::String(String::new()),
+            [one] => Value::String(one.clone()),
             _ => Value::Array(addrs.into_iter().map(Value::String).collect()),
         };
         HistoryEntry { remote_addr, user_agent, timestamp_utc: time::format_zato(&req.now), ctx_source: source.to_string(), idx: 0 }

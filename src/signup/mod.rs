@@ -103,8 +103,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         })?;
         // Spec §10 O-56: callbacks never see the password.
         let mut callback_ctx = public_ctx;
-        callback_ctx["user_id"] = Value::String(user_id);
-        callback_ctx["confirm_token"] = Value::String(token.clone());
+        if let Some(m) = callback_ctx.as_object_mut() {
+            m.insert("user_id".into(), Value::String(user_id));
+            m.insert("confirm_token".into(), Value::String(token.clone()));
+        }
         if let Err(e) = self.hooks.signup_callback(&callback_ctx).await {
             // The user exists: a failed notification is recorded, not turned into a failure.
             self.audit_full(&req, "user.signup_callback", None, None, Some("error"), true, vec![("error", Value::String(e.0.chars().take(160).collect()))]).await?;

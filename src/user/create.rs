@@ -327,10 +327,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 keys_now.push(key.clone());
             }
             let now_raw = self.get_many_raw(&keys_now).await?;
-            if now_raw[0] != claim_raw {
+            if now_raw.first().cloned().flatten() != claim_raw {
                 return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
             }
-            if now_raw[1].is_some() {
+            if now_raw.get(1).is_some_and(Option::is_some) {
                 return Err(bad("a user with this user_id exists".into()));
             }
             if let Some((_, seen)) = &c.email_claim {

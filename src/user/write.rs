@@ -113,10 +113,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     Some(v) if attempt == 0 => Some(v),
                     _ => {
                         let read = self.get_many_raw(&[keys::user(user_id), keys::user_intent(user_id)]).await?;
-                        if writer == Writer::Owner && intent_pending(read[1].as_deref(), self.now_ms()?) {
+                        let mut read = read.into_iter();
+                        let (record, intent) = (read.next().flatten(), read.next().flatten());
+                        if writer == Writer::Owner && intent_pending(intent.as_deref(), self.now_ms()?) {
                             return Err(yielded());
                         }
-                        user_from_raw(user_id, read[0].clone())?
+                        user_from_raw(user_id, record)?
                     }
                 };
                 let Some(old) = old else { return Ok(None) };
