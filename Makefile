@@ -60,7 +60,9 @@ install_pkg = cd $(1) && rm -rf node_modules/edge-sso && npm install --no-save -
 
 # README.md's code blocks and the demo, run as written (tests/doc/run.mjs; markers explained there).
 # Needs the worker bundle: the demo server the printed curl commands are pasted against.
+# First, every spec § / O-nn / .md reference in the code resolves (tests/doc/refs.mjs).
 test-doc: worker-bundle
+	node tests/doc/refs.mjs
 	$(call install_pkg,tests/doc)
 	node tests/doc/run.mjs
 

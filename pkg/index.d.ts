@@ -230,7 +230,7 @@ export interface LoginResult {
   device_token: string;
 }
 
-/** A user; which fields are present depends on who reads (DESIGN.md "Decisions"). */
+/** A user; which fields are present depends on who reads (docs/behaviour.md §2.2). */
 export declare class User {
   user_id: string;
   username: string;

@@ -184,3 +184,8 @@ impl std::error::Error for SsoError {}
 
 /// The result every operation returns.
 pub type SsoResult<T> = Result<T, SsoError>;
+
+/// Bad input (E008002, hidden): the one constructor every module uses for it.
+pub(crate) fn bad(detail: impl Into<String>) -> SsoError {
+    SsoError::invalid_input(detail)
+}

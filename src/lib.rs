@@ -1,5 +1,7 @@
 //! edge-sso: Zato SSO user management as a pure Rust core with a thin WebAssembly binding.
 //!
+//! `spec §n` in comments refers to docs/behaviour.md.
+//!
 //! The core is async Rust against the [`store::Store`] and [`audit::Audit`] traits, so it runs
 //! natively under `cargo test` and in wasm against JavaScript callbacks (see `src/wasm/`).
 

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a failing test is what tests are for
-//! Spec §3.4 with the seed `User.get` field visibility (DESIGN.md "Decisions").
+//! Spec §3.4 with the seed `User.get` field visibility (docs/behaviour.md §2.2).
 
 mod common;
 use common::*;

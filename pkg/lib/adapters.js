@@ -384,36 +384,23 @@ export class IndexedDbStore {
     return completion(tx, () => applied);
   }
 
-  /** Live keys in order; the expired records the cursor passes are deleted (no TTL in IndexedDB). */
-  list({ prefix = '', cursor, limit = 1000 } = {}) {
+  /** Live keys in order; the expired records the listing passes are deleted (no TTL in IndexedDB). */
+  async list({ prefix = '', cursor, limit = 1000 } = {}) {
     const max = Math.max(1, Math.min(limit, 1000));
-    const lower = cursor && cursor >= prefix ? cursor : prefix;
     // IndexedDB compares UTF-16 code units: \uffff is the highest.
-    const range = IDBKeyRange.bound(lower, `${prefix}\uffff`, Boolean(cursor && cursor >= prefix), false);
-    return new Promise((resolve, reject) => {
-      const names = [];
-      const tx = this.#db.transaction(this.#store, 'readwrite');
-      let result;
-      tx.oncomplete = () => resolve(result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
-      const req = tx.objectStore(this.#store).openCursor(range);
-      req.onsuccess = () => {
-        const c = req.result;
-        if (!c) {
-          result = { keys: names.map((name) => ({ name })), list_complete: true, cursor: undefined };
-          return;
-        }
-        if (!live(c.value, this.#now)) {
-          c.delete();
-        } else if (names.length === max) {
-          result = { keys: names.map((name) => ({ name })), list_complete: false, cursor: names[names.length - 1] };
-          return;
-        } else {
-          names.push(c.key);
-        }
-        c.continue();
-      };
-    });
+    const fetchPage = async (after, n) => {
+      const from = after && after >= prefix ? after : prefix;
+      const range = IDBKeyRange.bound(from, `${prefix}\uffff`, Boolean(after && after >= prefix), false);
+      const tx = this.#db.transaction(this.#store, 'readonly');
+      const store = tx.objectStore(this.#store);
+      const [names, entries] = await Promise.all([request(store.getAllKeys(range, n)), request(store.getAll(range, n))]);
+      return names.map((name, i) => [name, entries[i]]);
+    };
+    const remove = async (names) => {
+      const tx = this.#tx('readwrite');
+      for (const name of names) tx.delete(name);
+      await request(tx.count());
+    };
+    return livePage(max, cursor, this.#now, fetchPage, remove);
   }
 }

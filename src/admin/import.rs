@@ -23,6 +23,7 @@ use crate::user::create::{check_email_syntax, check_username_syntax, fold, MAX_T
 use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
 use crate::user::write::new_stamp;
+use crate::error::bad;
 
 /// The columns of `zato_sso_user` the importer may pass, plus the related rows.
 const USER_KEYS: [&str; 38] = [
@@ -56,9 +57,6 @@ impl Imported {
     }
 }
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 /// A row as the importer hands it over: SQL booleans may arrive as 0 / 1.
 struct Row<'a>(&'a Map<String, Value>);

@@ -4,7 +4,8 @@
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
-use super::{bad, items_arg, names_arg, Args};
+use super::{items_arg, names_arg, Args};
+use crate::error::bad;
 use crate::attr::{AttrCall, AttrItem, AttrOp, AttrTarget};
 use crate::audit::Audit;
 use crate::error::{SsoError, SsoResult};

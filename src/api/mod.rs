@@ -20,6 +20,7 @@ use crate::hooks::Hooks;
 use crate::input::{opt_bool, opt_int, opt_string};
 use crate::sso::Sso;
 use crate::store::Store;
+use crate::error::bad;
 
 /// How the package turns a result into what its method resolves to (pkg/lib/sso.js `shapes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,9 +227,6 @@ pub fn manifest() -> Value {
     })
 }
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 /// Positional arguments of one call, named by the table.
 pub(crate) struct Args<'a> {

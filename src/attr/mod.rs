@@ -10,6 +10,7 @@ use crate::hooks::Hooks;
 use crate::sso::{encode, gave_up, parse_record, Request, Sso, Versioned, MAX_ATTEMPTS};
 use crate::store::{keys, Commit, Store};
 use crate::time::{self, serde_ts, Timestamp};
+use crate::error::bad;
 
 /// Longest attribute name, in characters.
 pub const MAX_NAME: usize = 1024;
@@ -149,9 +150,6 @@ pub struct AttrCall {
     pub decrypt: bool,
 }
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Runs an attribute call for the holder of `ust` (spec §3.17): own attributes, or any user's for a super-user.

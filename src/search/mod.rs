@@ -8,12 +8,13 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
-use crate::error::{SsoError, SsoResult};
+use crate::error::SsoResult;
 use crate::hooks::Hooks;
 use crate::input::opt_int;
 use crate::sso::Sso;
 use crate::store::Store;
 use crate::user::record::{UserRecord, Visibility};
+use crate::error::bad;
 pub use index::search_fold;
 use index::{field_prefix, field_value, hex, parse_field_key, user_id_of_sort_key, Field, MAX_VALUE_BYTES, SORT_PREFIX};
 
@@ -26,9 +27,6 @@ pub const CRITERIA: [&str; 14] = [
 /// Up to this many matches are ordered by loading them instead of listing the sort index.
 const SMALL_RESULT: usize = 200;
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 fn opt_str<'a>(c: &'a Map<String, Value>, key: &str) -> SsoResult<Option<&'a str>> {
     match c.get(key) {

@@ -12,13 +12,11 @@ use crate::store::{digest, keys, Store};
 use crate::user::create::Creation;
 use crate::user::record::{BEFORE_CONFIRMATION, FINAL};
 use crate::user::write::Change;
+use crate::error::bad;
 
 /// The keys a sign-up context may hold; any other is refused.
 pub const SIGNUP_KEYS: [&str; 5] = ["username", "email", "password", "app_list", "sign_up_status"];
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 /// The sign-up context, typed.
 struct SignupCtx {

@@ -13,6 +13,7 @@ use crate::sso::{encode, Request, Sso};
 use crate::time::{self, Timestamp};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{self, purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL};
+use crate::error::bad;
 
 /// `create_user`'s keyword arguments.
 #[derive(Debug, Clone, Copy, Default)]
@@ -52,9 +53,6 @@ pub(crate) struct Creation<'a> {
     pub email_claim: Option<(String, Option<String>)>,
 }
 
-fn bad(detail: String) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 fn non_empty(s: &str) -> Option<String> {
     if s.is_empty() { None } else { Some(s.to_string()) }
@@ -137,7 +135,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let username = match data.get("username") {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(bad("username must be a string".into())),
+            Some(_) => return Err(bad("username must be a string")),
         };
         let password = opt_string(data, "password", usize::MAX)?;
         let must_change = opt_bool(data, "password_must_change")?.unwrap_or(false);
@@ -157,13 +155,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let rate_limit_def = opt_string(data, "rate_limit_def", MAX_TEXT)?;
         let rate_limit_check_parent_def = opt_bool(data, "rate_limit_check_parent_def")?.unwrap_or(false);
         let creation_ctx = serde_json::to_string(data.get("creation_ctx").unwrap_or(&Value::Null))
-            .map_err(|_| bad("creation_ctx is not serialisable".into()))?;
+            .map_err(|_| bad("creation_ctx is not serialisable"))?;
         if creation_ctx.len() > 64 * 1024 {
-            return Err(bad("creation_ctx is larger than 64 KiB".into()));
+            return Err(bad("creation_ctx is larger than 64 KiB"));
         }
         if let Some(id) = &user_id {
             if !id.chars().all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch)) {
-                return Err(bad("user_id may hold only letters, digits, '.', '_' and '-'".into()));
+                return Err(bad("user_id may hold only letters, digits, '.', '_' and '-'"));
             }
         }
 
@@ -191,7 +189,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Step 5 (spec §10 O-21: the value is validated)
         let sign_up_status = sign_up_status.unwrap_or_else(|| FINAL.to_string());
         if sign_up_status != FINAL && sign_up_status != BEFORE_CONFIRMATION {
-            return Err(bad("sign_up_status must be 'final' or 'before_confirmation'".into()));
+            return Err(bad("sign_up_status must be 'final' or 'before_confirmation'"));
         }
         // Step 6
         if let Some(e) = &email {
@@ -208,13 +206,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let totp_key = match totp_key {
             Some(k) => {
                 // A key an authenticator cannot use would lock the user out.
-                totp::totp_code(&k, 0).map_err(|_| bad("totp_key is not valid base-32".into()))?;
+                totp::totp_code(&k, 0).map_err(|_| bad("totp_key is not valid base-32"))?;
                 k
             }
             None => ids::totp_key().map_err(|_| SsoError::internal("no randomness available"))?,
         };
         if id_taken {
-            return Err(bad("a user with this user_id exists".into()));
+            return Err(bad("a user with this user_id exists"));
         }
         let user_id = match user_id {
             Some(id) => id,
@@ -331,7 +329,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
             }
             if now_raw.get(1).is_some_and(Option::is_some) {
-                return Err(bad("a user with this user_id exists".into()));
+                return Err(bad("a user with this user_id exists"));
             }
             if let Some((_, seen)) = &c.email_claim {
                 if now_raw.get(2).cloned().flatten() != *seen {

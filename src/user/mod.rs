@@ -1,4 +1,4 @@
-//! Users: the stored record (spec §2.1), who may read which field (§2.2, DESIGN "Decisions"),
+//! Users: the stored record (spec §2.1), who may read which field (§2.2),
 //! creation (§3.1) and reads (§3.4).
 
 pub mod create;

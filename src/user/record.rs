@@ -152,7 +152,7 @@ impl std::fmt::Debug for UserRecord {
     }
 }
 
-/// Which fields a reader gets (DESIGN.md "Decisions", following the seed `User.get`).
+/// Which fields a reader gets (docs/behaviour.md §2.2, following the seed `User.get`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Visibility {
     /// The caller is a super-user: the administrative fields are included.

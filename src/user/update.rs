@@ -12,6 +12,7 @@ use crate::user::create::{check_email_syntax, check_username_syntax, MAX_TEXT};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
 use crate::user::write::{intent_pending, new_stamp, user_from_raw, yielded, Change, Writer};
+use crate::error::bad;
 
 /// What anyone may update on their own record.
 pub const SELF_KEYS: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
@@ -20,9 +21,6 @@ pub const SUPER_USER_KEYS: [&str; 7] =
     ["is_locked", "password_must_change", "password_expiry", "sign_up_status", "approval_status", "is_rate_limit_active", "rate_limit_def"];
 const NULLABLE: [&str; 7] = ["email", "display_name", "first_name", "middle_name", "last_name", "totp_label", "rate_limit_def"];
 
-fn bad(detail: impl Into<String>) -> SsoError {
-    SsoError::invalid_input(detail)
-}
 
 fn str_or_null(data: &Map<String, Value>, key: &str) -> SsoResult<Option<Option<String>>> {
     match data.get(key) {

@@ -1,4 +1,4 @@
-// One conformance suite for every store adapter (the Store shape of DESIGN.md): run with
+// One conformance suite for every store adapter (the store protocol of ARCHITECTURE.md): run with
 // node:test, Deno.test, or any runner of the same shape.
 import assert from 'node:assert/strict';
 

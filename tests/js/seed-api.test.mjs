@@ -1,5 +1,5 @@
 // The seed API through the installed package: createSuperUser, createUser, getCurrentUser,
-// getUserById, login, logout (spec §3.1, §3.4, §4, DESIGN.md).
+// getUserById, login, logout (spec §3.1, §3.4, §4; ARCHITECTURE.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sso, SsoError, User, MemoryStore } from 'edge-sso';
