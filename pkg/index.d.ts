@@ -611,6 +611,8 @@ export interface Manifest {
     shape: 'value' | 'void' | 'dates' | 'user' | 'userOrNull' | 'enrich' | 'enrichId' | 'search' | 'attr' | 'date' | 'internal' }[];
   codes: { code: SsoErrorCode; name: string }[];
   limits: { max_depth: number; max_nodes: number; max_body_bytes: number };
+  /** Result fields that hold a timestamp (resolved as `Date`s). */
+  time_fields: string[];
 }
 
 /** The manifest the methods of `Sso` are built from. */

@@ -1,4 +1,5 @@
-import { WasmSso, manifest as wasmManifest } from '../wasm/edge_sso.js';
+import { WasmSso } from '../wasm/edge_sso.js';
+import { manifest } from './manifest.js';
 import { SsoError, toSsoError } from './errors.js';
 import { User } from './user.js';
 import { withDates, formatZatoTime } from './time.js';
@@ -8,16 +9,7 @@ function isPlainObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/**
- * The core's operation table, error codes and limits (src/api/mod.rs `manifest`): the methods
- * below are built from it, so an operation is declared once, in Rust. Read at the first use,
- * once the entry point has instantiated the wasm.
- */
-let MANIFEST;
-export function manifest() {
-  MANIFEST ??= JSON.parse(wasmManifest());
-  return MANIFEST;
-}
+export { manifest };
 
 // Limits on what crosses into the wasm, from the manifest. The wasm converts arguments
 // recursively, so a value nested thousands of levels deep (or a cycle) would exhaust its

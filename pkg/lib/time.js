@@ -1,11 +1,15 @@
 // Zato's timestamps: naive UTC, `YYYY-MM-DDTHH:MM:SS` plus `.ffffff` when non-zero.
 const ZATO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
 
-export const TIME_FIELDS = new Set([
-  'approval_status_mod_time', 'locked_time', 'password_expiry', 'password_last_set',
-  'sign_up_time', 'approv_rej_time', 'creation_time', 'expiration_time', 'sign_up_confirm_time', 'last_modified',
-  'timestamp_utc',
-]);
+import { manifest } from './manifest.js';
+
+let timeFields;
+
+/** Whether field `k` holds a Zato timestamp: the core's list (src/time.rs `TIME_FIELDS`). */
+export function isTimeField(k) {
+  timeFields ??= new Set(manifest().time_fields);
+  return timeFields.has(k);
+}
 
 export function isZatoTime(v) {
   return typeof v === 'string' && ZATO_TIME.test(v);
@@ -20,7 +24,7 @@ export function withDates(obj) {
   const out = {};
   for (const [k, v] of Object.entries(obj)) {
     // defineProperty: a key such as `__proto__` stays a key.
-    Object.defineProperty(out, k, { value: TIME_FIELDS.has(k) && isZatoTime(v) ? parseZatoTime(v) : v, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, { value: isTimeField(k) && isZatoTime(v) ? parseZatoTime(v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

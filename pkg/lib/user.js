@@ -1,4 +1,4 @@
-import { TIME_FIELDS, isZatoTime, parseZatoTime, formatZatoTime } from './time.js';
+import { isTimeField, isZatoTime, parseZatoTime, formatZatoTime } from './time.js';
 
 const originals = new WeakMap();
 
@@ -15,7 +15,7 @@ export class User {
     const raw = {};
     for (const [k, v] of Object.entries(dict)) {
       // defineProperty: any key (even `__proto__`) is an own property, never a prototype.
-      if (TIME_FIELDS.has(k) && isZatoTime(v)) {
+      if (isTimeField(k) && isZatoTime(v)) {
         raw[k] = v;
         define(this, k, parseZatoTime(v));
       } else {

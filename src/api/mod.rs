@@ -224,6 +224,7 @@ pub fn manifest() -> Value {
         "operations": operations,
         "codes": codes,
         "limits": { "max_depth": limits::MAX_DEPTH, "max_nodes": limits::MAX_NODES, "max_body_bytes": limits::MAX_BODY_BYTES },
+        "time_fields": crate::time::TIME_FIELDS,
     })
 }
 

@@ -87,8 +87,70 @@ macro_rules! section {
                 $( s.$kind(stringify!($field), &mut self.$field $(, $($arg),*)?)?; )*
                 self.extra(s)
             }
+            fn to_json(&self) -> Value {
+                let mut m = Map::new();
+                $( if stringify!($kind) != "internal" { m.insert(stringify!($field).into(), self.$field.written()); } )*
+                self.extra_json(&mut m);
+                Value::Object(m)
+            }
         }
     };
+}
+
+/// A value as `Config::to_json` writes it back (what `from_json` reads).
+trait Written {
+    fn written(&self) -> Value;
+}
+
+impl Written for bool {
+    fn written(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+impl Written for String {
+    fn written(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+impl Written for Option<String> {
+    fn written(&self) -> Value {
+        self.clone().map(Value::String).unwrap_or(Value::Null)
+    }
+}
+impl Written for u32 {
+    fn written(&self) -> Value {
+        json!(self)
+    }
+}
+impl Written for i64 {
+    fn written(&self) -> Value {
+        json!(self)
+    }
+}
+impl Written for usize {
+    fn written(&self) -> Value {
+        json!(self)
+    }
+}
+impl Written for Vec<String> {
+    fn written(&self) -> Value {
+        json!(self)
+    }
+}
+impl Written for BTreeSet<String> {
+    fn written(&self) -> Value {
+        json!(self.iter().collect::<Vec<_>>())
+    }
+}
+impl Written for UserSearchBy {
+    fn written(&self) -> Value {
+        Value::String(self.as_str().into())
+    }
+}
+impl Written for BTreeMap<String, String> {
+    fn written(&self) -> Value {
+        json!(self)
+    }
 }
 
 /// What a section reads beyond its declared keys (prefixed keys, enums, normalisation).
@@ -100,12 +162,15 @@ trait SectionExtra {
     fn extra(&mut self, _s: &Section) -> Result<(), ConfigError> {
         Ok(())
     }
+    /// What `extra` reads, written back.
+    fn extra_json(&self, _m: &mut Map<String, Value>) {}
 }
 
-/// A section of the config object, as `Config::from_json` applies it.
+/// A section of the config object, as `Config::from_json` applies it and `to_json` writes it.
 trait SectionValues: SectionExtra {
     fn known(key: &str) -> bool;
     fn apply(&mut self, s: &Section) -> Result<(), ConfigError>;
+    fn to_json(&self) -> Value;
 }
 
 section! {
@@ -405,6 +470,11 @@ impl SectionExtra for SignupConfig {
         }
         Ok(())
     }
+    fn extra_json(&self, m: &mut Map<String, Value>) {
+        for (k, v) in &self.templates {
+            m.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
 }
 
 section! {
@@ -478,6 +548,12 @@ macro_rules! config {
         }
 
         impl Config {
+            /// Every key, as `from_json` reads it: `from_json(&c.to_json())` gives `c` back.
+            /// Holds no secret.
+            pub fn to_json(&self) -> Value {
+                json!({ "profile": self.profile, $( stringify!($name): self.$name.to_json(), )* })
+            }
+
             /// Reads section `name` (a key of the top-level object) over the current values.
             fn apply_section(&mut self, name: &str, map: &Map<String, Value>) -> Result<bool, ConfigError> {
                 match name {
@@ -527,6 +603,17 @@ impl SectionExtra for UserAddressList {}
 impl SectionValues for UserAddressList {
     fn known(_: &str) -> bool {
         true
+    }
+    fn to_json(&self) -> Value {
+        let rules = self.iter().map(|(user, rule)| {
+            let v = match rule {
+                AddressRule::Any => json!("*"),
+                AddressRule::Deny => json!(""),
+                AddressRule::Networks(nets) => json!(nets.iter().map(|n| n.to_string()).collect::<Vec<_>>()),
+            };
+            (user.clone(), v)
+        });
+        Value::Object(rules.collect())
     }
     fn apply(&mut self, s: &Section) -> Result<(), ConfigError> {
         for (user, v) in s.map {
@@ -852,118 +939,6 @@ impl Config {
         self.user_address_list.get(username).map(|rule| rule.allows(addrs))
     }
 
-    /// The effective configuration, every key, in the shape [`Config::from_json`] reads
-    /// (`from_json(&c.to_json())` gives `c` back). Holds no secret.
-    pub fn to_json(&self) -> Value {
-        let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>();
-        let mut signup = json!({
-            "is_approval_needed": self.signup.is_approval_needed,
-            "max_length_username": self.signup.max_length_username,
-            "max_length_email": self.signup.max_length_email,
-            "email_required": self.signup.email_required,
-            "is_email_required": self.signup.is_email_required,
-            "password_allow_whitespace": self.signup.password_allow_whitespace,
-            "always_return_confirm_token": self.signup.always_return_confirm_token,
-            "callback_service_list": self.signup.callback_service_list,
-            "inform_if_user_exists": self.signup.inform_if_user_exists,
-            "inform_if_user_invalid": self.signup.inform_if_user_invalid,
-            "inform_if_email_exists": self.signup.inform_if_email_exists,
-            "inform_if_email_invalid": self.signup.inform_if_email_invalid,
-            "inform_if_app_invalid": self.signup.inform_if_app_invalid,
-        });
-        if let Value::Object(m) = &mut signup {
-            for (k, v) in &self.signup.templates {
-                m.insert(k.clone(), Value::String(v.clone()));
-            }
-        }
-        let addresses: Map<String, Value> = self
-            .user_address_list
-            .iter()
-            .map(|(user, rule)| {
-                let v = match rule {
-                    AddressRule::Any => json!("*"),
-                    AddressRule::Deny => json!(""),
-                    AddressRule::Networks(nets) => json!(nets.iter().map(|n| n.to_string()).collect::<Vec<_>>()),
-                };
-                (user.clone(), v)
-            })
-            .collect();
-        let (m, p, r, s, t) = (&self.main, &self.password, &self.password_reset, &self.session, &self.throttle);
-        json!({
-            "profile": self.profile,
-            "main": {
-                "encrypt_email": m.encrypt_email,
-                "encrypt_password": m.encrypt_password,
-                "site_name": m.site_name,
-                "smtp_conn": m.smtp_conn,
-                "email_service": m.email_service,
-            },
-            "hash_secret": { "rounds": self.hash_secret.rounds, "salt_size": self.hash_secret.salt_size },
-            "argon2": { "m_cost": self.argon2.m_cost, "t_cost": self.argon2.t_cost, "p_cost": self.argon2.p_cost },
-            "apps": {
-                "all": list(&self.apps.all),
-                "default": self.apps.default,
-                "http_header": self.apps.http_header,
-                "signup_allowed": list(&self.apps.signup_allowed),
-                "login_allowed": list(&self.apps.login_allowed),
-                "login_metadata_allowed": list(&self.apps.login_metadata_allowed),
-                "inform_if_app_invalid": self.apps.inform_if_app_invalid,
-                "super_user_allowed": list(&self.apps.super_user_allowed),
-            },
-            "login": {
-                "reject_if_not_listed": self.login.reject_if_not_listed,
-                "inform_if_locked": self.login.inform_if_locked,
-                "inform_if_not_confirmed": self.login.inform_if_not_confirmed,
-                "inform_if_not_approved": self.login.inform_if_not_approved,
-                "inform_if_totp_missing": self.login.inform_if_totp_missing,
-            },
-            "password_reset": {
-                "valid_for": r.valid_for,
-                "password_change_session_duration": r.password_change_session_duration,
-                "user_search_by": r.user_search_by.as_str(),
-                "email_from": r.email_from,
-                "email_title_en_GB": r.email_title_en_GB,
-                "require_totp": r.require_totp,
-                "end_sessions": r.end_sessions,
-            },
-            "session": { "expiry": s.expiry, "expiry_hook": s.expiry_hook, "max_lifetime": s.max_lifetime, "idle_timeout": s.idle_timeout },
-            "password": {
-                "expiry": p.expiry,
-                "inform_if_expired": p.inform_if_expired,
-                "inform_if_about_to_expire": p.inform_if_about_to_expire,
-                "inform_if_must_be_changed": p.inform_if_must_be_changed,
-                "inform_if_invalid": p.inform_if_invalid,
-                "about_to_expire_threshold": p.about_to_expire_threshold,
-                "log_in_if_about_to_expire": p.log_in_if_about_to_expire,
-                "min_length": p.min_length,
-                "max_length": p.max_length,
-                "min_complexity": p.min_complexity,
-                "min_complexity_algorithm": p.min_complexity_algorithm,
-                "reject_list": p.reject_list,
-                "common_list": p.common_list,
-            },
-            "signup": signup,
-            "user_validation": {
-                "service": self.user_validation.service,
-                "reject_username": self.user_validation.reject_username,
-                "reject_email": self.user_validation.reject_email,
-            },
-            "user_address_list": addresses,
-            "search": { "default_page_size": self.search.default_page_size, "max_page_size": self.search.max_page_size },
-            "throttle": {
-                "enabled": t.enabled,
-                "per_user_address": t.per_user_address,
-                "per_address": t.per_address,
-                "per_user": t.per_user,
-                "window": t.window,
-                "backoff": t.backoff,
-                "max_backoff": t.max_backoff,
-                "lock_user_after": t.lock_user_after,
-                "totp_per_user": t.totp_per_user,
-                "totp_per_address": t.totp_per_address,
-            },
-        })
-    }
 }
 
 /// One `[user_address_list]` value: `"*"`; one address or network; several, separated by

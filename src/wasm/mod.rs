@@ -57,9 +57,8 @@ pub(crate) fn json_to_js<T: Serialize + ?Sized>(v: &T) -> Option<JsValue> {
     js_sys::JSON::parse(&text).ok()
 }
 
-/// Deepest nesting and most values accepted from JavaScript (serde_json's own limit is 128).
-const MAX_DEPTH: usize = 128;
-const MAX_NODES: usize = 1_000_000;
+// Deepest nesting and most values accepted from JavaScript: the limits the package checks too.
+use crate::api::limits::{MAX_DEPTH, MAX_NODES};
 
 /// The conversion below recurses without a limit: a value nested thousands deep (or a cycle)
 /// would exhaust the wasm stack, a trap that leaves the instance unusable. This walk, bounded
