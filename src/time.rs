@@ -6,14 +6,14 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta};
 /// A UTC instant without a zone, as Zato stores it.
 pub type Timestamp = NaiveDateTime;
 
-/// The latest instant a record holds: Zato's text format has four-digit years, and a
-/// timestamp it cannot write back would make its record unreadable.
 /// The fields that hold a timestamp in results: the package turns them into `Date`s.
 pub const TIME_FIELDS: &[&str] = &[
     "approval_status_mod_time", "locked_time", "password_expiry", "password_last_set", "sign_up_time", "approv_rej_time",
     "creation_time", "expiration_time", "sign_up_confirm_time", "last_modified", "timestamp_utc",
 ];
 
+/// The latest instant a record holds: Zato's text format has four-digit years, and a
+/// timestamp it cannot write back would make its record unreadable.
 pub fn latest() -> Timestamp {
     NaiveDateTime::new(
         chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDateTime::MAX.date()),
