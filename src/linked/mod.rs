@@ -62,6 +62,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.definitions.by_username(t, auth_username).ok_or_else(|| SsoError::invalid_input(format!("no {} definition has that username", t.name())))
     }
 
+    /// Step 1 of create and delete with the user_id checked: the definition and its name.
+    fn link_of(&self, auth_type: &str, auth_username: &str, user_id: &str) -> SsoResult<(Definition, String)> {
+        let def = self.definition(auth_type, auth_username)?;
+        if user_id.is_empty() || user_id.len() > 191 {
+            return Err(SsoError::invalid_input("a user_id is required"));
+        }
+        let name = def.qualified();
+        Ok((def, name))
+    }
+
     /// Spec §3.18 `create_linked_auth`: returns the user_id and the definition's id.
     #[allow(clippy::too_many_arguments)]
     pub async fn create_linked_auth(
@@ -77,11 +87,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     ) -> SsoResult<(String, String)> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.create_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
-        let def = self.definition(auth_type, auth_username)?;
-        if user_id.is_empty() || user_id.len() > 191 {
-            return Err(SsoError::invalid_input("a user_id is required"));
-        }
-        let name = def.qualified();
+        let (def, name) = self.link_of(auth_type, auth_username, user_id)?;
         let wanted = [keys::user(user_id), keys::linked(user_id, &name), keys::linked_definition(&name)];
         let (_, extras) = self.resolve_session_with(&req, ust, true, &wanted).await?;
         let mut extras = extras.into_iter();
@@ -133,11 +139,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     ) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.delete_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
-        let def = self.definition(auth_type, auth_username)?;
-        if user_id.is_empty() || user_id.len() > 191 {
-            return Err(SsoError::invalid_input("a user_id is required"));
-        }
-        let name = def.qualified();
+        let (_, name) = self.link_of(auth_type, auth_username, user_id)?;
         let wanted = [keys::linked(user_id, &name), keys::linked_definition(&name)];
         let (resolved, sessions) = crate::store::join2(
             self.resolve_session_with(&req, ust, true, &wanted),
