@@ -72,6 +72,8 @@ codes! {
     InternalError = "E008004", "common.internal_error";
     /// A record kept changing under a conditional write: the operation gave up, nothing written.
     Conflict = "E008005", "common.conflict";
+    /// A cookie-authenticated request that changes state came from another site (CSRF).
+    CrossSite = "E008006", "common.cross_site";
     AttrAlreadyExists = "E009001", "attr.already_exists";
     AttrNoSuchAttr = "E009002", "attr.no_such_attr";
     PasswordResetCouldNotAccess = "E010001", "password_reset.could_not_access";

@@ -491,6 +491,46 @@ section! {
 impl SectionExtra for UserValidationConfig {}
 
 section! {
+    /// Not in Zato: how `sso.fetch` serves browsers (README "Web apps").
+    HttpConfig {
+        /// REST login and renew set the UST in an HttpOnly cookie instead of the body; a request
+        /// without a `ust` input or bearer header uses the cookie. Off: Zato's clients see no change.
+        cookie_sessions: bool = false => bool;
+        /// The cookie's name; the `__Host-` prefix makes browsers refuse it unless it is Secure,
+        /// for the whole host and with no Domain.
+        cookie_name: String = "__Host-zato-ust".into() => string;
+        /// Exact origins (`https://app.example.com`) allowed to call across origins with
+        /// credentials: CORS is answered for them only, and cookie-authenticated state changes
+        /// from any other origin are refused.
+        allowed_origins: Vec<String> = Vec::new() => vec(false);
+    }
+}
+
+impl SectionExtra for HttpConfig {
+    fn extra(&mut self, s: &Section) -> Result<(), ConfigError> {
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if self.cookie_name.is_empty() || !self.cookie_name.chars().all(token) {
+            return Err(s.err("cookie_name", "expected a cookie name (letters, digits and !#$%&'*+-.^_`|~)".into()));
+        }
+        for o in &self.allowed_origins {
+            if !is_exact_origin(o) {
+                return Err(s.err("allowed_origins", format!("expected exact origins such as https://app.example.com (no wildcard, path or slash), got {}", net::shown(o))));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `scheme://host[:port]`: what a browser sends as `Origin`.
+fn is_exact_origin(o: &str) -> bool {
+    let Some((scheme, rest)) = o.split_once("://") else { return false };
+    (scheme == "https" || scheme == "http")
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        && !rest.starts_with(':')
+}
+
+section! {
     /// `[search]`: page sizes of `search`.
     SearchConfig {
         /// 1 ..= 10,000, at most `max_page_size`.
@@ -595,6 +635,8 @@ config! {
     search: SearchConfig,
     /// Not in Zato.
     throttle: ThrottleConfig,
+    /// Not in Zato.
+    http: HttpConfig,
 }
 
 /// `[user_address_list]`: every key is a username, every value its rule.

@@ -181,6 +181,18 @@ impl WasmSso {
         matches!(crate::crypto::password::verify_password(password, phc, &params), Ok(crate::crypto::password::Verification::Match { .. }))
     }
 
+    /// The `http` section and the session lifetime, as JSON text: what `sso.fetch` needs for
+    /// cookies, CSRF and CORS.
+    #[wasm_bindgen(js_name = httpConfig)]
+    pub fn http_config(&self) -> String {
+        let c = &self.core.config;
+        serde_json::json!({
+            "cookie_sessions": c.http.cookie_sessions, "cookie_name": c.http.cookie_name,
+            "allowed_origins": c.http.allowed_origins, "session_minutes": c.session.expiry,
+        })
+        .to_string()
+    }
+
     /// Serves one REST request (spec §8): resolves `{ status, body }` (body: a JSON string).
     #[allow(clippy::too_many_arguments)]
     pub fn rest(
