@@ -5,15 +5,22 @@
 
 use serde_json::{Map, Value};
 
+/// One audit record, as the host's audit callback receives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEvent {
+    /// Correlation id of the request.
     pub cid: String,
+    /// The operation, e.g. `user.logout`.
     pub op: &'static str,
+    /// Id of the user who made the request, when known.
     pub current_user: Option<String>,
+    /// Id of the user the operation is about, when there is one.
     pub target_user: Option<String>,
+    /// How it ended, when recorded (`error` when a follow-up step failed).
     pub result: Option<String>,
     /// Always holds `remote_addr`; `current_app` where the spec says so.
     pub extra: Map<String, Value>,
+    /// When the request was made: UTC, Zato's format with a trailing `Z`.
     pub time: String,
 }
 
@@ -34,11 +41,14 @@ impl AuditEvent {
     }
 }
 
+/// The host's audit callback failed; the text is its message (truncated when reported).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditError(pub String);
 
+/// Where audit records go. A failing record fails the operation: an operation is never run unaudited.
 #[allow(async_fn_in_trait)]
 pub trait Audit {
+    /// Writes one record.
     async fn record(&self, event: &AuditEvent) -> Result<(), AuditError>;
 }
 
@@ -54,6 +64,7 @@ impl Audit for NoAudit {
 /// Keeps every record in memory, for tests and embedders.
 #[derive(Default)]
 pub struct MemoryAudit {
+    /// Every record received, oldest first.
     pub events: std::cell::RefCell<Vec<AuditEvent>>,
 }
 

@@ -14,10 +14,14 @@ use crate::sso::Sso;
 use crate::store::Store;
 use crate::time::Timestamp;
 
+/// What `cleanup` deleted, by kind of record.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CleanupReport {
+    /// Sessions expired, ended by their owner's new stamp, or whose owner is gone.
     pub sessions: u64,
+    /// Attributes expired, or whose user or session is gone.
     pub attributes: u64,
+    /// Password-reset tokens expired, or whose user is gone.
     pub reset_tokens: u64,
     /// Index entries and claims that pointed at nothing.
     pub orphans: u64,
@@ -140,11 +144,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 /// One user of the password-expiry sweep (spec §3.19).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExpiringPassword {
+    /// The username.
     pub username: String,
+    /// The email in clear text (opened if sealed); `None` when none.
     pub email: Option<String>,
+    /// The user's display name, if any.
     pub display_name: Option<String>,
+    /// When the password expires, in Zato's format.
     pub password_expiry: String,
+    /// The password has already expired.
     pub is_password_expired: bool,
+    /// The password has not expired yet but will within the threshold.
     pub is_password_about_to_expire: bool,
 }
 

@@ -96,16 +96,20 @@ impl fmt::Display for Code {
 /// says whether a transport may show them (false: show `E005001` instead).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SsoError {
+    /// The codes, in the order they were found (Zato's `sub_status`).
     pub sub_status: Vec<Code>,
+    /// Whether a transport may show the codes (false: it shows `E005001`).
     pub reveal: bool,
     /// What went wrong, for humans; never a secret.
     pub detail: String,
 }
 
 impl SsoError {
+    /// An error with one code.
     pub fn new(code: Code, reveal: bool, detail: impl Into<String>) -> Self {
         SsoError { sub_status: vec![code], reveal, detail: detail.into() }
     }
+    /// An error with several codes (e.g. every password-policy rule a password broke).
     pub fn many(codes: Vec<Code>, reveal: bool, detail: impl Into<String>) -> Self {
         SsoError { sub_status: codes, reveal, detail: detail.into() }
     }
@@ -134,12 +138,15 @@ impl SsoError {
     pub fn is_host_failure(&self) -> bool {
         self.has(Code::InternalError) || self.has(Code::Conflict)
     }
+    /// Always `error` (Zato's `status` of a failed call).
     pub fn status(&self) -> &'static str {
         "error"
     }
+    /// The codes as Zato writes them (`E005001`), in order.
     pub fn codes(&self) -> Vec<&'static str> {
         self.sub_status.iter().map(|c| c.as_str()).collect()
     }
+    /// Whether the error carries `code`.
     pub fn has(&self, code: Code) -> bool {
         self.sub_status.contains(&code)
     }
@@ -177,6 +184,7 @@ impl fmt::Display for SsoError {
 
 impl std::error::Error for SsoError {}
 
+/// The result every operation returns.
 pub type SsoResult<T> = Result<T, SsoError>;
 
 /// Bad input (E008002, hidden): the one constructor every module uses for it.

@@ -3,17 +3,20 @@
 
 use serde_json::Value;
 
+/// A host callback failed; the text is its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookError(pub String);
 
 /// A host validator's verdict on a sign-up (spec §3.2 step 3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignupVerdict {
+    /// True: the sign-up may go on.
     pub is_valid: bool,
     /// Codes to report when invalid; empty means "not allowed" without detail.
     pub sub_status: Vec<String>,
 }
 
+/// Host callbacks (see the module docs); each method's default is "no such hook".
 #[allow(async_fn_in_trait)]
 pub trait Hooks {
     /// Session lifetime in minutes for `{ current_app, username, default_expiry }`; None keeps

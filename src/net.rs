@@ -102,6 +102,7 @@ impl IpNet {
         self.addr
     }
 
+    /// The prefix length in bits (0–32 for IPv4, 0–128 for IPv6).
     pub fn prefix(&self) -> u8 {
         self.prefix
     }
@@ -164,6 +165,7 @@ pub fn exploded(ip: &IpAddr) -> String {
     }
 }
 
+/// `127.0.0.1`.
 pub fn localhost() -> IpAddr {
     IpAddr::V4(Ipv4Addr::LOCALHOST)
 }

@@ -13,9 +13,12 @@ use crate::sso::Sso;
 use crate::store::{keys, Store};
 use crate::user::record::{purpose, UserRecord};
 
+/// What `reseal` moved to the newest key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ResealReport {
+    /// User records that were rewritten.
     pub users: u64,
+    /// Sealed values re-sealed (passwords, emails, TOTP keys and labels).
     pub values: u64,
 }
 

@@ -22,6 +22,7 @@ pub type Clock = Box<dyn Fn() -> Option<i64>>;
 /// Longest string accepted for a cid, an app name or a user agent.
 pub const MAX_SHORT_INPUT: usize = 1024;
 
+/// The SSO core: every operation is a method on it. Generic over the host's store, audit sink and hooks.
 pub struct Sso<S: Store, A: Audit, H: Hooks = NoHooks> {
     pub(crate) store: S,
     pub(crate) audit: A,
@@ -37,9 +38,13 @@ pub struct Sso<S: Store, A: Audit, H: Hooks = NoHooks> {
 /// What every operation knows about its request: who asked, from where, when.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// Correlation id: the caller's, or a new one.
     pub cid: String,
+    /// The application the request comes from (spec §1.3).
     pub current_app: String,
+    /// The client's addresses (spec §1.4); may be empty.
     pub remote_addr: Vec<IpAddr>,
+    /// The host clock's time when the request started.
     pub now: Timestamp,
 }
 
@@ -68,12 +73,14 @@ pub(crate) fn truncate_chars(s: &mut String, max: usize) {
 }
 
 impl<S: Store, A: Audit> Sso<S, A, NoHooks> {
+    /// An SSO core without host hooks.
     pub fn new(store: S, audit: A, keys: KeyRing, config: Config, clock: Clock) -> Self {
         Sso::with_hooks(store, audit, NoHooks, keys, config, clock)
     }
 }
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// An SSO core with the host's hooks.
     pub fn with_hooks(store: S, audit: A, hooks: H, keys: KeyRing, config: Config, clock: Clock) -> Self {
         let argon2 = Argon2Params {
             m_cost: config.argon2.m_cost,
@@ -100,18 +107,22 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(())
     }
 
+    /// The configuration it runs with.
     pub fn config(&self) -> &Config {
         &self.config
     }
 
+    /// The host's store.
     pub fn store(&self) -> &S {
         &self.store
     }
 
+    /// The host hooks (for tests that inspect what a hook saw).
     pub fn hooks_for_tests(&self) -> &H {
         &self.hooks
     }
 
+    /// The audit sink (for tests that read the records written).
     pub fn audit_sink(&self) -> &A {
         &self.audit
     }

@@ -16,13 +16,18 @@
 
 use sha2::{Digest, Sha256};
 
+/// The host's store failed; the text is its message (truncated when reported).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError(pub String);
 
+/// One page of a `Store::list`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListPage {
+    /// Keys with the prefix, in ascending order.
     pub keys: Vec<String>,
+    /// True when no keys follow this page.
     pub list_complete: bool,
+    /// Where the next page starts (pass it to `list`); `None` on the last page.
     pub cursor: Option<String>,
 }
 
@@ -33,15 +38,20 @@ pub const MIN_TTL_SECS: u64 = 60;
 /// One condition of a [`Commit`]: the key's live value is exactly `value` (`None`: absent).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Check {
+    /// The key to check.
     pub key: String,
+    /// The value it must hold; `None`: the key must be absent.
     pub value: Option<String>,
 }
 
 /// One write of a [`Commit`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Put {
+    /// The key written.
     pub key: String,
+    /// The value written.
     pub value: String,
+    /// Seconds the backend may keep the value (at least `MIN_TTL_SECS`); `None`: forever.
     pub ttl_secs: Option<u64>,
 }
 
@@ -49,8 +59,11 @@ pub struct Put {
 /// A key appears at most once among puts and deletes.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Commit {
+    /// Conditions that must all hold for the commit to apply.
     pub checks: Vec<Check>,
+    /// Writes applied when the checks hold.
     pub puts: Vec<Put>,
+    /// Keys deleted when the checks hold.
     pub deletes: Vec<String>,
 }
 
@@ -68,9 +81,11 @@ impl std::fmt::Debug for Commit {
 /// Most checks and writes the core puts in one commit (Deno KV allows 100 checks and 1000
 /// mutations, a Durable Object transaction has no small limit).
 pub const MAX_COMMIT_CHECKS: usize = 16;
+/// Most puts plus deletes the core puts in one commit.
 pub const MAX_COMMIT_WRITES: usize = 500;
 
 impl Commit {
+    /// A condition: `key` holds exactly `value` (`None`: absent).
     pub fn check(&mut self, key: impl Into<String>, value: Option<&str>) -> &mut Self {
         self.checks.push(Check { key: key.into(), value: value.map(str::to_string) });
         self
@@ -82,6 +97,7 @@ impl Commit {
         self.puts.push(Put { key, value: value.into(), ttl_secs: ttl_secs.map(|t| t.max(MIN_TTL_SECS)) });
         self
     }
+    /// A delete; a later write or delete of the same key replaces it.
     pub fn delete(&mut self, key: impl Into<String>) -> &mut Self {
         let key = key.into();
         self.forget(&key);
@@ -92,9 +108,11 @@ impl Commit {
         self.puts.retain(|p| p.key != key);
         self.deletes.retain(|d| d != key);
     }
+    /// How many puts and deletes the commit holds.
     pub fn writes(&self) -> usize {
         self.puts.len() + self.deletes.len()
     }
+    /// True when the commit has no checks, puts or deletes.
     pub fn is_empty(&self) -> bool {
         self.checks.is_empty() && self.puts.is_empty() && self.deletes.is_empty()
     }
@@ -149,11 +167,16 @@ pub async fn join2<A: std::future::Future, B: std::future::Future>(a: A, b: B) -
     }
 }
 
+/// The host's key-value store (see the module docs for the protocol).
 #[allow(async_fn_in_trait)]
 pub trait Store {
+    /// The value of `key`; `None` when absent.
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Writes `value` under `key`, kept for `ttl_secs` seconds if given.
     async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), StoreError>;
+    /// Removes `key`; removing an absent key is not an error.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
+    /// Up to `limit` keys starting with `prefix`, in key order, after `cursor`.
     async fn list(&self, prefix: &str, cursor: Option<&str>, limit: Option<u32>) -> Result<ListPage, StoreError>;
     /// Atomic create. `Ok(None)` when the backend has no such operation.
     async fn put_if_absent(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<Option<bool>, StoreError>;
@@ -183,12 +206,15 @@ pub fn digest(purpose: &str, value: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
+/// Where each record lives in the store: the key of each kind of record.
 pub mod keys {
     use super::digest;
 
+    /// The user record (`sso/user/<user_id>`).
     pub fn user(user_id: &str) -> String {
         format!("sso/user/{user_id}")
     }
+    /// Prefix of every user record's key.
     pub const USER_PREFIX: &str = "sso/user/";
     /// An administrator's change to a user is under way (see `user::write::Writer`).
     pub fn user_intent(user_id: &str) -> String {
@@ -208,6 +234,7 @@ pub mod keys {
     pub fn email_prefix(email_digest: &str) -> String {
         format!("sso/email/{email_digest}/")
     }
+    /// One user's entry in the index of users by email digest.
     pub fn email(email_digest: &str, user_id: &str) -> String {
         format!("sso/email/{email_digest}/{user_id}")
     }
@@ -215,9 +242,11 @@ pub mod keys {
     pub fn email_claim(email_digest: &str) -> String {
         format!("sso/email-claim/{email_digest}")
     }
+    /// The sign-up confirm token's key (its digest), whose value is the user id.
     pub fn confirm_token(token: &str) -> String {
         confirm_token_digest(&digest("confirm", token))
     }
+    /// The confirm-token key from the token's digest, as the user record keeps it.
     pub fn confirm_token_digest(token_digest: &str) -> String {
         format!("sso/confirm/{token_digest}")
     }
@@ -225,9 +254,11 @@ pub mod keys {
     pub fn prt(token_digest: &str) -> String {
         format!("sso/prt/{token_digest}")
     }
+    /// The owner index of a password-reset token (value: empty), so cleanup can find it.
     pub fn user_prt(user_id: &str, token_digest: &str) -> String {
         format!("sso/user-prt/{user_id}/{token_digest}")
     }
+    /// Prefix of a user's password-reset token index.
     pub fn user_prts_prefix(user_id: &str) -> String {
         format!("sso/user-prt/{user_id}/")
     }
@@ -236,12 +267,14 @@ pub mod keys {
     pub fn attrs_prefix(user_id: &str) -> String {
         format!("sso/attr/{user_id}/")
     }
+    /// Prefix of a user's own attributes (`session_id: None`) or of one session's.
     pub fn attr_scope_prefix(user_id: &str, session_id: Option<&str>) -> String {
         match session_id {
             None => format!("sso/attr/{user_id}/u/"),
             Some(s) => format!("sso/attr/{user_id}/s/{s}/"),
         }
     }
+    /// An attribute of a user (`session_id: None`) or of one of its sessions.
     pub fn attr(user_id: &str, session_id: Option<&str>, name: &str) -> String {
         format!("{}{}", attr_scope_prefix(user_id, session_id), digest("attr", name))
     }
@@ -262,9 +295,11 @@ pub mod keys {
     pub fn session_keys(user_id: &str, session_id: &str) -> [String; 2] {
         [session(user_id, session_id), legacy_session(session_id)]
     }
+    /// The owner index of a session (value: empty), so logout-everywhere, delete and cleanup find it.
     pub fn user_session(user_id: &str, session_id: &str) -> String {
         format!("sso/user-session/{user_id}/{session_id}")
     }
+    /// Prefix of a user's session index.
     pub fn user_sessions_prefix(user_id: &str) -> String {
         format!("sso/user-session/{user_id}/")
     }
@@ -273,6 +308,7 @@ pub mod keys {
     pub fn linked_prefix(user_id: &str) -> String {
         format!("sso/linked/{user_id}/")
     }
+    /// A user's link to a security definition (`<type>.<auth_id>`).
     pub fn linked(user_id: &str, definition: &str) -> String {
         format!("sso/linked/{user_id}/{}", digest("linked", definition))
     }
@@ -296,6 +332,7 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
+    /// An empty store with a native `put_if_absent` and `commit`.
     pub fn new() -> Self {
         MemoryStore { map: Default::default(), has_put_if_absent: true }
     }
@@ -303,9 +340,11 @@ impl MemoryStore {
     pub fn without_put_if_absent() -> Self {
         MemoryStore { map: Default::default(), has_put_if_absent: false }
     }
+    /// How many entries the store holds.
     pub fn len(&self) -> usize {
         self.map.borrow().len()
     }
+    /// True when the store holds nothing.
     pub fn is_empty(&self) -> bool {
         self.map.borrow().is_empty()
     }
@@ -318,6 +357,7 @@ impl MemoryStore {
         let taken = std::mem::take(&mut *self.map.borrow_mut());
         *other.map.borrow_mut() = taken;
     }
+    /// Writes a value without a commit, bypassing the core (tests that plant records).
     pub fn raw_put(&self, key: &str, value: &str) {
         self.map.borrow_mut().insert(key.to_string(), value.to_string());
     }

@@ -3,16 +3,17 @@
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta};
 
+/// A UTC instant without a zone, as Zato stores it.
 pub type Timestamp = NaiveDateTime;
 
-/// The latest instant a record holds: Zato's text format has four-digit years, and a
-/// timestamp it cannot write back would make its record unreadable.
 /// The fields that hold a timestamp in results: the package turns them into `Date`s.
 pub const TIME_FIELDS: &[&str] = &[
     "approval_status_mod_time", "locked_time", "password_expiry", "password_last_set", "sign_up_time", "approv_rej_time",
     "creation_time", "expiration_time", "sign_up_confirm_time", "last_modified", "timestamp_utc",
 ];
 
+/// The latest instant a record holds: Zato's text format has four-digit years, and a
+/// timestamp it cannot write back would make its record unreadable.
 pub fn latest() -> Timestamp {
     NaiveDateTime::new(
         chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDateTime::MAX.date()),
@@ -35,12 +36,14 @@ pub fn from_millis(ms: i64) -> Option<Timestamp> {
     DateTime::from_timestamp_millis(ms).map(|t| clamp(t.naive_utc()))
 }
 
+/// Seconds since the Unix epoch.
 pub fn unix_secs(t: &Timestamp) -> i64 {
     t.and_utc().timestamp()
 }
 
 // Written by hand rather than with chrono's strftime: the formatter and parser it would pull
 // in cost more of the wasm than everything here.
+/// Writes a timestamp in Zato's format (`2024-05-01T12:00:00`, `.ffffff` only when non-zero).
 pub fn format_zato(t: &Timestamp) -> String {
     use chrono::{Datelike, Timelike};
     let micros = t.and_utc().timestamp_subsec_micros();
@@ -86,14 +89,17 @@ fn saturating_add(t: &Timestamp, delta: Option<TimeDelta>, forward: bool) -> Tim
     clamp(delta.and_then(|d| t.checked_add_signed(d)).unwrap_or(if forward { NaiveDateTime::MAX } else { NaiveDateTime::MIN }))
 }
 
+/// `t` plus `days` (negative: minus), kept within years 1–9999.
 pub fn add_days(t: &Timestamp, days: i64) -> Timestamp {
     saturating_add(t, TimeDelta::try_days(days), days >= 0)
 }
 
+/// `t` plus `minutes` (negative: minus), kept within years 1–9999.
 pub fn add_minutes(t: &Timestamp, minutes: i64) -> Timestamp {
     saturating_add(t, TimeDelta::try_minutes(minutes), minutes >= 0)
 }
 
+/// `t` plus `secs` (negative: minus), kept within years 1–9999.
 pub fn add_seconds(t: &Timestamp, secs: i64) -> Timestamp {
     saturating_add(t, TimeDelta::try_seconds(secs), secs >= 0)
 }
@@ -103,25 +109,30 @@ pub mod serde_ts {
     use super::*;
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
+    /// Writes the timestamp as Zato's text.
     pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format_zato(t))
     }
+    /// Reads Zato's text (see `parse_zato`); anything else is an error.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
         let s = String::deserialize(d)?;
         parse_zato(&s).ok_or_else(|| D::Error::custom("bad timestamp"))
     }
 }
 
+/// serde helpers for optional timestamps: Zato's text, or null.
 pub mod serde_opt_ts {
     use super::*;
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
+    /// Writes Zato's text, or null for `None`.
     pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
         match t {
             Some(t) => s.serialize_str(&format_zato(t)),
             None => s.serialize_none(),
         }
     }
+    /// Reads Zato's text or null; other text is an error.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
         match Option::<String>::deserialize(d)? {
             None => Ok(None),

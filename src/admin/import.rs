@@ -38,12 +38,16 @@ const USER_KEYS: [&str; 38] = [
 /// What happened to one imported user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Imported {
+    /// New: the user did not exist here.
     Imported,
+    /// The user existed and was overwritten (the import was asked to update).
     Updated,
+    /// The user existed and was left as it was.
     Skipped,
 }
 
 impl Imported {
+    /// `imported`, `updated` or `skipped`, as the import report writes it.
     pub fn as_str(&self) -> &'static str {
         match self {
             Imported::Imported => "imported",

@@ -12,9 +12,11 @@ use crate::store::{keys, Commit, Store};
 use crate::time::{self, serde_ts, Timestamp};
 use crate::error::bad;
 
+/// Longest attribute name, in characters.
 pub const MAX_NAME: usize = 1024;
 /// Values up to 48 KiB keep a record within every backend's value limit (Deno KV: 64 KiB).
 pub const MAX_VALUE_BYTES: usize = 48 * 1024;
+/// Most attributes one call may name.
 pub const MAX_BATCH: usize = 1000;
 const PURPOSE: &str = "attr";
 
@@ -44,16 +46,26 @@ struct AttrRecord {
     expiration_time: Timestamp,
 }
 
+/// What an attribute call does (spec §3.17); each is audited as `attr.<op>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttrOp {
+    /// Adds attributes; fails with E009001 if any exists, and then writes none.
     Create,
+    /// Changes existing attributes; fails with E009002 if any is missing.
     Update,
+    /// Creates or replaces attributes.
     Set,
+    /// Reads attributes (values opened when `decrypt`); a missing one is null.
     Get,
+    /// Tells whether each attribute exists.
     Exists,
+    /// Lists the names of the live attributes.
     Names,
+    /// Removes attributes.
     Delete,
+    /// Changes only the expiry of existing attributes; fails with E009002 if any is missing.
     SetExpiry,
+    /// Reads every live attribute of the target as a map by name.
     ToDict,
 }
 
@@ -76,16 +88,22 @@ impl AttrOp {
 /// One item of a `*_many` call; per-item values override the call's.
 #[derive(Clone, Default)]
 pub struct AttrItem {
+    /// The attribute's name (1 to `MAX_NAME` characters).
     pub name: String,
+    /// The value to write; any JSON.
     pub value: Option<Value>,
+    /// Seconds until the attribute expires (0: never); overrides the call's `expiration`.
     pub expiration: Option<i64>,
+    /// Seal the value (it must then be a string); overrides the call's `encrypt`.
     pub encrypt: Option<bool>,
+    /// Whose attribute (a super-user may name another user); overrides the call's target user.
     pub user_id: Option<String>,
 }
 
 /// Whose attributes: a user's (the caller's own when `user_id` is None), or a session's.
 #[derive(Clone)]
 pub enum AttrTarget {
+    /// A user's attributes: that user's id, or `None` for the caller's own.
     User(Option<String>),
     /// The target session's UST.
     Session(String),
@@ -113,21 +131,28 @@ impl std::fmt::Debug for AttrTarget {
     }
 }
 
+/// One attribute call as `Sso::attr` takes it.
 #[derive(Debug, Clone)]
 pub struct AttrCall {
+    /// What to do.
     pub op: AttrOp,
+    /// Whose attributes.
     pub target: AttrTarget,
     /// The names (single or list), or the items of a write.
     pub items: Vec<AttrItem>,
     /// A single name or item was given (not a list): the result is not a map.
     pub single: bool,
+    /// Seconds until written attributes expire (0 or `None`: never), unless an item says otherwise.
     pub expiration: Option<i64>,
+    /// Seal the values written (they must then be strings), unless an item says otherwise.
     pub encrypt: bool,
+    /// Return encrypted values opened rather than sealed.
     pub decrypt: bool,
 }
 
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Runs an attribute call for the holder of `ust` (spec §3.17): own attributes, or any user's for a super-user.
     pub async fn attr(&self, cid: Option<&str>, call: AttrCall, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Value> {
         let req = self.request(cid, current_app, remote_addr)?;
         let target_user = match &call.target {

@@ -31,11 +31,14 @@ use crate::net::{self, IpNet};
 /// value), `problem` says what was expected. Never holds more than ~40 characters of input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
+    /// The key at fault: `section.key`, `section`, or empty for the whole value.
     pub path: String,
+    /// What was expected, and what was given (shortened).
     pub problem: String,
 }
 
 impl ConfigError {
+    /// A refusal of the value at `path`.
     pub fn new(path: impl Into<String>, problem: impl Into<String>) -> ConfigError {
         ConfigError { path: path.into(), problem: problem.into() }
     }
@@ -171,12 +174,17 @@ trait SectionValues: SectionExtra {
 }
 
 section! {
+    /// `[main]`: what is sealed at rest and the site's name.
     MainConfig {
+        /// Seal emails at rest; also turns off search by email and sign-up's email-required check.
         encrypt_email: bool = true => bool;
+        /// Seal password hashes at rest.
         encrypt_password: bool = true => bool;
         /// Never empty: an empty value is `site`.
         site_name: String = "site".into() => string;
+        /// Zato's SMTP connection for reset emails; not read by the core (the host's reset hook delivers).
         smtp_conn: Option<String> = None => opt_string;
+        /// Zato's service that delivers reset emails; not read by the core (the host's reset hook delivers).
         email_service: Option<String> = None => opt_string;
     }
 }
@@ -191,6 +199,7 @@ impl SectionExtra for MainConfig {
 }
 
 section! {
+    /// `[hash_secret]`: Zato's PBKDF2 settings; not read by the core (a migrated hash carries its own).
     HashSecretConfig {
         /// PBKDF2-SHA512 iterations (1 ..= 10,000,000).
         rounds: u32 = 120_000 => u32(1, 10_000_000);
@@ -214,14 +223,21 @@ section! {
 impl SectionExtra for Argon2Config {}
 
 section! {
+    /// `[apps]`: the applications requests may come from, and which may do what.
     AppsConfig {
         /// Never empty.
         all: BTreeSet<String> = set(&["CRM"]) => set;
+        /// The app an external (linked-auth) session gets when the request names none.
         default: String = "CRM".into() => string;
+        /// The HTTP header the JS layer reads `current_app` from for external-auth requests.
         http_header: String = "X-Zato-SSO-Current-App".into() => string;
+        /// Apps through which users may sign up; empty: any app.
         signup_allowed: BTreeSet<String> = BTreeSet::new() => set;
+        /// Apps through which users may log in (L4).
         login_allowed: BTreeSet<String> = set(&["CRM"]) => set;
+        /// Apps that may send an explicit `remote_addr` or `user_agent` at login (C7).
         login_metadata_allowed: BTreeSet<String> = BTreeSet::new() => set;
+        /// Reveal E004001 for an unknown or disallowed app, instead of E005001.
         inform_if_app_invalid: bool = true => bool;
         /// Not in Zato: the apps super-users may log in and act from; empty: any app.
         super_user_allowed: BTreeSet<String> = BTreeSet::new() => set;
@@ -230,11 +246,17 @@ section! {
 impl SectionExtra for AppsConfig {}
 
 section! {
+    /// `[login]`: who may log in, and which refusals are revealed.
     LoginConfig {
+        /// Refuse users who have no entry in `[user_address_list]`.
         reject_if_not_listed: bool = false => bool;
+        /// Reveal E005002 for a locked user, instead of E005001.
         inform_if_locked: bool = true => bool;
+        /// Reveal E005003 for an unconfirmed sign-up, instead of E005001.
         inform_if_not_confirmed: bool = true => bool;
+        /// Reveal E005004 for a user not approved, instead of E005001.
         inform_if_not_approved: bool = true => bool;
+        /// Reveal E005008 for a missing TOTP code, instead of a hidden E005001.
         inform_if_totp_missing: bool = true => bool;
     }
 }
@@ -243,12 +265,16 @@ impl SectionExtra for LoginConfig {}
 /// `password_reset.user_search_by`: how a PRT request finds its user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserSearchBy {
+    /// By username.
     Username,
+    /// By email, through the keyed email index (sealed emails too).
     Email,
+    /// By username first, then by email.
     UsernameOrEmail,
 }
 
 impl UserSearchBy {
+    /// The value as written in the config.
     pub fn as_str(self) -> &'static str {
         match self {
             UserSearchBy::Username => "username",
@@ -257,6 +283,7 @@ impl UserSearchBy {
         }
     }
 
+    /// The variant `s` names, if any.
     pub fn parse(s: &str) -> Option<UserSearchBy> {
         match s {
             "username" => Some(UserSearchBy::Username),
@@ -268,12 +295,15 @@ impl UserSearchBy {
 }
 
 section! {
+    /// `[password_reset]`: password-reset tokens (PRTs) and their emails.
     PasswordResetConfig {
         /// Minutes (1 ..= 525,600): the PRT lifetime (§10 O-33: read here, not from `[prt]`).
         valid_for: i64 = 1440 => i64(1, 525_600);
         /// Seconds (1 ..= 31,536,000) a reset key stays usable after the PRT is accessed.
         password_change_session_duration: i64 = 1800 => i64(1, 31_536_000);
+        /// How a reset request finds its user (`username`, `email` or `username_or_email`).
         user_search_by: UserSearchBy = UserSearchBy::Username => custom;
+        /// Sender of reset emails, passed to the host's reset hook.
         email_from: String = "hello@example.com".into() => string;
         /// From the key `email_title_en_GB`; other `email_title_<locale>` keys are accepted and
         /// ignored.
@@ -307,9 +337,11 @@ impl SectionExtra for PasswordResetConfig {
 }
 
 section! {
+    /// `[session]`: how long sessions live.
     SessionConfig {
         /// Minutes (1 ..= 5,256,000).
         expiry: i64 = 60 => i64(1, 5_256_000);
+        /// Zato's expiry-hook service; not read by the core (the host's `session_expiry` hook is asked).
         expiry_hook: Option<String> = None => opt_string;
         /// Not in Zato. Minutes from login after which a session ends whatever renewals say;
         /// 0: no limit.
@@ -323,6 +355,7 @@ impl SectionExtra for SessionConfig {}
 section! {
     /// Not in Zato: throttling of failed logins (OWASP ASVS 2.2.1, NIST SP 800-63B §5.2.2).
     ThrottleConfig {
+        /// Whether failed logins are throttled.
         enabled: bool = true => bool;
         /// Failures of one username from one address before that pair is blocked.
         per_user_address: u32 = 10 => u32(1, 1_000_000);
@@ -334,6 +367,7 @@ section! {
         window: i64 = 3600 => i64(1, 31_536_000);
         /// Seconds of the first block; each further block doubles it, up to `max_backoff`.
         backoff: i64 = 60 => i64(1, 31_536_000);
+        /// Seconds: the longest block.
         max_backoff: i64 = 3600 => i64(1, 31_536_000);
         /// Failures of one username after which the account is locked (`locked_by = "auto"`);
         /// 0: never.
@@ -348,15 +382,21 @@ section! {
 impl SectionExtra for ThrottleConfig {}
 
 section! {
+    /// `[password]`: password expiry and policy.
     PasswordConfig {
         /// Days (1 ..= 3,650,000).
         expiry: i64 = 730 => i64(1, 3_650_000);
+        /// Reveal E003004 for an expired password, instead of E005001.
         inform_if_expired: bool = false => bool;
+        /// Reveal W003005 (or E003006) for a password about to expire.
         inform_if_about_to_expire: bool = true => bool;
+        /// Reveal E003007 when the password must be changed, instead of E005001.
         inform_if_must_be_changed: bool = true => bool;
+        /// Reveal the password-policy codes (E003xxx) when a new password is refused.
         inform_if_invalid: bool = true => bool;
         /// Days (0 ..= 3,650,000).
         about_to_expire_threshold: i64 = 30 => i64(0, 3_650_000);
+        /// Log in with a warning when the password is about to expire; false: refuse the login (E003006).
         log_in_if_about_to_expire: bool = true => bool;
         /// Unicode code points (0 ..= 4096, at most `max_length`).
         min_length: usize = 8 => usize(0, 4096);
@@ -364,6 +404,7 @@ section! {
         max_length: usize = 256 => usize(1, 4096);
         /// Only 0 is accepted: zxcvbn is not built in (README "Differences from Zato").
         min_complexity: u32 = 0 => custom;
+        /// Zato's complexity algorithm name; informational only.
         min_complexity_algorithm: String = "zxcvbn".into() => string;
         /// Trimmed, lower-cased, blank lines dropped (spec §10 O-47).
         reject_list: Vec<String> = split_list(DEFAULT_REJECT_LIST, true) => vec(true);
@@ -386,21 +427,33 @@ impl SectionExtra for PasswordConfig {
 }
 
 section! {
+    /// `[signup]`: what sign-up requires, and which refusals it reveals.
     SignupConfig {
+        /// New users start `before_decision` and need a super-user's approval; false: `approved` at once.
         is_approval_needed: bool = true => bool;
         /// Characters (1 ..= 191).
         max_length_username: usize = 128 => usize(1, 191);
         /// Characters (3 ..= 1024).
         max_length_email: usize = 128 => usize(3, 1024);
+        /// Zato's older key; not read (`is_email_required` is).
         email_required: bool = true => bool;
+        /// Sign-up needs an email (checked only where emails are stored in clear).
         is_email_required: bool = true => bool;
+        /// Zato's key, not read by Zato either.
         password_allow_whitespace: bool = true => bool;
+        /// Return the confirm token in the REST sign-up response; false: only the host's hooks see it.
         always_return_confirm_token: bool = true => bool;
+        /// Zato's callback services; not read (the host's `signup_callback` hook is called).
         callback_service_list: Vec<String> = Vec::new() => vec(false);
+        /// Reveal E001002 when the username is taken.
         inform_if_user_exists: bool = false => bool;
+        /// Reveal the username's format and length codes (E001xxx).
         inform_if_user_invalid: bool = false => bool;
+        /// Reveal E002002 when the email is taken.
         inform_if_email_exists: bool = false => bool;
+        /// Reveal the email's format, length and missing codes (E002xxx).
         inform_if_email_invalid: bool = false => bool;
+        /// Reveal E004001 or E004002 when a sign-up names an unknown app or comes from one without sign-up.
         inform_if_app_invalid: bool = false => bool;
         /// `email_confirm_*` / `email_welcome_*` keys: kept as given, not read by the core.
         templates: BTreeMap<String, String> = BTreeMap::new() => internal;
@@ -425,6 +478,7 @@ impl SectionExtra for SignupConfig {
 }
 
 section! {
+    /// `[user_validation]`: the reserved words sign-up refuses.
     UserValidationConfig {
         /// Trimmed (service names keep their case).
         service: Vec<String> = vec!["zato.sso.signup.validate".into()] => vec(false);
@@ -477,6 +531,7 @@ fn is_exact_origin(o: &str) -> bool {
 }
 
 section! {
+    /// `[search]`: page sizes of `search`.
     SearchConfig {
         /// 1 ..= 10,000, at most `max_page_size`.
         default_page_size: u32 = 50 => u32(1, 10_000);
@@ -500,6 +555,7 @@ pub enum AddressRule {
 }
 
 impl AddressRule {
+    /// Whether a request from `addrs` passes this rule.
     pub fn allows(&self, addrs: &[IpAddr]) -> bool {
         match self {
             AddressRule::Any => true,
@@ -553,19 +609,29 @@ macro_rules! config {
 }
 
 config! {
+    /// `[main]`.
     main: MainConfig,
+    /// `[hash_secret]`.
     hash_secret: HashSecretConfig,
     /// Not in Zato.
     argon2: Argon2Config,
+    /// `[apps]`.
     apps: AppsConfig,
+    /// `[login]`.
     login: LoginConfig,
+    /// `[password_reset]`.
     password_reset: PasswordResetConfig,
+    /// `[session]`.
     session: SessionConfig,
+    /// `[password]`.
     password: PasswordConfig,
+    /// `[signup]`.
     signup: SignupConfig,
+    /// `[user_validation]`.
     user_validation: UserValidationConfig,
     /// Spec §4.3: username to its address rule.
     user_address_list: UserAddressList,
+    /// `[search]`.
     search: SearchConfig,
     /// Not in Zato.
     throttle: ThrottleConfig,

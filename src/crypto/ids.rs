@@ -37,14 +37,17 @@ fn crockford(mut n: u128) -> String {
     digits.iter().rev().collect()
 }
 
+/// A new user id: `zusr` and a random Crockford id.
 pub fn new_user_id() -> Result<String, CryptoError> {
     Ok(format!("zusr{}", crockford_id()?))
 }
 
+/// A new internal UST: `zust` and a random Crockford id (clients only see it sealed).
 pub fn new_ust() -> Result<String, CryptoError> {
     Ok(format!("zust{}", crockford_id()?))
 }
 
+/// A new password-reset key: `zprtrkey` and a random Crockford id.
 pub fn new_reset_key() -> Result<String, CryptoError> {
     Ok(format!("zprtrkey{}", crockford_id()?))
 }

@@ -12,6 +12,7 @@ pub mod totp;
 
 use std::fmt;
 
+/// Why a cryptographic step failed; never carries secret material.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CryptoError {
     /// The platform gave no randomness.

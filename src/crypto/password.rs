@@ -10,6 +10,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::{argon2id, ct_eq, random_bytes, CryptoError};
 
+/// Argon2id cost parameters (the `argon2` config section).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Argon2Params {
     /// Memory in KiB.
@@ -27,11 +28,16 @@ impl Default for Argon2Params {
     }
 }
 
+/// The outcome of checking a password against a stored hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verification {
     /// `needs_rehash`: the password is right but the stored hash is not Argon2id with the
     /// configured parameters; the caller should store a fresh `hash_password`.
-    Match { needs_rehash: bool },
+    Match {
+        /// The stored hash is not Argon2id with the configured parameters: store a fresh one.
+        needs_rehash: bool,
+    },
+    /// The password is wrong.
     Mismatch,
 }
 
@@ -67,6 +73,7 @@ fn argon2_raw(password: &[u8], salt: &[u8], p: &Argon2Params, out_len: usize) ->
     Ok(out)
 }
 
+/// Hashes a password with Argon2id and a fresh random salt, as a PHC string.
 pub fn hash_password(password: &str, params: &Argon2Params) -> Result<String, CryptoError> {
     let mut salt = [0u8; SALT_LEN];
     random_bytes(&mut salt)?;
@@ -74,6 +81,7 @@ pub fn hash_password(password: &str, params: &Argon2Params) -> Result<String, Cr
     Ok(format!("$argon2id$v=19$m={},t={},p={}${}${}", params.m_cost, params.t_cost, params.p_cost, b64().encode(salt), b64().encode(&*out)))
 }
 
+/// Checks a password against a stored PHC string (Argon2id, or Zato's PBKDF2-SHA512); a malformed or over-costly hash is an error.
 pub fn verify_password(password: &str, stored: &str, params: &Argon2Params) -> Result<Verification, CryptoError> {
     if stored.len() > MAX_STORED_LEN {
         return Err(CryptoError::Malformed);

@@ -128,6 +128,7 @@ impl KeyRing {
         (!kid.is_empty()).then_some(kid)
     }
 
+    /// Seals `plaintext` under the newest key, bound to `purpose`: `es1.<kid>.<base64 nonce and ciphertext>`.
     pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Result<String, CryptoError> {
         if sealed_len(plaintext.len()) > MAX_SEALED_LEN {
             return Err(CryptoError::Malformed);
@@ -143,6 +144,7 @@ impl KeyRing {
         Ok(format!("{PREFIX}{}.{}", key.kid, b64().encode(&blob)))
     }
 
+    /// Opens a value sealed for `purpose` with whichever key of the ring its key id names.
     pub fn open(&self, purpose: &str, sealed: &str) -> Result<Vec<u8>, CryptoError> {
         if sealed.len() > MAX_SEALED_LEN || !sealed.is_ascii() {
             return Err(CryptoError::Malformed);
@@ -163,6 +165,7 @@ impl KeyRing {
         cipher.decrypt(&nonce, Payload { msg: ct, aad: purpose.as_bytes() }).map_err(|_| CryptoError::WrongKeyOrTampered)
     }
 
+    /// Opens a value sealed for `purpose` and reads it as UTF-8 text.
     pub fn open_string(&self, purpose: &str, sealed: &str) -> Result<String, CryptoError> {
         String::from_utf8(self.open(purpose, sealed)?).map_err(|e| {
             // The bytes were secret even if they are not text.

@@ -8,6 +8,7 @@ use super::CryptoError;
 const STEP_SECS: u64 = 30;
 const DIGITS: u8 = 6;
 
+/// The RFC 6238 time step (30 seconds) that `unix_secs` falls in.
 pub fn totp_step(unix_secs: u64) -> u64 {
     unix_secs / STEP_SECS
 }

@@ -11,7 +11,9 @@ use crate::error::{SsoError, SsoResult};
 /// The two types Zato links: `basic_auth` and `jwt` (stored as `zato.<type>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthType {
+    /// A Zato HTTP Basic Auth definition.
     BasicAuth,
+    /// A Zato JWT definition.
     Jwt,
 }
 
@@ -24,6 +26,7 @@ impl AuthType {
             _ => Err(SsoError::invalid_input("auth_type must be basic_auth or jwt")),
         }
     }
+    /// `basic_auth` or `jwt`: the name used in keys and in `ext_session_id`.
     pub fn name(self) -> &'static str {
         match self {
             AuthType::BasicAuth => "basic_auth",
@@ -39,10 +42,13 @@ impl AuthType {
     }
 }
 
+/// A Basic Auth definition from the constructor's `securityDefinitions`.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BasicAuthDefinition {
+    /// Its id, unique among Basic Auth definitions.
     pub id: String,
+    /// The username a request sends in Basic Auth, unique among Basic Auth definitions.
     pub username: String,
     /// A PHC string (`$argon2id$…`, or Zato's `$pbkdf2-sha512$…`).
     #[serde(default)]
@@ -50,6 +56,7 @@ pub struct BasicAuthDefinition {
     /// The password itself, where the host keeps no hash (Zato keeps it sealed).
     #[serde(default)]
     pub password: Option<String>,
+    /// An inactive definition neither logs anyone in nor can be linked anew; true when not given.
     #[serde(default = "yes")]
     pub is_active: bool,
 }
@@ -68,17 +75,23 @@ impl std::fmt::Debug for BasicAuthDefinition {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JwtDefinition {
+    /// Its id, unique among JWT definitions.
     pub id: String,
+    /// The definition's username, unique among JWT definitions; the JS layer names the definition a token was verified for by it.
     pub username: String,
+    /// An inactive definition neither logs anyone in nor can be linked anew; true when not given.
     #[serde(default = "yes")]
     pub is_active: bool,
 }
 
+/// The constructor's `securityDefinitions`: every definition users may be linked to.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityDefinitions {
+    /// Basic Auth definitions; none when not given.
     #[serde(default)]
     pub basic_auth: Vec<BasicAuthDefinition>,
+    /// JWT definitions; none when not given.
     #[serde(default)]
     pub jwt: Vec<JwtDefinition>,
 }
@@ -86,9 +99,13 @@ pub struct SecurityDefinitions {
 /// One definition, whatever its type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Definition {
+    /// Basic Auth or JWT.
     pub auth_type: AuthType,
+    /// Its id, unique within its type.
     pub id: String,
+    /// Its username, unique within its type.
     pub username: String,
+    /// Whether it may be used (see `BasicAuthDefinition::is_active`).
     pub is_active: bool,
 }
 
@@ -111,6 +128,7 @@ fn shown_error(e: &serde_json::Error) -> String {
     }
 }
 
+/// Most definitions (of both types together) the constructor accepts.
 pub const MAX_DEFINITIONS: usize = 10_000;
 
 impl SecurityDefinitions {
@@ -151,14 +169,17 @@ impl SecurityDefinitions {
         }
     }
 
+    /// The definition of type `t` with this username.
     pub fn by_username(&self, t: AuthType, username: &str) -> Option<Definition> {
         self.of_type(t).into_iter().find(|d| d.username == username)
     }
 
+    /// The definition of type `t` with this id.
     pub fn by_id(&self, t: AuthType, id: &str) -> Option<Definition> {
         self.of_type(t).into_iter().find(|d| d.id == id)
     }
 
+    /// The Basic Auth definition with this username, with its password or hash.
     pub fn basic(&self, username: &str) -> Option<&BasicAuthDefinition> {
         self.basic_auth.iter().find(|d| d.username == username)
     }

@@ -29,10 +29,20 @@ const EXT_UST: &str = "ext_ust";
 /// How a request proved itself.
 pub enum Proof<'a> {
     /// Basic Auth: the definition's username and the password sent.
-    Basic { username: &'a str, password: &'a str },
+    Basic {
+        /// The Basic Auth username, naming the definition.
+        username: &'a str,
+        /// The password sent; checked against the definition's, never stored or logged.
+        password: &'a str,
+    },
     /// A JWT whose signature and claims the JS layer verified for definition `username`;
     /// `token_sha256` is the hex SHA-256 of the token (Zato's ext_session_id suffix).
-    Jwt { username: &'a str, token_sha256: &'a str },
+    Jwt {
+        /// The username of the JWT definition the token was verified for.
+        username: &'a str,
+        /// Hex SHA-256 of the token.
+        token_sha256: &'a str,
+    },
 }
 
 // The password must never reach a log line.
@@ -48,8 +58,11 @@ impl std::fmt::Debug for Proof<'_> {
 /// The external session a request gets.
 #[derive(Clone, PartialEq)]
 pub struct ExternalSession {
+    /// The session's UST, sealed: what the client sends as `ust`.
     pub ust: String,
+    /// The linked SSO user's id (`zusr…`).
     pub user_id: String,
+    /// When the session ends unless renewed.
     pub expiration_time: Timestamp,
     /// False when the request made a new session, true when it renewed a live one.
     pub renewed: bool,

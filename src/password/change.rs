@@ -15,6 +15,7 @@ use crate::store::{keys, Store};
 use crate::user::write::{user_from_raw, Change, Writer};
 use crate::error::bad;
 
+/// The keys `change_password` accepts in its data; any other is refused.
 pub const CHANGE_KEYS: [&str; 6] = ["old_password", "new_password", "user_id", "password_expiry", "must_change", "password_must_change"];
 
 

@@ -218,6 +218,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
     }
 
+    /// Spec §3.16: opens a reset token once and returns the sealed reset key that `reset_password` needs with it.
     pub async fn access_reset_token(&self, cid: Option<&str>, token: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<String> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "password_reset.access_token", None, vec![]).await?;

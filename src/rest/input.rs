@@ -7,6 +7,7 @@ use super::{HttpRequest, Reject, MAX_BODY_BYTES};
 use crate::net::MAX_REMOTE_ADDR_LEN;
 use crate::sso::MAX_SHORT_INPUT;
 
+/// The inputs of one REST request: the JSON body merged over the query string (spec §8.1).
 pub struct Input {
     fields: Map<String, Value>,
     /// Keys present in the body (PATCH /user considers only these).
@@ -125,14 +126,17 @@ impl Input {
         Ok(Input { fields, body_keys })
     }
 
+    /// Whether the input is present (body or query), even as null.
     pub fn has(&self, key: &str) -> bool {
         self.fields.contains_key(key)
     }
 
+    /// Whether the body (not the query string) carries the key.
     pub fn in_body(&self, key: &str) -> bool {
         self.body_keys.iter().any(|k| k == key)
     }
 
+    /// The input as given, without coercion.
     pub fn raw(&self, key: &str) -> Option<&Value> {
         self.fields.get(key)
     }

@@ -17,14 +17,18 @@ pub use input::Input;
 /// Bodies larger than this are refused before parsing.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// One HTTP request, as the host's server hands it over.
 #[derive(Clone)]
 pub struct HttpRequest<'a> {
+    /// The HTTP method (`GET`, `POST`, …).
     pub method: &'a str,
     /// The path, without the query string.
     pub path: &'a str,
     /// The raw query string, without `?`.
     pub query: &'a str,
+    /// The raw body bytes.
     pub body: &'a [u8],
+    /// The `Content-Type` header.
     pub content_type: Option<&'a str>,
     /// The connection's address (spec §1.4).
     pub remote_addr: &'a str,
@@ -50,9 +54,12 @@ impl std::fmt::Debug for HttpRequest<'_> {
     }
 }
 
+/// What to answer an HTTP request with.
 #[derive(Clone, PartialEq)]
 pub struct HttpResponse {
+    /// The HTTP status code.
     pub status: u16,
+    /// The JSON body.
     pub body: Value,
     /// Work to run once the response is on its way ([`Sso::run_deferred`]).
     pub deferred: Option<Deferred>,

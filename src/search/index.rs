@@ -13,8 +13,11 @@
 use crate::time;
 use crate::user::record::UserRecord;
 
+/// Prefix of the sort index: one key per user, in search result order.
 pub const SORT_PREFIX: &str = "sso/idx/sort/";
+/// Prefix of the field indexes: `sso/idx/f/<field>/…`.
 pub const FIELD_PREFIX: &str = "sso/idx/f/";
+/// Longest value a field-index key holds, in bytes; longer values are cut.
 pub const MAX_VALUE_BYTES: usize = 120;
 const MAX_SORT_NAME_BYTES: usize = 80;
 const MAX_SORT_USERNAME_BYTES: usize = 64;
@@ -22,16 +25,24 @@ const MAX_SORT_USERNAME_BYTES: usize = 64;
 /// The searchable fields and their short names in keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
+    /// `display_name`, case-folded.
     DisplayName,
+    /// `first_name`, case-folded.
     FirstName,
+    /// `middle_name`, case-folded.
     MiddleName,
+    /// `last_name`, case-folded.
     LastName,
+    /// `sign_up_status`.
     SignUpStatus,
+    /// `approval_status`.
     ApprovalStatus,
+    /// `email`, indexed only while emails are stored in clear.
     Email,
 }
 
 impl Field {
+    /// The field's short name in index keys (`dn`, `fn`, …).
     pub fn key(self) -> &'static str {
         match self {
             Field::DisplayName => "dn",
@@ -43,16 +54,19 @@ impl Field {
             Field::Email => "em",
         }
     }
+    /// Every searchable field.
     pub const ALL: [Field; 7] = [
         Field::DisplayName, Field::FirstName, Field::MiddleName, Field::LastName, Field::SignUpStatus, Field::ApprovalStatus, Field::Email,
     ];
 }
 
+/// Lower-case hex of the first `max_bytes` bytes of `s`.
 pub fn hex(s: &str, max_bytes: usize) -> String {
     let bytes = s.as_bytes();
     bytes.iter().take(max_bytes).map(|b| format!("{b:02x}")).collect()
 }
 
+/// Reverses `hex`; `None` for text that is not hex. A character cut by `hex` is dropped.
 pub fn unhex(s: &str) -> Option<String> {
     if s.len() % 2 != 0 {
         return None;
@@ -62,10 +76,12 @@ pub fn unhex(s: &str) -> Option<String> {
     bytes.map(|b| String::from_utf8_lossy(&b).trim_end_matches('\u{fffd}').to_string())
 }
 
+/// Prefix of the keys of one field's index.
 pub fn field_prefix(field: Field) -> String {
     format!("{FIELD_PREFIX}{}/", field.key())
 }
 
+/// The index key saying `user_id` has `value` in `field`.
 pub fn field_key(field: Field, value: &str, user_id: &str) -> String {
     format!("{}{}.{}", field_prefix(field), hex(value, MAX_VALUE_BYTES), user_id)
 }
@@ -118,6 +134,7 @@ pub fn search_fold(s: &str) -> String {
     out
 }
 
+/// The user's key in the sort index.
 pub fn sort_key(user: &UserRecord) -> String {
     sort_key_of(user.display_name.as_deref().unwrap_or(""), &user.username, &user.sign_up_time, &user.user_id)
 }
@@ -132,6 +149,7 @@ fn sort_key_of(display_name: &str, username: &str, sign_up_time: &time::Timestam
     format!("{SORT_PREFIX}{}.{}.{}/{}", hex(display_name, MAX_SORT_NAME_BYTES), hex(username, MAX_SORT_USERNAME_BYTES), signed_up, user_id)
 }
 
+/// The user id at the end of a sort-index key.
 pub fn user_id_of_sort_key(key: &str) -> Option<&str> {
     key.strip_prefix(SORT_PREFIX)?.rsplit_once('/').map(|(_, id)| id).filter(|id| !id.is_empty())
 }

@@ -18,6 +18,7 @@ use crate::error::bad;
 pub use index::search_fold;
 use index::{field_prefix, field_value, hex, parse_field_key, user_id_of_sort_key, Field, MAX_VALUE_BYTES, SORT_PREFIX};
 
+/// The keys a search's criteria may hold; any other is refused.
 pub const CRITERIA: [&str; 14] = [
     "user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name", "sign_up_status", "approval_status",
     "paginate", "cur_page", "page_size", "name_op", "is_name_exact",
@@ -44,6 +45,7 @@ struct Criterion {
 }
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Spec §6: the page of users matching `criteria` (a super-user only), in the spec's order.
     pub async fn search(&self, cid: Option<&str>, criteria: &Map<String, Value>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Map<String, Value>> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.search", None, vec![]).await?;

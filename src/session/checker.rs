@@ -14,6 +14,7 @@ pub struct Checks {
     pub password_expiry: bool,
     /// C7: the request explicitly carried `remote_addr` / `user_agent` (login only).
     pub has_remote_addr: bool,
+    /// The request explicitly carried `user_agent` (login only; see `has_remote_addr`).
     pub has_user_agent: bool,
     /// C1 and the super-user app rule are skipped: the operator's trusted login (spec §8.4)
     /// runs as app `zato-cli`, which is no app of users.

@@ -20,12 +20,16 @@ use crate::user::write::{intent_pending, user_from_raw, yielded, Change, Writer}
 /// Login's keyword arguments.
 #[derive(Clone, Default)]
 pub struct LoginOptions {
+    /// The client's user agent, kept in the session and its history.
     pub user_agent: Option<String>,
+    /// The current TOTP code, for a user with TOTP enabled.
     pub totp_code: Option<String>,
+    /// A new password, for a user who must change theirs (`password_must_change`) at this login.
     pub new_password: Option<String>,
     /// The request explicitly carried `remote_addr` / `user_agent` input fields (REST), which
     /// only apps in `apps.login_metadata_allowed` may do (C7).
     pub has_remote_addr: bool,
+    /// See `has_remote_addr`: the request carried `user_agent` explicitly.
     pub has_user_agent: bool,
     /// A device token this client got at an earlier login of the same user (exempts it from
     /// the per-user throttle).
@@ -43,14 +47,20 @@ impl std::fmt::Debug for LoginOptions {
     }
 }
 
+/// A successful login: the new session and what the client should know.
 #[derive(Clone, PartialEq)]
 pub struct LoginResult {
     /// Sealed: the only form a client ever sees.
     pub ust: String,
+    /// The user's id (`zusr…`).
     pub user_id: String,
+    /// The user's username.
     pub username: String,
+    /// When the session was created.
     pub creation_time: Timestamp,
+    /// When the session ends unless renewed.
     pub expiration_time: Timestamp,
+    /// The password is about to expire: the client should show W003005.
     pub has_w_about_to_exp: bool,
     /// For the client to keep (a cookie, say) and send at its next logins of this user: it
     /// exempts the client from the per-user throttle. Sealed; not a credential.

@@ -21,7 +21,9 @@ use crate::user::write::user_from_raw;
 /// as (the condition of a write that replaces it).
 #[derive(Debug, Clone)]
 pub struct CurrentSession {
+    /// The live session the UST names.
     pub session: SessionRecord,
+    /// Its owner, as read with the session.
     pub user: UserRecord,
     pub(crate) session_raw: String,
     pub(crate) user_raw: String,

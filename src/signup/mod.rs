@@ -14,6 +14,7 @@ use crate::user::record::{BEFORE_CONFIRMATION, FINAL};
 use crate::user::write::Change;
 use crate::error::bad;
 
+/// The keys a sign-up context may hold; any other is refused.
 pub const SIGNUP_KEYS: [&str; 5] = ["username", "email", "password", "app_list", "sign_up_status"];
 
 

@@ -9,6 +9,7 @@ use crate::user::record::UserRecord;
 use crate::user::write::user_from_raw;
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// Spec §3.7: a super-user deletes a user by id, with every record that belongs to it.
     pub async fn delete_user_by_id(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.delete_user_by_id", Some(user_id), vec![]).await?;
@@ -28,6 +29,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.delete_user(Some(&caller.user_id), user, listed?).await
     }
 
+    /// Spec §3.7: a super-user deletes a user by username, with every record that belongs to it.
     pub async fn delete_user_by_username(&self, cid: Option<&str>, username: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.delete_user_by_username", None, vec![]).await?;

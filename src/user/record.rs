@@ -6,69 +6,111 @@ use serde_json::{Map, Value};
 use crate::crypto::seal::KeyRing;
 use crate::time::{self, serde_opt_ts, serde_ts, Timestamp};
 
+/// `approval_status` of a user a super-user approved (or who needed no approval): may log in.
 pub const APPROVED: &str = "approved";
+/// `approval_status` of a user a super-user rejected: may not log in.
 pub const REJECTED: &str = "rejected";
+/// `approval_status` of a user still waiting for a super-user's decision.
 pub const BEFORE_DECISION: &str = "before_decision";
+/// `sign_up_status` of a user who is fully signed up (confirmed, or created directly).
 pub const FINAL: &str = "final";
+/// `sign_up_status` of a signed-up user who has not confirmed the sign-up token yet.
 pub const BEFORE_CONFIRMATION: &str = "before_confirmation";
 /// Zato's stand-in for "no TOTP label"; shown to readers as "".
 pub const DEFAULT_LABEL: &str = "<default-label>";
 
 /// AEAD purposes: a value sealed for one field cannot be opened as another.
 pub mod purpose {
+    /// Purpose of the sealed password hash.
     pub const PASSWORD: &str = "password";
+    /// Purpose of the sealed email.
     pub const EMAIL: &str = "email";
+    /// Purpose of the sealed TOTP key.
     pub const TOTP_KEY: &str = "totp_key";
+    /// Purpose of the sealed TOTP label.
     pub const TOTP_LABEL: &str = "totp_label";
+    /// Purpose of a UST: the sealed session handle given to the client.
     pub const UST: &str = "ust";
 }
 
+/// A user as stored under `sso/user/<user_id>` (spec §2.1); secrets are sealed or hashed.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct UserRecord {
+    /// Public, immutable id (`zusr…`).
     pub user_id: String,
+    /// Login name, unique among users (compared in its prepared form, see `username::prepare`).
     pub username: String,
     /// The PHC string, sealed when `password_sealed`.
     pub password: String,
+    /// Whether `password` is sealed (`main.encrypt_password` when it was written).
     pub password_sealed: bool,
+    /// Zato always sets it true; only an import may bring a false one.
     pub password_is_set: bool,
+    /// When the password was last set or changed.
     #[serde(with = "serde_ts")]
     pub password_last_set: Timestamp,
+    /// Absolute instant after which the password has expired.
     #[serde(with = "serde_ts")]
     pub password_expiry: Timestamp,
+    /// The user must change the password at the next login.
     pub password_must_change: bool,
+    /// The email address, sealed when `email_sealed`; `None` when none was given.
     pub email: Option<String>,
+    /// Whether `email` is sealed (`main.encrypt_email` when it was written).
     pub email_sealed: bool,
+    /// Name shown to others; see spec §2.5 for how it is derived at creation.
     pub display_name: Option<String>,
+    /// Given name, stripped; `None` when empty.
     pub first_name: Option<String>,
+    /// Middle name, stripped; `None` when empty.
     pub middle_name: Option<String>,
+    /// Family name, stripped; `None` when empty.
     pub last_name: Option<String>,
     /// Case-folded copies for search: Zato's upper-case copies (spec §2.5), folded as
     /// `search::search_fold` says.
     pub display_name_fold: Option<String>,
+    /// Case-folded copy of `first_name`, for search.
     pub first_name_fold: Option<String>,
+    /// Case-folded copy of `middle_name`, for search.
     pub middle_name_fold: Option<String>,
+    /// Case-folded copy of `last_name`, for search.
     pub last_name_fold: Option<String>,
+    /// Unused by Zato and always true; kept for its record shape.
     pub is_active: bool,
+    /// Unused by Zato; kept for its record shape.
     pub is_internal: bool,
+    /// Super-users may manage other users; set at creation (`create_super_user`, or an import), never by an update.
     pub is_super_user: bool,
+    /// A locked user cannot log in.
     pub is_locked: bool,
+    /// When the user was last locked or unlocked.
     #[serde(with = "serde_opt_ts")]
     pub locked_time: Option<Timestamp>,
+    /// Who last locked or unlocked the user: a user id, `auto` (throttling) or `user@host` (CLI).
     pub locked_by: Option<String>,
+    /// `approved`, `rejected` or `before_decision` (see the constants above).
     pub approval_status: String,
+    /// When `approval_status` last changed.
     #[serde(with = "serde_ts")]
     pub approval_status_mod_time: Timestamp,
+    /// Who last changed `approval_status`: a super-user's id, or `auto`.
     pub approval_status_mod_by: String,
+    /// When the user was approved or rejected, if ever.
     #[serde(with = "serde_opt_ts")]
     pub approv_rej_time: Option<Timestamp>,
+    /// The super-user who approved or rejected the user, if anyone.
     pub approv_rej_by: Option<String>,
+    /// `final` or `before_confirmation` (see the constants above).
     pub sign_up_status: String,
+    /// When the user was created or signed up.
     #[serde(with = "serde_ts")]
     pub sign_up_time: Timestamp,
     /// Digest of the confirm token: the token itself is never stored.
     pub sign_up_confirm_token_digest: String,
+    /// When the sign-up was confirmed, if it was.
     #[serde(with = "serde_opt_ts")]
     pub sign_up_confirm_time: Option<Timestamp>,
+    /// A login must also give a valid TOTP code.
     pub is_totp_enabled: bool,
     /// Sealed.
     pub totp_key: String,
@@ -76,9 +118,13 @@ pub struct UserRecord {
     pub totp_label: String,
     /// JSON text, "null" when none was given.
     pub creation_ctx: String,
+    /// Stored for the host's rate limiter; the core does not enforce it.
     pub is_rate_limit_active: bool,
+    /// The host rate limiter's rule type (`EXACT` by default).
     pub rate_limit_type: Option<String>,
+    /// The host rate limiter's rule string, e.g. `*=1/d`.
     pub rate_limit_def: Option<String>,
+    /// Whether the host rate limiter also checks the parent's rule.
     pub rate_limit_check_parent_def: bool,
     /// The last TOTP step whose code was accepted (replay protection, RFC 6238 §5.2).
     #[serde(default)]
@@ -115,11 +161,13 @@ pub struct Visibility {
     pub is_self: bool,
 }
 
+/// Fields every reader of a user gets (spec §2.2); `totp_key` only when reading oneself.
 pub const BASIC_FIELDS: [&str; 10] = [
     "user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name",
     "is_totp_enabled", "totp_key", "totp_label",
 ];
 
+/// Fields only a super-user reader gets (spec §2.2).
 pub const SUPER_USER_FIELDS: [&str; 19] = [
     "is_active", "is_internal", "is_super_user", "is_locked", "is_approval_needed", "approval_status",
     "approval_status_mod_by", "approval_status_mod_time", "locked_time", "creation_ctx", "locked_by",
@@ -149,6 +197,7 @@ pub fn shown_label(label: &str) -> String {
 }
 
 impl UserRecord {
+    /// Whether a super-user approved the user (or no approval was needed).
     pub fn is_approved(&self) -> bool {
         self.approval_status == APPROVED
     }
@@ -163,10 +212,12 @@ impl UserRecord {
         Some(keys.open_string(purpose::EMAIL, email).unwrap_or_else(|_| email.clone()))
     }
 
+    /// The TOTP key in clear text; `None` when the stored value cannot be opened.
     pub fn open_totp_key(&self, keys: &KeyRing) -> Option<String> {
         keys.open_string(purpose::TOTP_KEY, &self.totp_key).ok()
     }
 
+    /// The TOTP label as readers see it; "" when none was given or it cannot be opened.
     pub fn open_totp_label(&self, keys: &KeyRing) -> String {
         keys.open_string(purpose::TOTP_LABEL, &self.totp_label).map(|l| shown_label(&l)).unwrap_or_default()
     }

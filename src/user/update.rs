@@ -364,6 +364,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.decide(cid, "user.approve_user", APPROVED, user_id, ust, current_app, remote_addr).await
     }
 
+    /// Spec §3.6: a super-user rejects a user, who then cannot log in; like `approve_user` otherwise.
     pub async fn reject_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
         self.decide(cid, "user.reject_user", REJECTED, user_id, ust, current_app, remote_addr).await
     }
@@ -380,6 +381,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.lock(cid, true, user_id, ust, current_app, remote_addr).await
     }
 
+    /// Spec §3.8: a super-user unlocks a user; like `lock_user` otherwise.
     pub async fn unlock_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
         self.lock(cid, false, user_id, ust, current_app, remote_addr).await
     }

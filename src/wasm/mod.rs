@@ -24,6 +24,7 @@ use host::{JsAudit, JsHooks, JsStore};
 
 type Core = Sso<JsStore, JsAudit, JsHooks>;
 
+/// The SSO core as a JavaScript class; the package (`pkg/lib/sso.js`) wraps it, callers use that.
 #[wasm_bindgen]
 pub struct WasmSso {
     core: Rc<Core>,
