@@ -14,7 +14,7 @@ PKG_WASM    := pkg/wasm/edge_sso_bg.wasm
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 WB_VERSION   = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 
-.PHONY: setup build pack test test-doc test-rust test-js test-postgres test-cli test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
+.PHONY: setup build pack test test-lint test-doc test-rust test-js test-postgres test-cli test-worker test-deno test-types test-browser worker-bundle demo demo-seed bench fuzz clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -45,7 +45,17 @@ build: setup
 	@mkdir -p www/vendor && cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.mjs
 	@echo "built $(PKG_WASM): $$(wc -c < $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 
-test: build test-rust test-js test-types test-worker test-deno test-browser test-postgres test-cli test-doc
+test: build test-lint test-rust test-js test-types test-worker test-deno test-browser test-postgres test-cli test-doc
+
+# Our rules, enforced: rustfmt's layout, and clippy (with the [lints] of Cargo.toml: no unsafe,
+# no unwrap/expect/panic/unchecked indexing outside tests, docs on every public item) on every
+# target, natively and for wasm32, and on the Argon2id crate.
+test-lint:
+	cargo fmt --check
+	cargo fmt --check --manifest-path crates/argon2id/Cargo.toml
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
+	cargo clippy --manifest-path crates/argon2id/Cargo.toml --all-targets -- -D warnings
 
 test-rust:
 	cargo test

@@ -160,8 +160,7 @@ impl SsoError {
     }
     /// The message given to JavaScript: the codes with their names, then the detail.
     pub fn message(&self) -> String {
-        let names: Vec<String> =
-            self.sub_status.iter().map(|c| format!("{} {}", c.as_str(), c.name())).collect();
+        let names: Vec<String> = self.sub_status.iter().map(|c| format!("{} {}", c.as_str(), c.name())).collect();
         if self.detail.is_empty() {
             names.join(", ")
         } else {

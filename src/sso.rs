@@ -82,11 +82,7 @@ impl<S: Store, A: Audit> Sso<S, A, NoHooks> {
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// An SSO core with the host's hooks.
     pub fn with_hooks(store: S, audit: A, hooks: H, keys: KeyRing, config: Config, clock: Clock) -> Self {
-        let argon2 = Argon2Params {
-            m_cost: config.argon2.m_cost,
-            t_cost: config.argon2.t_cost,
-            p_cost: config.argon2.p_cost,
-        };
+        let argon2 = Argon2Params { m_cost: config.argon2.m_cost, t_cost: config.argon2.t_cost, p_cost: config.argon2.p_cost };
         Sso { store, audit, hooks, config, keys, clock, argon2, definitions: Default::default() }
     }
 
@@ -128,9 +124,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     pub(crate) fn now(&self) -> SsoResult<Timestamp> {
-        (self.clock)()
-            .and_then(time::from_millis)
-            .ok_or_else(|| SsoError::internal("the clock gave no valid time"))
+        (self.clock)().and_then(time::from_millis).ok_or_else(|| SsoError::internal("the clock gave no valid time"))
     }
 
     pub(crate) fn now_ms(&self) -> SsoResult<i64> {
@@ -148,19 +142,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if current_app.len() > MAX_SHORT_INPUT {
             return Err(SsoError::invalid_input("current_app is too long"));
         }
-        let remote_addr = net::parse_remote_addr(remote_addr)
-            .map_err(|_| SsoError::invalid_input("remote_addr is not a comma-separated list of IP addresses"))?;
+        let remote_addr =
+            net::parse_remote_addr(remote_addr).map_err(|_| SsoError::invalid_input("remote_addr is not a comma-separated list of IP addresses"))?;
         Ok(Request { cid, current_app: current_app.to_string(), remote_addr, now: self.now()? })
     }
 
     /// Writes one audit record. An audit log that cannot be written fails the operation.
-    pub(crate) async fn audit(
-        &self,
-        req: &Request,
-        op: &'static str,
-        target_user: Option<&str>,
-        extra: Vec<(&str, Value)>,
-    ) -> SsoResult<()> {
+    pub(crate) async fn audit(&self, req: &Request, op: &'static str, target_user: Option<&str>, extra: Vec<(&str, Value)>) -> SsoResult<()> {
         self.audit_full(req, op, None, target_user, None, true, extra).await
     }
 
@@ -265,7 +253,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let puts = join_all(commit.puts.iter().map(|p| self.store.put(&p.key, &p.value, p.ttl_secs)).collect()).await;
         let deletes = join_all(commit.deletes.iter().map(|k| self.store.delete(k)).collect()).await;
-        let failed = puts.into_iter().map(|r| r.map_err(|e| store_failed("put", e))).chain(deletes.into_iter().map(|r| r.map_err(|e| store_failed("delete", e)))).find_map(Result::err);
+        let failed = puts
+            .into_iter()
+            .map(|r| r.map_err(|e| store_failed("put", e)))
+            .chain(deletes.into_iter().map(|r| r.map_err(|e| store_failed("delete", e))))
+            .find_map(Result::err);
         if let Some(e) = failed {
             // Best effort, as nothing here is atomic: the checked keys go back to what they
             // were (a name's claim, say, must not outlive the user it was written for).
@@ -323,9 +315,9 @@ pub(crate) struct Versioned<T> {
 pub(crate) fn parse_record<T: DeserializeOwned>(raw: Option<String>) -> SsoResult<Option<Versioned<T>>> {
     match raw {
         None => Ok(None),
-        Some(raw) => serde_json::from_str(&raw)
-            .map(|value| Some(Versioned { value, raw }))
-            .map_err(|_| SsoError::internal("a stored record is corrupt")),
+        Some(raw) => {
+            serde_json::from_str(&raw).map(|value| Some(Versioned { value, raw })).map_err(|_| SsoError::internal("a stored record is corrupt"))
+        }
     }
 }
 

@@ -135,7 +135,11 @@ pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
                 }
             }
         }
-        if done { Poll::Ready(()) } else { Poll::Pending }
+        if done {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     })
     .await;
     out.into_iter().flatten().collect()
@@ -157,7 +161,11 @@ pub async fn join2<A: std::future::Future, B: std::future::Future>(a: A, b: B) -
                 rb = Some(v);
             }
         }
-        if ra.is_some() && rb.is_some() { Poll::Ready(()) } else { Poll::Pending }
+        if ra.is_some() && rb.is_some() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     })
     .await;
     match (ra, rb) {

@@ -8,8 +8,17 @@ pub type Timestamp = NaiveDateTime;
 
 /// The fields that hold a timestamp in results: the package turns them into `Date`s.
 pub const TIME_FIELDS: &[&str] = &[
-    "approval_status_mod_time", "locked_time", "password_expiry", "password_last_set", "sign_up_time", "approv_rej_time",
-    "creation_time", "expiration_time", "sign_up_confirm_time", "last_modified", "timestamp_utc",
+    "approval_status_mod_time",
+    "locked_time",
+    "password_expiry",
+    "password_last_set",
+    "sign_up_time",
+    "approv_rej_time",
+    "creation_time",
+    "expiration_time",
+    "sign_up_confirm_time",
+    "last_modified",
+    "timestamp_utc",
 ];
 
 /// The latest instant a record holds: Zato's text format has four-digit years, and a
@@ -48,7 +57,11 @@ pub fn format_zato(t: &Timestamp) -> String {
     use chrono::{Datelike, Timelike};
     let micros = t.and_utc().timestamp_subsec_micros();
     let base = format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second());
-    if micros == 0 { base } else { format!("{base}.{micros:06}") }
+    if micros == 0 {
+        base
+    } else {
+        format!("{base}.{micros:06}")
+    }
 }
 
 /// Parses Zato's format; also accepts a trailing `Z` or `+00:00` (what JS and REST clients send).
@@ -68,7 +81,11 @@ pub fn parse_zato(s: &str) -> Option<Timestamp> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = main.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
     };
     let micros = match frac {
         None => 0,
@@ -169,7 +186,13 @@ mod tests {
         assert_eq!(add_days(&t, i64::MAX), latest());
         assert_eq!(add_minutes(&t, i64::MIN), earliest());
         // Whatever the arithmetic, the result can be written and read back.
-        for far in [add_days(&t, 3_000_000), add_days(&t, -3_000_000), add_seconds(&t, i64::MAX), from_millis(300_000_000_000_000).unwrap(), from_millis(-100_000_000_000_000).unwrap()] {
+        for far in [
+            add_days(&t, 3_000_000),
+            add_days(&t, -3_000_000),
+            add_seconds(&t, i64::MAX),
+            from_millis(300_000_000_000_000).unwrap(),
+            from_millis(-100_000_000_000_000).unwrap(),
+        ] {
             assert_eq!(parse_zato(&format_zato(&far)), Some(far), "{far}");
         }
         assert_eq!(format_zato(&add_days(&t, 3_000_000)), "9999-12-31T23:59:59.999999");

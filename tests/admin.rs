@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 const PW: &str = "user passphrase 1";
 /// passlib's pbkdf2_sha512 of "password" (rounds 1000, salt "saltsaltsaltsalt"), computed with
 /// Python (`hashlib.pbkdf2_hmac('sha512', b'password', b'saltsaltsaltsalt', 1000)`).
-const ZATO_HASH: &str = "$pbkdf2-sha512$1000$c2FsdHNhbHRzYWx0c2FsdA$715rqIr5dXOVPpBhqqsugl037zT5bWJTWYmZtIcK8hBnisKpwfY7kokvwjDrNHqHhF50Pb7MD6HvkJwiDQw4ww";
+const ZATO_HASH: &str =
+    "$pbkdf2-sha512$1000$c2FsdHNhbHRzYWx0c2FsdA$715rqIr5dXOVPpBhqqsugl037zT5bWJTWYmZtIcK8hBnisKpwfY7kokvwjDrNHqHhF50Pb7MD6HvkJwiDQw4ww";
 const TOTP_KEY: &str = "JBSWY3DPEHPK3PXP";
 
 fn admin_create(f: &Fixture, data: Value, super_user: bool) -> Result<String, edge_sso::SsoError> {
@@ -21,7 +22,9 @@ fn admin_create(f: &Fixture, data: Value, super_user: bool) -> Result<String, ed
 #[test]
 fn create_user_has_the_command_lines_semantics() {
     let f = Fixture::new(json!({ "signup": { "is_approval_needed": true } }));
-    let r = f.call("admin.createUser", json!(["cid1", { "username": "ops", "password": PW, "email": "ops@example.com" }, { "superUser": true }])).unwrap();
+    let r = f
+        .call("admin.createUser", json!(["cid1", { "username": "ops", "password": PW, "email": "ops@example.com" }, { "superUser": true }]))
+        .unwrap();
     let id = r["user_id"].as_str().unwrap();
     assert_eq!(r["data"]["approval_status"], json!("approved"), "auto-approved even where approval is needed");
     assert_eq!(r["data"]["approval_status_mod_by"], json!("auto"));

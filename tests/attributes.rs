@@ -78,7 +78,11 @@ fn many_variants_are_all_or_nothing() {
     let admin = f.admin_ust();
     let (uid, ust) = f.regular(&admin, "u", PW);
     f.call("user.attr.createMany", json!([null, [{ "name": "a", "value": 1 }, { "name": "b", "value": 2 }], ust, APP, ADDR])).unwrap();
-    assert_code(f.call("user.attr.createMany", json!([null, [{ "name": "c", "value": 3 }, { "name": "a", "value": 1 }], ust, APP, ADDR])), Code::AttrAlreadyExists, false);
+    assert_code(
+        f.call("user.attr.createMany", json!([null, [{ "name": "c", "value": 3 }, { "name": "a", "value": 1 }], ust, APP, ADDR])),
+        Code::AttrAlreadyExists,
+        false,
+    );
     assert_eq!(f.call("user.attr.exists", json!([null, "c", ust, APP, ADDR])).unwrap(), json!(false), "nothing of a refused batch is written");
     // A super-user writes for another user, per item.
     f.call("user.attr.createMany", json!([null, [{ "name": "x", "value": 1, "user_id": uid }], admin, APP, ADDR])).unwrap();
@@ -100,7 +104,11 @@ fn only_super_users_touch_other_users_attributes() {
     let (vid, vst) = f.regular(&admin, "v", PW);
     f.call("user.attr.create", json!([null, "mine", 1, ust, APP, ADDR])).unwrap();
     assert_code(f.call("user.attr.get", json!([null, "mine", vst, APP, ADDR, { "userId": uid }])), Code::AuthNotAllowed, false);
-    assert_code(f.call("user.attr.createMany", json!([null, [{ "name": "z", "value": 1, "user_id": uid }], vst, APP, ADDR])), Code::AuthNotAllowed, false);
+    assert_code(
+        f.call("user.attr.createMany", json!([null, [{ "name": "z", "value": 1, "user_id": uid }], vst, APP, ADDR])),
+        Code::AuthNotAllowed,
+        false,
+    );
     assert_code(f.call("user.attr.set", json!([null, "z", 1, vst, APP, ADDR, { "userId": uid }])), Code::AuthNotAllowed, false);
     // Spec §10 O-30: set honours userId.
     f.call("user.attr.set", json!([null, "z", 1, admin, APP, ADDR, { "userId": vid }])).unwrap();
@@ -135,7 +143,11 @@ fn attribute_input_limits() {
     assert_code(f.call("user.attr.create", json!([null, "", 1, admin, APP, ADDR])), Code::InvalidInput, false);
     assert_code(f.call("user.attr.create", json!([null, "n".repeat(1025), 1, admin, APP, ADDR])), Code::InvalidInput, false);
     assert_code(f.call("user.attr.create", json!([null, "__proto__", 1, admin, APP, ADDR])), Code::InvalidInput, false);
-    assert_code(f.call("user.attr.setMany", json!([null, [{ "name": "ok", "value": 1 }, { "name": "__proto__", "value": 1 }], admin, APP, ADDR])), Code::InvalidInput, false);
+    assert_code(
+        f.call("user.attr.setMany", json!([null, [{ "name": "ok", "value": 1 }, { "name": "__proto__", "value": 1 }], admin, APP, ADDR])),
+        Code::InvalidInput,
+        false,
+    );
     assert_code(f.call("user.attr.create", json!([null, "big", "x".repeat(50_000), admin, APP, ADDR])), Code::InvalidInput, false);
     assert_code(f.call("user.attr.create", json!([null, "n", 1, admin, APP, ADDR, { "expiration": -1 }])), Code::InvalidInput, false);
     assert_code(f.call("user.attr.createMany", json!([null, [], admin, APP, ADDR])), Code::MissingInput, false);

@@ -178,7 +178,9 @@ fn look_alike_usernames_are_refused() {
         assert_code(f.create(&admin, json!({ "username": bad })), Code::UsernameInvalid, true);
     }
     // Full-width forms fold onto ASCII, so the reserved-word check sees them too (sign-up).
-    let e = f.call("user.signup", json!([null, { "username": "\u{ff52}\u{ff4f}\u{ff4f}\u{ff54}", "password": "a long enough passphrase" }, APP, ADDR])).unwrap_err();
+    let e = f
+        .call("user.signup", json!([null, { "username": "\u{ff52}\u{ff4f}\u{ff4f}\u{ff54}", "password": "a long enough passphrase" }, APP, ADDR]))
+        .unwrap_err();
     assert!(e.detail.contains("username.invalid"), "{e:?}");
 }
 

@@ -41,7 +41,11 @@ impl FaultyStore {
     fn tick(&self) -> Result<(), StoreError> {
         let n = self.calls.get() + 1;
         self.calls.set(n);
-        if n == self.fail_at.get() { Err(StoreError("injected failure".into())) } else { Ok(()) }
+        if n == self.fail_at.get() {
+            Err(StoreError("injected failure".into()))
+        } else {
+            Ok(())
+        }
     }
     fn arm(&self, n: u32) {
         self.calls.set(0);
@@ -241,8 +245,19 @@ fn delete_with_cascade_leaves_nothing_readable_at_any_failure_point() {
                     assert_eq!(found["total"], json!(0));
                     // cleanup reclaims what the interrupted cascade left.
                     f.call("cleanup", json!([])).unwrap();
-                    let left: Vec<String> = f.sso.store().inner.dump().into_iter().filter(|(k, v)| k.contains(id.as_str()) || v.contains(id.as_str())).map(|(k, _)| k).collect();
-                    assert!(left.iter().all(|k| k.starts_with("sso/email/") || k.starts_with("sso/confirm/") || k.starts_with("sso/username/")), "{left:?}");
+                    let left: Vec<String> = f
+                        .sso
+                        .store()
+                        .inner
+                        .dump()
+                        .into_iter()
+                        .filter(|(k, v)| k.contains(id.as_str()) || v.contains(id.as_str()))
+                        .map(|(k, _)| k)
+                        .collect();
+                    assert!(
+                        left.iter().all(|k| k.starts_with("sso/email/") || k.starts_with("sso/confirm/") || k.starts_with("sso/username/")),
+                        "{left:?}"
+                    );
                 }
             }
         },
@@ -312,7 +327,14 @@ fn password_reset_is_single_use_at_any_failure_point() {
     for n in 1..=100 {
         // With end_sessions (the strict profile's), so that ending the sessions can fail too.
         let conf = config(json!({ "password_reset": { "end_sessions": true } }));
-        let sso = edge_sso::Sso::with_hooks(FaultyStore::new(), edge_sso::MemoryAudit::default(), CaptureReset::default(), keys(), conf, Box::new(|| Some(T0)));
+        let sso = edge_sso::Sso::with_hooks(
+            FaultyStore::new(),
+            edge_sso::MemoryAudit::default(),
+            CaptureReset::default(),
+            keys(),
+            conf,
+            Box::new(|| Some(T0)),
+        );
         let login = |p: &str| block_on(sso.login(None, "r", p, APP, ADDR, Default::default()));
         let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
         block_on(sso.create_super_user(None, &mut boot)).unwrap();
@@ -381,13 +403,22 @@ fn write_conflicts_are_retried_and_never_leave_half_a_change() {
     let mut total = 0;
     total += every_conflict(
         |f| vec![f.admin_ust()],
-        |f, c| f.call("user.createUser", json!([null, { "username": "victim", "password": "victim passphrase" }, c[0], APP, ADDR, { "autoApprove": true }])),
+        |f, c| {
+            f.call(
+                "user.createUser",
+                json!([null, { "username": "victim", "password": "victim passphrase" }, c[0], APP, ADDR, { "autoApprove": true }]),
+            )
+        },
         |f, c, ok| {
             if ok {
                 f.login("victim", "victim passphrase").unwrap();
             } else {
                 assert_code(f.login("victim", "victim passphrase"), Code::AuthNotAllowed, false);
-                f.call("user.createUser", json!([null, { "username": "victim", "password": "victim passphrase" }, c[0], APP, ADDR, { "autoApprove": true }])).unwrap();
+                f.call(
+                    "user.createUser",
+                    json!([null, { "username": "victim", "password": "victim passphrase" }, c[0], APP, ADDR, { "autoApprove": true }]),
+                )
+                .unwrap();
                 f.login("victim", "victim passphrase").unwrap();
             }
         },
@@ -462,7 +493,8 @@ fn write_conflicts_are_retried_and_never_leave_half_a_change() {
 }
 
 /// passlib's pbkdf2_sha512 of "password" (1000 rounds), as Zato stores it.
-const ZATO_PBKDF2: &str = "$pbkdf2-sha512$1000$c2FsdHNhbHRzYWx0c2FsdA$715rqIr5dXOVPpBhqqsugl037zT5bWJTWYmZtIcK8hBnisKpwfY7kokvwjDrNHqHhF50Pb7MD6HvkJwiDQw4ww";
+const ZATO_PBKDF2: &str =
+    "$pbkdf2-sha512$1000$c2FsdHNhbHRzYWx0c2FsdA$715rqIr5dXOVPpBhqqsugl037zT5bWJTWYmZtIcK8hBnisKpwfY7kokvwjDrNHqHhF50Pb7MD6HvkJwiDQw4ww";
 
 #[test]
 fn an_import_interrupted_at_any_call_is_whole_or_absent_and_a_rerun_completes_it() {
@@ -500,7 +532,9 @@ fn a_link_or_an_external_session_interrupted_at_any_call_leaves_a_working_state(
     use edge_sso::linked::definitions::SecurityDefinitions;
     use edge_sso::linked::external::Proof;
     let defs = || SecurityDefinitions::from_json(&json!({ "basic_auth": [{ "id": "1", "username": "svc", "password": "basic secret" }] })).unwrap();
-    let external = |f: &Fixture<FaultyStore>| block_on(f.sso.external_session(None, Proof::Basic { username: "svc", password: "basic secret" }, "", ADDR, None, None));
+    let external = |f: &Fixture<FaultyStore>| {
+        block_on(f.sso.external_session(None, Proof::Basic { username: "svc", password: "basic secret" }, "", ADDR, None, None))
+    };
     let mut cases = 0;
     for step in ["link", "session"] {
         for n in 1..=200 {

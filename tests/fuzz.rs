@@ -42,7 +42,13 @@ fn json_value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::btree_map(
-                prop_oneof![strings(), Just("username".to_string()), Just("password".to_string()), Just("name".to_string()), Just("user_id".to_string())],
+                prop_oneof![
+                    strings(),
+                    Just("username".to_string()),
+                    Just("password".to_string()),
+                    Just("name".to_string()),
+                    Just("user_id".to_string())
+                ],
                 inner,
                 0..6
             )
@@ -104,11 +110,30 @@ fn the_operation_table_survives_random_arguments() {
 }
 
 const PATHS: [&str; 24] = [
-    "/zato/sso/user/login", "/zato/sso/user/logout", "/zato/sso/user", "/zato/sso/user/password", "/zato/sso/user/totp",
-    "/zato/sso/user/lock", "/zato/sso/user/approve", "/zato/sso/user/reject", "/zato/sso/user/search", "/zato/sso/user/signup",
-    "/zato/sso/user/linked", "/zato/sso/user/session", "/zato/sso/user/session/list", "/zato/sso/user/attr",
-    "/zato/sso/user/attr/exists", "/zato/sso/user/attr/names", "/zato/sso/session/attr", "/zato/sso/session/attr/exists",
-    "/zato/sso/session/attr/names", "/zato/sso/password/reset", "/zato/sso/", "/zato/sso/user/", "/other", "/zato/sso/user/create",
+    "/zato/sso/user/login",
+    "/zato/sso/user/logout",
+    "/zato/sso/user",
+    "/zato/sso/user/password",
+    "/zato/sso/user/totp",
+    "/zato/sso/user/lock",
+    "/zato/sso/user/approve",
+    "/zato/sso/user/reject",
+    "/zato/sso/user/search",
+    "/zato/sso/user/signup",
+    "/zato/sso/user/linked",
+    "/zato/sso/user/session",
+    "/zato/sso/user/session/list",
+    "/zato/sso/user/attr",
+    "/zato/sso/user/attr/exists",
+    "/zato/sso/user/attr/names",
+    "/zato/sso/session/attr",
+    "/zato/sso/session/attr/exists",
+    "/zato/sso/session/attr/names",
+    "/zato/sso/password/reset",
+    "/zato/sso/",
+    "/zato/sso/user/",
+    "/other",
+    "/zato/sso/user/create",
 ];
 
 fn body(ust: String, id: String) -> impl Strategy<Value = Vec<u8>> {
@@ -147,7 +172,8 @@ fn check_response(status: u16, body: &Value) {
 fn the_rest_handler_survives_random_requests() {
     let (f, ust, id) = fixture();
     let serve = |method: &str, path: &str, query: &str, body: &[u8], ct: Option<&str>| {
-        let req = HttpRequest { method, path, query, body, content_type: ct, remote_addr: "127.0.0.1", user_agent: Some("fuzz"), authorization: None };
+        let req =
+            HttpRequest { method, path, query, body, content_type: ct, remote_addr: "127.0.0.1", user_agent: Some("fuzz"), authorization: None };
         block_on(f.sso.handle_http(&req))
     };
     for entry in corpus("rest") {
@@ -166,7 +192,13 @@ fn the_rest_handler_survives_random_requests() {
         prop::sample::select(PATHS.to_vec()),
         prop_oneof![Just(String::new()), "[a-z_=&%0-9]{0,40}", Just("current_app=CRM&ust=x".to_string())],
         body(ust, id),
-        prop::sample::select(vec![None, Some("application/json"), Some("text/plain"), Some("application/xml"), Some("application/json; charset=utf-8")]),
+        prop::sample::select(vec![
+            None,
+            Some("application/json"),
+            Some("text/plain"),
+            Some("application/xml"),
+            Some("application/json; charset=utf-8"),
+        ]),
     );
     runner
         .run(&strategy, |(method, path, query, body, ct)| {

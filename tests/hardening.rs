@@ -100,10 +100,16 @@ fn guessing_the_old_password_is_throttled() {
     let admin = f.admin_ust();
     let (_, ust) = f.regular(&admin, "jo", PW);
     for i in 0..10 {
-        let e = f.call("user.changePassword", json!([null, { "old_password": format!("guess {i}"), "new_password": "a brand new passphrase" }, ust, APP, ADDR])).unwrap_err();
+        let e = f
+            .call(
+                "user.changePassword",
+                json!([null, { "old_password": format!("guess {i}"), "new_password": "a brand new passphrase" }, ust, APP, ADDR]),
+            )
+            .unwrap_err();
         assert!(e.detail.contains("does not match"), "{e:?}");
     }
-    let e = f.call("user.changePassword", json!([null, { "old_password": PW, "new_password": "a brand new passphrase" }, ust, APP, ADDR])).unwrap_err();
+    let e =
+        f.call("user.changePassword", json!([null, { "old_password": PW, "new_password": "a brand new passphrase" }, ust, APP, ADDR])).unwrap_err();
     assert_eq!(e.sub_status, vec![Code::AuthNotAllowed]);
     assert!(e.detail.contains("too many"), "{e:?}");
     f.advance_secs(61);
@@ -175,7 +181,14 @@ impl edge_sso::Hooks for Capture {
 fn reset_tokens_issued_before_a_password_change_are_void() {
     let clock = std::rc::Rc::new(std::cell::Cell::new(T0));
     let c = clock.clone();
-    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), Capture::default(), keys(), config(json!({})), Box::new(move || Some(c.get())));
+    let sso = edge_sso::Sso::with_hooks(
+        MemoryStore::new(),
+        edge_sso::MemoryAudit::default(),
+        Capture::default(),
+        keys(),
+        config(json!({})),
+        Box::new(move || Some(c.get())),
+    );
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
     let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
@@ -200,7 +213,11 @@ fn reset_tokens_issued_before_a_password_change_are_void() {
     let key = block_on(sso.access_reset_token(None, &third, APP, ADDR, None)).unwrap();
     clock.set(T0 + 3_000);
     block_on(sso.set_password(None, &id, "set by the admin!", None, None, APP, ADDR)).unwrap();
-    assert_code(block_on(sso.reset_password(None, "reset passphrase two", &third, &key, APP, ADDR, None, None)), Code::PasswordResetCouldNotAccess, false);
+    assert_code(
+        block_on(sso.reset_password(None, "reset passphrase two", &third, &key, APP, ADDR, None, None)),
+        Code::PasswordResetCouldNotAccess,
+        false,
+    );
     block_on(sso.login(None, "jo", "set by the admin!", APP, ADDR, Default::default())).unwrap();
 }
 
@@ -284,7 +301,14 @@ fn a_reset_key_is_void_after_five_wrong_codes() {
     let conf = config(json!({ "password_reset": { "require_totp": true }, "throttle": { "totp_per_user": 100 } }));
     let clock = std::rc::Rc::new(std::cell::Cell::new(T0));
     let c = clock.clone();
-    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), Capture::default(), keys(), conf, Box::new(move || Some(c.get())));
+    let sso = edge_sso::Sso::with_hooks(
+        MemoryStore::new(),
+        edge_sso::MemoryAudit::default(),
+        Capture::default(),
+        keys(),
+        conf,
+        Box::new(move || Some(c.get())),
+    );
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
     let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
@@ -300,7 +324,11 @@ fn a_reset_key_is_void_after_five_wrong_codes() {
     for _ in 0..5 {
         assert!(block_on(sso.reset_password(None, "a new passphrase", &token, &reset_key, APP, ADDR, None, Some(wrong))).is_err());
     }
-    assert_code(block_on(sso.reset_password(None, "a new passphrase", &token, &reset_key, APP, ADDR, None, Some(&right))), Code::PasswordResetCouldNotAccess, false);
+    assert_code(
+        block_on(sso.reset_password(None, "a new passphrase", &token, &reset_key, APP, ADDR, None, Some(&right))),
+        Code::PasswordResetCouldNotAccess,
+        false,
+    );
     block_on(sso.login(None, "t", PW, APP, ADDR, LoginOptions { totp_code: Some(right), ..Default::default() })).unwrap();
 }
 

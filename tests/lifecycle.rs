@@ -63,10 +63,14 @@ fn super_user_updates_every_field_and_renames() {
     let f = Fixture::new(json!({}));
     let admin = f.admin_ust();
     let (id, _) = f.regular(&admin, "u", PW);
-    f.call("user.updateUserById", json!([null, id, {
+    f.call(
+        "user.updateUserById",
+        json!([null, id, {
         "username": "renamed", "is_locked": true, "password_expiry": "2345-12-27T11:22:33", "password_must_change": true,
         "sign_up_status": "final", "approval_status": "rejected", "is_rate_limit_active": true, "rate_limit_def": "*=1/d"
-    }, admin, APP, ADDR])).unwrap();
+    }, admin, APP, ADDR]),
+    )
+    .unwrap();
     let u = f.get_by_id(&id, &admin).unwrap();
     assert_eq!(u["username"], json!("renamed"));
     assert_eq!(u["is_locked"], json!(true));
@@ -199,7 +203,8 @@ fn password_about_to_expire_after_a_short_expiry_warns() {
     let f = Fixture::new(json!({}));
     let admin = f.admin_ust();
     let (id, _) = f.regular(&admin, "u", PW);
-    f.call("user.changePassword", json!([null, { "user_id": id, "new_password": "next passphrase", "password_expiry": 1 }, admin, APP, ADDR])).unwrap();
+    f.call("user.changePassword", json!([null, { "user_id": id, "new_password": "next passphrase", "password_expiry": 1 }, admin, APP, ADDR]))
+        .unwrap();
     assert!(f.login("u", "next passphrase").unwrap().has_w_about_to_exp);
 }
 
@@ -234,7 +239,8 @@ fn reset_totp_key_and_validate_code() {
     assert_code(f.call("user.resetTotpKey", json!([null, "forged", APP, ADDR, { "key": "not base32!" }])), Code::SessionNoSuchSession, false);
     assert_code(f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": "zusrnobody" }])), Code::AuthNotAllowed, true);
     assert_code(f.call("user.resetTotpKey", json!([null, ust, APP, ADDR, { "key": "not base32!" }])), Code::InvalidInput, false);
-    let given = f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": id, "key": "JBSWY3DPEHPK3PXP", "keyLabel": "work phone" }])).unwrap();
+    let given =
+        f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": id, "key": "JBSWY3DPEHPK3PXP", "keyLabel": "work phone" }])).unwrap();
     assert_eq!(given, json!("JBSWY3DPEHPK3PXP"));
     assert_eq!(f.get_current(&ust).unwrap()["totp_label"], json!("work phone"));
     let code = totp_now(&f, "JBSWY3DPEHPK3PXP");

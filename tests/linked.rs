@@ -194,7 +194,8 @@ fn a_jwt_users_totp_codes_are_throttled_like_at_login() {
     link(&f, &admin, &id, "jwt", "issuer").unwrap();
     let key = f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": id }])).unwrap();
     f.call("user.updateUserById", json!([null, id, { "is_totp_enabled": true }, admin, APP, ADDR])).unwrap();
-    let with_code = |code: &str| block_on(f.sso.external_session(None, Proof::Jwt { username: "issuer", token_sha256: SHA }, "", ADDR, None, Some(code)));
+    let with_code =
+        |code: &str| block_on(f.sso.external_session(None, Proof::Jwt { username: "issuer", token_sha256: SHA }, "", ADDR, None, Some(code)));
     let right = totp_now(&f, key.as_str().unwrap());
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for _ in 0..3 {

@@ -181,7 +181,8 @@ fn l7_l8_forced_password_change() {
 #[test]
 fn l7_l8_hidden_variants_never_log_in_silently() {
     // Spec §10 O-15: no crash; O-14: a refused new password is a refused login.
-    let (f, _) = with_user(json!({ "password": { "inform_if_must_be_changed": false, "inform_if_invalid": false } }), json!({ "password_must_change": true }));
+    let (f, _) =
+        with_user(json!({ "password": { "inform_if_must_be_changed": false, "inform_if_invalid": false } }), json!({ "password_must_change": true }));
     assert_code(f.login("u", PW), Code::AuthNotAllowed, true);
     let short = LoginOptions { new_password: Some("short".into()), ..Default::default() };
     assert_code(f.login_with("u", PW, short), Code::AuthNotAllowed, true);
@@ -199,7 +200,10 @@ fn a_new_password_without_must_change_is_ignored() {
 fn weaker_hashes_are_upgraded_at_login() {
     let (f, _) = with_user(json!({}), json!({}));
     // Same store and keys, stronger Argon2 parameters.
-    let g = Fixture::with_store(edge_sso::MemoryStore::new(), json!({ "signup": { "is_approval_needed": false }, "argon2": { "m_cost": 128, "t_cost": 2 } }));
+    let g = Fixture::with_store(
+        edge_sso::MemoryStore::new(),
+        json!({ "signup": { "is_approval_needed": false }, "argon2": { "m_cost": 128, "t_cost": 2 } }),
+    );
     f.sso.store().move_into(g.sso.store());
     let before = g.sso.store().dump();
     g.login("u", PW).unwrap();

@@ -148,9 +148,10 @@ fn world(overrides: Value) -> World {
     let admin = login(&f, ADMIN, ADMIN_PASSWORD).unwrap();
     let mut d = obj(json!({ "username": "jo", "password": "jo's passphrase", "email": "jo@example.com" }));
     let a = admin.clone();
-    run_one(f.sso.store(), Box::pin(async {
-        f.sso.create_user(None, &mut d, &a, APP, ADDR, edge_sso::CreateOptions { auto_approve: true }).await.map(|_| Value::Null)
-    }))
+    run_one(
+        f.sso.store(),
+        Box::pin(async { f.sso.create_user(None, &mut d, &a, APP, ADDR, edge_sso::CreateOptions { auto_approve: true }).await.map(|_| Value::Null) }),
+    )
     .unwrap();
     let user_id = d["user_id"].as_str().unwrap().to_string();
     let ust = login(&f, "jo", "jo's passphrase").unwrap();
@@ -193,7 +194,13 @@ fn round_trip_budgets_hold() {
         ("updateCurrentUser", 3, call(f, "user.updateCurrentUser", json!([null, { "display_name": "Jo" }, ust, APP, ADDR]))),
         ("lockUser", 3, call(f, "user.lockUser", json!([null, uid, admin, APP, ADDR]))),
         ("unlockUser", 3, call(f, "user.unlockUser", json!([null, uid, admin, APP, ADDR]))),
-        ("login", 3, Box::pin(async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, LoginOptions::default()).await.map(|r| Value::String(r.ust)) })),
+        (
+            "login",
+            3,
+            Box::pin(
+                async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, LoginOptions::default()).await.map(|r| Value::String(r.ust)) },
+            ),
+        ),
         ("createUser", 4, call(f, "user.createUser", json!([null, { "username": "kim", "password": "kim's passphrase" }, admin, APP, ADDR]))),
         ("logout", 2, call(f, "user.logout", json!([null, admin, APP, ADDR]))),
     ];
@@ -237,10 +244,8 @@ impl SearchId for Fixture<WaveStore> {
 fn a_renew_racing_a_logout_does_not_bring_the_session_back() {
     for renew_first in [true, false] {
         let w = world(json!({}));
-        let (renew, logout) = (
-            call(&w.f, "user.session.renew", json!([null, w.ust, APP, ADDR])),
-            call(&w.f, "user.logout", json!([null, w.ust, APP, ADDR])),
-        );
+        let (renew, logout) =
+            (call(&w.f, "user.session.renew", json!([null, w.ust, APP, ADDR])), call(&w.f, "user.logout", json!([null, w.ust, APP, ADDR])));
         let ops = if renew_first { vec![renew, logout] } else { vec![logout, renew] };
         let results = run_together(w.f.sso.store(), ops);
         assert!(results.iter().any(Result::is_ok));
@@ -257,7 +262,11 @@ fn no_session_outlives_a_lock_a_password_change_a_rejection_or_a_delete_while_re
         let (f, uid) = (&w.f, w.user_id.clone());
         let admin_op = match action {
             "lock" => call(f, "user.lockUser", json!([null, uid, w.admin, APP, ADDR])),
-            "password" => call(f, "user.changePassword", json!([null, { "old_password": "jo's passphrase", "new_password": "a brand new passphrase" }, w.ust, APP, ADDR])),
+            "password" => call(
+                f,
+                "user.changePassword",
+                json!([null, { "old_password": "jo's passphrase", "new_password": "a brand new passphrase" }, w.ust, APP, ADDR]),
+            ),
             "reject" => call(f, "user.rejectUser", json!([null, uid, w.admin, APP, ADDR])),
             "delete" => call(f, "user.deleteUserById", json!([null, uid, w.admin, APP, ADDR])),
             _ => call(f, "user.changePassword", json!([null, { "new_password": "set by the admin", "user_id": uid }, w.admin, APP, ADDR])),
@@ -289,7 +298,10 @@ fn a_login_racing_a_lock_leaves_no_session_that_works_after_unlock() {
     for login_first in [true, false] {
         let w = world(json!({}));
         let f = &w.f;
-        let login = Box::pin(async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, LoginOptions::default()).await.map(|r| Value::String(r.ust)) }) as Op<'_>;
+        let login =
+            Box::pin(
+                async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, LoginOptions::default()).await.map(|r| Value::String(r.ust)) },
+            ) as Op<'_>;
         let lock = call(f, "user.lockUser", json!([null, w.user_id, w.admin, APP, ADDR]));
         let ops = if login_first { vec![login, lock] } else { vec![lock, login] };
         let results = run_together(f.sso.store(), ops);
@@ -331,15 +343,21 @@ fn a_totp_login_racing_a_password_change_does_not_restore_the_old_password() {
         run_one(f.sso.store(), call(f, "user.resetTotpKey", json!([null, w.admin, APP, ADDR, { "userId": w.user_id, "key": key }]))).unwrap();
         let code = totp_now(f, key);
         let opts = LoginOptions { totp_code: Some(code), ..LoginOptions::default() };
-        let login = Box::pin(async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, opts).await.map(|r| Value::String(r.ust)) }) as Op<'_>;
-        let change = call(f, "user.changePassword", json!([null, { "new_password": "the admin's choice", "user_id": w.user_id }, w.admin, APP, ADDR]));
+        let login =
+            Box::pin(async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, opts).await.map(|r| Value::String(r.ust)) }) as Op<'_>;
+        let change =
+            call(f, "user.changePassword", json!([null, { "new_password": "the admin's choice", "user_id": w.user_id }, w.admin, APP, ADDR]));
         let ops = if login_first { vec![login, change] } else { vec![change, login] };
         let results = run_together(f.sso.store(), ops);
         let ust = results[if login_first { 0 } else { 1 }].as_ref().ok().and_then(|v| v.as_str().map(str::to_string));
         assert!(results[if login_first { 1 } else { 0 }].is_ok());
         f.advance_secs(31);
         let code = totp_now(f, key);
-        assert_code(login_op(f, "jo", "jo's passphrase", LoginOptions { totp_code: Some(code.clone()), ..LoginOptions::default() }), Code::AuthNotAllowed, false);
+        assert_code(
+            login_op(f, "jo", "jo's passphrase", LoginOptions { totp_code: Some(code.clone()), ..LoginOptions::default() }),
+            Code::AuthNotAllowed,
+            false,
+        );
         login_op(f, "jo", "the admin's choice", LoginOptions { totp_code: Some(code), ..LoginOptions::default() }).unwrap();
         if let Some(ust) = ust {
             assert_code(current(&w, &ust), Code::SessionNoSuchSession, false);
@@ -378,10 +396,13 @@ fn a_burst_of_logins_reaches_the_password_check_at_most_as_often_as_the_throttle
     let mut ops: Vec<Op<'_>> = (0..39)
         .map(|i| {
             let guess = format!("wrong guess {i}");
-            Box::pin(async move { f.sso.login(None, "jo", &guess, APP, "203.0.113.9", LoginOptions::default()).await.map(|r| Value::String(r.ust)) }) as Op<'_>
+            Box::pin(async move { f.sso.login(None, "jo", &guess, APP, "203.0.113.9", LoginOptions::default()).await.map(|r| Value::String(r.ust)) })
+                as Op<'_>
         })
         .collect();
-    ops.push(Box::pin(async move { f.sso.login(None, "jo", "jo's passphrase", APP, "203.0.113.9", LoginOptions::default()).await.map(|r| Value::String(r.ust)) }));
+    ops.push(Box::pin(async move {
+        f.sso.login(None, "jo", "jo's passphrase", APP, "203.0.113.9", LoginOptions::default()).await.map(|r| Value::String(r.ust))
+    }));
     let results = run_together(f.sso.store(), ops);
     assert!(results.iter().all(Result::is_err), "the right password, sent 40th, must not get through");
     // Only attempts the counters let through reach the password check (their answer says so);
@@ -399,10 +420,18 @@ fn a_burst_of_logins_reaches_the_password_check_at_most_as_often_as_the_throttle
 fn uniqueness_holds_under_concurrent_creation() {
     let w = world(json!({}));
     let f = &w.f;
-    let ops: Vec<Op<'_>> = (0..20).map(|_| call(f, "user.createUser", json!([null, { "username": "twin", "password": "twin passphrase" }, w.admin, APP, ADDR]))).collect();
+    let ops: Vec<Op<'_>> = (0..20)
+        .map(|_| call(f, "user.createUser", json!([null, { "username": "twin", "password": "twin passphrase" }, w.admin, APP, ADDR])))
+        .collect();
     exactly_one(run_together(f.sso.store(), ops));
     let ops: Vec<Op<'_>> = (0..20)
-        .map(|i| call(f, "user.signup", json!([null, { "username": format!("signer{i}"), "password": "signer passphrase", "email": "same@example.com" }, APP, ADDR])))
+        .map(|i| {
+            call(
+                f,
+                "user.signup",
+                json!([null, { "username": format!("signer{i}"), "password": "signer passphrase", "email": "same@example.com" }, APP, ADDR]),
+            )
+        })
         .collect();
     exactly_one(run_together(f.sso.store(), ops));
 }
@@ -412,7 +441,8 @@ fn uniqueness_holds_under_concurrent_creation() {
 fn single_use_tokens_are_used_once() {
     let w = world(json!({}));
     let f = &w.f;
-    let token = run_one(f.sso.store(), call(f, "user.signup", json!([null, { "username": "newbie", "password": "newbie passphrase" }, APP, ADDR]))).unwrap();
+    let token =
+        run_one(f.sso.store(), call(f, "user.signup", json!([null, { "username": "newbie", "password": "newbie passphrase" }, APP, ADDR]))).unwrap();
     let ops: Vec<Op<'_>> = (0..5).map(|_| call(f, "user.confirmSignup", json!([null, token, APP, ADDR]))).collect();
     exactly_one(run_together(f.sso.store(), ops));
 }

@@ -23,8 +23,12 @@ fn sorted(list: &[&str]) -> Vec<String> {
 fn a_regular_user_sees_the_basic_fields_of_themselves_only() {
     let f = Fixture::new(json!({ "signup": { "is_approval_needed": false } }));
     let admin = f.admin_ust();
-    f.create(&admin, json!({ "username": "r", "password": "regular passphrase", "email": "r@example.com", "first_name": "R",
-        "totp_key": "JBSWY3DPEHPK3PXP", "totp_label": "phone" })).unwrap();
+    f.create(
+        &admin,
+        json!({ "username": "r", "password": "regular passphrase", "email": "r@example.com", "first_name": "R",
+        "totp_key": "JBSWY3DPEHPK3PXP", "totp_label": "phone" }),
+    )
+    .unwrap();
     let ust = f.login("r", "regular passphrase").unwrap().ust;
     let me = f.get_current(&ust).unwrap();
     assert_eq!(keys_of(&me), sorted(&BASIC_FIELDS));
@@ -42,8 +46,13 @@ fn a_regular_user_sees_the_basic_fields_of_themselves_only() {
 fn a_super_user_sees_everything_but_secrets() {
     let f = Fixture::new(json!({}));
     let admin = f.admin_ust();
-    let d = f.create(&admin, json!({ "username": "t", "password": "target passphrase", "is_locked": true, "is_totp_enabled": true,
-        "sign_up_status": "before_confirmation", "password_must_change": true, "email": "t@example.com" })).unwrap();
+    let d = f
+        .create(
+            &admin,
+            json!({ "username": "t", "password": "target passphrase", "is_locked": true, "is_totp_enabled": true,
+        "sign_up_status": "before_confirmation", "password_must_change": true, "email": "t@example.com" }),
+        )
+        .unwrap();
     let id = d["user_id"].as_str().unwrap();
     let other = f.get_by_id(id, &admin).unwrap();
     let mut expected: Vec<&str> = BASIC_FIELDS.iter().copied().filter(|k| *k != "totp_key").collect();

@@ -107,9 +107,25 @@ fn rest_sign_up_keeps_the_confirm_token_out_of_the_answer_unless_always_return_c
     let token = calls[0]["confirm_token"].as_str().expect("the hook gets the token").to_string();
     assert!(!r.body.to_string().contains(&token));
     // The mailed token confirms; nothing else does (E005006).
-    let r = send(&off, Req { method: "PATCH", path: "/zato/sso/user/signup", body: json!({ "current_app": APP, "confirm_token": "guessed" }).to_string().as_bytes(), ..Default::default() });
+    let r = send(
+        &off,
+        Req {
+            method: "PATCH",
+            path: "/zato/sso/user/signup",
+            body: json!({ "current_app": APP, "confirm_token": "guessed" }).to_string().as_bytes(),
+            ..Default::default()
+        },
+    );
     assert_eq!((r.status, &r.body["sub_status"]), (403, &json!(["E005006"])), "{}", r.body);
-    let r = send(&off, Req { method: "PATCH", path: "/zato/sso/user/signup", body: json!({ "current_app": APP, "confirm_token": token }).to_string().as_bytes(), ..Default::default() });
+    let r = send(
+        &off,
+        Req {
+            method: "PATCH",
+            path: "/zato/sso/user/signup",
+            body: json!({ "current_app": APP, "confirm_token": token }).to_string().as_bytes(),
+            ..Default::default()
+        },
+    );
     assert_eq!((r.status, &r.body["status"]), (200, &json!("ok")), "{}", r.body);
     // The Python-style API still resolves the token (trusted host code).
     let ctx = obj(json!({ "username": "api", "password": PW }));
@@ -184,11 +200,44 @@ fn rest_refuses_oversize_audited_inputs_with_e008002_before_any_audit_record() {
         post_json(&s, "/zato/sso/user", json!({ "current_app": APP, "ust": admin, "username": over })),
         post_json(&s, "/zato/sso/user/lock", json!({ "current_app": APP, "ust": admin, "user_id": over })),
         post_json(&s, "/zato/sso/user/login", json!({ "current_app": over, "username": "jo", "password": PW })),
-        send(&s, Req { method: "GET", path: "/zato/sso/user", query: &format!("current_app=CRM&ust={admin}&user_id={over}"), content_type: None, ..Default::default() }),
-        send(&s, Req { method: "GET", path: "/zato/sso/user/attr/names", query: &format!("current_app=CRM&ust={admin}&user_id={over}"), content_type: None, ..Default::default() }),
+        send(
+            &s,
+            Req {
+                method: "GET",
+                path: "/zato/sso/user",
+                query: &format!("current_app=CRM&ust={admin}&user_id={over}"),
+                content_type: None,
+                ..Default::default()
+            },
+        ),
+        send(
+            &s,
+            Req {
+                method: "GET",
+                path: "/zato/sso/user/attr/names",
+                query: &format!("current_app=CRM&ust={admin}&user_id={over}"),
+                content_type: None,
+                ..Default::default()
+            },
+        ),
         // The User-Agent header, where the endpoint records it.
-        send(&s, Req { body: json!({ "current_app": APP, "username": "jo", "password": PW }).to_string().as_bytes(), user_agent: Some(&over), ..Default::default() }),
-        send(&s, Req { path: "/zato/sso/password/reset", body: json!({ "current_app": APP, "credential": "jo" }).to_string().as_bytes(), user_agent: Some(&over), ..Default::default() }),
+        send(
+            &s,
+            Req {
+                body: json!({ "current_app": APP, "username": "jo", "password": PW }).to_string().as_bytes(),
+                user_agent: Some(&over),
+                ..Default::default()
+            },
+        ),
+        send(
+            &s,
+            Req {
+                path: "/zato/sso/password/reset",
+                body: json!({ "current_app": APP, "credential": "jo" }).to_string().as_bytes(),
+                user_agent: Some(&over),
+                ..Default::default()
+            },
+        ),
     ] {
         assert_e008002(&r);
         assert!(!r.body.to_string().contains("vvvv") && !r.body.to_string().contains("uuuu"), "the value is not echoed");
@@ -202,7 +251,17 @@ fn rest_refuses_oversize_audited_inputs_with_e008002_before_any_audit_record() {
     assert_eq!((r.status, &r.body["sub_status"]), (403, &json!(["E005001"])), "{}", r.body);
     assert_eq!(audit_count(&s), before + 1);
     // A long User-Agent on an endpoint that does not record it changes nothing.
-    let r = send(&s, Req { method: "GET", path: "/zato/sso/user", query: &format!("current_app=CRM&ust={admin}"), content_type: None, user_agent: Some(&over), ..Default::default() });
+    let r = send(
+        &s,
+        Req {
+            method: "GET",
+            path: "/zato/sso/user",
+            query: &format!("current_app=CRM&ust={admin}"),
+            content_type: None,
+            user_agent: Some(&over),
+            ..Default::default()
+        },
+    );
     assert_eq!((r.status, &r.body["status"]), (200, &json!("ok")), "{}", r.body);
 }
 
@@ -232,7 +291,6 @@ fn rest_sign_up_refuses_a_sign_up_status_input_with_e008002() {
     let found = block_on(s.call("user.search", &[Value::Null, json!({ "username": "jo" }), json!(admin), json!(APP), json!(ADDR)])).unwrap();
     assert_eq!(found["result"][0]["sign_up_status"], json!("before_confirmation"), "{found}");
 }
-
 
 /// The REST password change takes `password_must_change` as the Python API does (README O-12):
 /// it used to be ignored over REST.

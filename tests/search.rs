@@ -35,7 +35,10 @@ fn substring_and_exact_name_search_with_spec_paging() {
     let r = search(&f, &admin, json!({ "display_name": "smith", "is_name_exact": false })).unwrap();
     assert_eq!(r["total"], json!(3), "Anna Smith twice and the derived 'Cat Smithson'");
     assert_eq!((r["cur_page"].clone(), r["num_pages"].clone(), r["page_size"].clone()), (json!(1), json!(1), json!(50)));
-    assert_eq!((r["has_next_page"].clone(), r["has_prev_page"].clone(), r["next_page"].clone(), r["prev_page"].clone()), (json!(false), json!(false), Value::Null, json!(0)));
+    assert_eq!(
+        (r["has_next_page"].clone(), r["has_prev_page"].clone(), r["next_page"].clone(), r["prev_page"].clone()),
+        (json!(false), json!(false), Value::Null, json!(0))
+    );
     // Sorted by display_name, then username (code point order: upper before lower).
     assert_eq!(usernames(&r), vec!["zed", "cat", "amy"]);
     let r = search(&f, &admin, json!({ "display_name": "anna smith" })).unwrap();
@@ -62,7 +65,10 @@ fn paging_numbers() {
     }
     let r = search(&f, &admin, json!({ "display_name": "person", "is_name_exact": false, "page_size": 3, "cur_page": 2 })).unwrap();
     assert_eq!(usernames(&r), vec!["p3", "p4", "p5"]);
-    assert_eq!((r["total"].clone(), r["num_pages"].clone(), r["prev_page"].clone(), r["next_page"].clone()), (json!(7), json!(3), json!(1), json!(3)));
+    assert_eq!(
+        (r["total"].clone(), r["num_pages"].clone(), r["prev_page"].clone(), r["next_page"].clone()),
+        (json!(7), json!(3), json!(1), json!(3))
+    );
     assert_eq!((r["has_prev_page"].clone(), r["has_next_page"].clone()), (json!(true), json!(true)));
     let r = search(&f, &admin, json!({ "display_name": "person", "is_name_exact": false, "page_size": 3, "cur_page": 9 })).unwrap();
     assert_eq!(r["cur_page"], json!(9));

@@ -229,9 +229,22 @@ fn debug_output_never_holds_secrets() {
     let target = edge_sso::attr::AttrTarget::Session(r.ust.clone());
     let response = rest_login(&f, ADDR, json!({ "current_app": APP, "username": ADMIN, "password": ADMIN_PASSWORD }));
     let response_ust = response.body["ust"].as_str().unwrap().to_string();
-    let text = format!("{opts:?} {r:?} {ring:?} {rec:?} {http:?} {item:?} {target:?} {response:?} {:?}", f.login(ADMIN, "wrong secret pw").unwrap_err());
+    let text =
+        format!("{opts:?} {r:?} {ring:?} {rec:?} {http:?} {item:?} {target:?} {response:?} {:?}", f.login(ADMIN, "wrong secret pw").unwrap_err());
     assert!(text.contains("\"ust\""), "the response's field names are shown: {text}");
-    for secret in ["123456", "new secret pw", r.ust.as_str(), "abababab", "wrong secret pw", &rec.password, &rec.totp_key, "body secret pw", "query+secret", "attribute secret", &response_ust] {
+    for secret in [
+        "123456",
+        "new secret pw",
+        r.ust.as_str(),
+        "abababab",
+        "wrong secret pw",
+        &rec.password,
+        &rec.totp_key,
+        "body secret pw",
+        "query+secret",
+        "attribute secret",
+        &response_ust,
+    ] {
         assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "Debug shows a secret: {text}");
     }
 }
@@ -270,13 +283,26 @@ impl edge_sso::Hooks for CaptureReset {
 fn strict_password_reset_asks_totp_users_for_a_code() {
     let clock = std::rc::Rc::new(Cell::new(T0));
     let c = clock.clone();
-    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), CaptureReset::default(), keys(), config(json!({ "profile": "strict" })), Box::new(move || Some(c.get())));
-    let mut boot = obj(json!({ "username": ADMIN, "password": "a strict admin passphrase", "email": "a@example.com", "is_totp_enabled": true, "totp_key": "JBSWY3DPEHPK3PXP" }));
+    let sso = edge_sso::Sso::with_hooks(
+        MemoryStore::new(),
+        edge_sso::MemoryAudit::default(),
+        CaptureReset::default(),
+        keys(),
+        config(json!({ "profile": "strict" })),
+        Box::new(move || Some(c.get())),
+    );
+    let mut boot = obj(
+        json!({ "username": ADMIN, "password": "a strict admin passphrase", "email": "a@example.com", "is_totp_enabled": true, "totp_key": "JBSWY3DPEHPK3PXP" }),
+    );
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
     block_on(sso.create_reset_token(None, ADMIN, APP, ADDR, None)).unwrap();
     let token = sso.hooks_for_tests().0.borrow()[0].clone();
     let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
-    assert_code(block_on(sso.reset_password(None, "a brand new strict passphrase", &token, &key, APP, ADDR, None, None)), Code::AuthNotAllowed, false);
+    assert_code(
+        block_on(sso.reset_password(None, "a brand new strict passphrase", &token, &key, APP, ADDR, None, None)),
+        Code::AuthNotAllowed,
+        false,
+    );
     let code = edge_sso::crypto::totp::totp_code("JBSWY3DPEHPK3PXP", (clock.get() / 1000) as u64).unwrap();
     block_on(sso.reset_password(None, "a brand new strict passphrase", &token, &key, APP, ADDR, None, Some(&code))).unwrap();
 }
@@ -289,7 +315,8 @@ fn the_password_check_hook_refuses_breached_passwords() {
             Ok(password != "correct horse battery staple")
         }
     }
-    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), Breached, keys(), config(json!({})), Box::new(|| Some(T0)));
+    let sso =
+        edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), Breached, keys(), config(json!({})), Box::new(|| Some(T0)));
     let mut data = obj(json!({ "username": ADMIN, "password": "correct horse battery staple" }));
     assert_code(block_on(sso.create_super_user(None, &mut data)), Code::PasswordInvalid, true);
     let mut data = obj(json!({ "username": ADMIN, "password": "an unbreached passphrase" }));
@@ -322,7 +349,11 @@ fn concurrent_login_logout_and_renew_leave_consistent_state() {
         .map(|(i, u)| {
             let (sso, u) = (&f.sso, u.clone());
             async move {
-                if i % 2 == 0 { sso.logout(None, &u, APP, ADDR).await.map(|_| ()) } else { sso.renew_session(None, &u, APP, ADDR, None).await.map(|_| ()) }
+                if i % 2 == 0 {
+                    sso.logout(None, &u, APP, ADDR).await.map(|_| ())
+                } else {
+                    sso.renew_session(None, &u, APP, ADDR, None).await.map(|_| ())
+                }
             }
         })
         .collect();
@@ -331,7 +362,8 @@ fn concurrent_login_logout_and_renew_leave_consistent_state() {
     }
     let list = f.call("user.session.getList", json!([null, null, usts[1], admin, APP, ADDR])).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 6, "5 renewed + the one from regular()");
-    let index: Vec<String> = f.sso.store().dump().into_iter().map(|(k, _)| k).filter(|k| k.starts_with(&format!("sso/user-session/{uid}/"))).collect();
+    let index: Vec<String> =
+        f.sso.store().dump().into_iter().map(|(k, _)| k).filter(|k| k.starts_with(&format!("sso/user-session/{uid}/"))).collect();
     assert_eq!(index.len(), 6, "no index entry without its session, no session without its entry");
 }
 
@@ -378,7 +410,11 @@ fn a_login_cannot_charge_its_failures_to_an_address_it_claims() {
     f.regular(&admin, "victim", PW);
     let victim_addr = "203.0.113.7";
     for i in 0..5 {
-        let r = rest_login(&f, "198.51.100.1", json!({ "current_app": APP, "username": "victim", "password": format!("guess {i}"), "remote_addr": victim_addr }));
+        let r = rest_login(
+            &f,
+            "198.51.100.1",
+            json!({ "current_app": APP, "username": "victim", "password": format!("guess {i}"), "remote_addr": victim_addr }),
+        );
         assert_eq!(r.body["sub_status"], json!(["E005001"]));
     }
     // The failures were the sender's: the claimed address logs in, the sender is blocked.
@@ -438,7 +474,14 @@ fn a_rest_password_reset_answers_before_any_lookup_and_leaves_the_work_to_the_ho
     // an unknown user, comes before the lookup, the writes and the delivery hook.
     let clock = std::rc::Rc::new(Cell::new(T0));
     let c = clock.clone();
-    let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), edge_sso::MemoryAudit::default(), CaptureReset::default(), keys(), config(json!({})), Box::new(move || Some(c.get())));
+    let sso = edge_sso::Sso::with_hooks(
+        MemoryStore::new(),
+        edge_sso::MemoryAudit::default(),
+        CaptureReset::default(),
+        keys(),
+        config(json!({})),
+        Box::new(move || Some(c.get())),
+    );
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD, "email": "admin@example.com" }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
     let post = |credential: &str| {
@@ -469,7 +512,16 @@ fn a_rest_password_reset_answers_before_any_lookup_and_leaves_the_work_to_the_ho
     block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
     // A refused request leaves nothing behind.
     let body = json!({ "current_app": "Nope", "credential": ADMIN }).to_string();
-    let req = edge_sso::rest::HttpRequest { method: "POST", path: "/zato/sso/password/reset", query: "", body: body.as_bytes(), content_type: Some("application/json"), remote_addr: ADDR, user_agent: None, authorization: None };
+    let req = edge_sso::rest::HttpRequest {
+        method: "POST",
+        path: "/zato/sso/password/reset",
+        query: "",
+        body: body.as_bytes(),
+        content_type: Some("application/json"),
+        remote_addr: ADDR,
+        user_agent: None,
+        authorization: None,
+    };
     assert!(block_on(sso.handle_http(&req)).deferred.is_none());
 }
 
@@ -480,10 +532,20 @@ fn a_rest_client_may_send_its_ust_as_a_bearer_token_and_keep_it_out_of_urls() {
     // `current_ust` where the request names a `target_ust`.
     let f = Fixture::new(json!({}));
     f.bootstrap();
-    let ust = rest_login(&f, ADDR, json!({ "current_app": APP, "username": ADMIN, "password": ADMIN_PASSWORD })).body["ust"].as_str().unwrap().to_string();
+    let ust =
+        rest_login(&f, ADDR, json!({ "current_app": APP, "username": ADMIN, "password": ADMIN_PASSWORD })).body["ust"].as_str().unwrap().to_string();
     let bearer = format!("Bearer {ust}");
     let get = |path: &str, query: &str, authorization: Option<&str>| {
-        let req = edge_sso::rest::HttpRequest { method: "GET", path, query, body: b"", content_type: None, remote_addr: ADDR, user_agent: None, authorization };
+        let req = edge_sso::rest::HttpRequest {
+            method: "GET",
+            path,
+            query,
+            body: b"",
+            content_type: None,
+            remote_addr: ADDR,
+            user_agent: None,
+            authorization,
+        };
         block_on(f.sso.handle_http(&req))
     };
     let me = get("/zato/sso/user", "current_app=CRM", Some(&bearer));

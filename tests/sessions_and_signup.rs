@@ -69,7 +69,11 @@ struct TestHooks {
 impl Hooks for TestHooks {
     async fn session_expiry(&self, ctx: &Value) -> Option<i64> {
         self.calls.borrow_mut().push(json!({ "hook": "session_expiry", "ctx": ctx }));
-        if ctx["username"] == json!("short") { Some(5) } else { None }
+        if ctx["username"] == json!("short") {
+            Some(5)
+        } else {
+            None
+        }
     }
     async fn signup_callback(&self, ctx: &Value) -> Result<(), HookError> {
         self.calls.borrow_mut().push(json!({ "hook": "signup", "ctx": ctx }));
@@ -84,7 +88,8 @@ impl Hooks for TestHooks {
 fn with_hooks(overrides: Value) -> (HookedSso, std::rc::Rc<std::cell::Cell<i64>>) {
     let clock = std::rc::Rc::new(std::cell::Cell::new(T0));
     let c = clock.clone();
-    let sso = Sso::with_hooks(MemoryStore::new(), MemoryAudit::default(), TestHooks::default(), keys(), config(overrides), Box::new(move || Some(c.get())));
+    let sso =
+        Sso::with_hooks(MemoryStore::new(), MemoryAudit::default(), TestHooks::default(), keys(), config(overrides), Box::new(move || Some(c.get())));
     (sso, clock)
 }
 
@@ -105,7 +110,9 @@ fn the_expiry_hook_sets_session_lifetimes() {
 
 #[test]
 fn signup_validator_runs_v1_to_v12_in_order() {
-    let f = Fixture::new(json!({ "signup": { "inform_if_user_exists": true, "inform_if_user_invalid": true, "inform_if_email_invalid": true, "inform_if_email_exists": true, "inform_if_app_invalid": true } }));
+    let f = Fixture::new(
+        json!({ "signup": { "inform_if_user_exists": true, "inform_if_user_invalid": true, "inform_if_email_invalid": true, "inform_if_email_exists": true, "inform_if_app_invalid": true } }),
+    );
     f.bootstrap();
     let signup = |ctx: Value| f.call("user.signup", json!([null, ctx, APP, ADDR]));
     assert_code(f.call("user.signup", json!([null, { "username": "x", "password": PW }, "Nope", ADDR])), Code::AppListInvalid, false);
@@ -203,23 +210,41 @@ fn password_reset_flow_is_single_use_and_expires() {
     assert_code(block_on(sso.access_reset_token(None, "bad-token", APP, ADDR, None)), Code::PasswordResetCouldNotAccess, false);
     let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
     assert_code(block_on(sso.access_reset_token(None, &token, APP, ADDR, None)), Code::PasswordResetCouldNotAccess, false);
-    assert_code(block_on(sso.reset_password(None, "new passphrase 2", &token, "forged", APP, ADDR, None, None)), Code::PasswordResetCouldNotAccess, false);
+    assert_code(
+        block_on(sso.reset_password(None, "new passphrase 2", &token, "forged", APP, ADDR, None, None)),
+        Code::PasswordResetCouldNotAccess,
+        false,
+    );
     assert_code(block_on(sso.reset_password(None, "short", &token, &key, APP, ADDR, None, None)), Code::PasswordTooShort, true);
     block_on(sso.reset_password(None, "new passphrase 2", &token, &key, APP, ADDR, None, None)).unwrap();
-    assert_code(block_on(sso.reset_password(None, "new passphrase 3", &token, &key, APP, ADDR, None, None)), Code::PasswordResetCouldNotAccess, false);
+    assert_code(
+        block_on(sso.reset_password(None, "new passphrase 3", &token, &key, APP, ADDR, None, None)),
+        Code::PasswordResetCouldNotAccess,
+        false,
+    );
     block_on(sso.login(None, "r", "new passphrase 2", APP, ADDR, Default::default())).unwrap();
     // Spec §10 O-34: as in Zato, a session opened before the reset goes on by default
     // (`password_reset.end_sessions`, on in the strict profile, ends it: see below).
     block_on(sso.get_current_user(None, &old_session, APP, ADDR)).unwrap();
     // A reset key is good for password_change_session_duration (1800 s) after access.
     block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
-    let token2 = sso.hooks_for_tests().calls.borrow().iter().rev().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"].as_str().unwrap().to_string();
+    let token2 = sso.hooks_for_tests().calls.borrow().iter().rev().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let key2 = block_on(sso.access_reset_token(None, &token2, APP, ADDR, None)).unwrap();
     clock.set(clock.get() + 1801 * 1000);
-    assert_code(block_on(sso.reset_password(None, "new passphrase 4", &token2, &key2, APP, ADDR, None, None)), Code::PasswordResetCouldNotAccess, false);
+    assert_code(
+        block_on(sso.reset_password(None, "new passphrase 4", &token2, &key2, APP, ADDR, None, None)),
+        Code::PasswordResetCouldNotAccess,
+        false,
+    );
     // Tokens expire after valid_for minutes.
     block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
-    let token3 = sso.hooks_for_tests().calls.borrow().iter().rev().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"].as_str().unwrap().to_string();
+    let token3 = sso.hooks_for_tests().calls.borrow().iter().rev().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     clock.set(clock.get() + 1441 * 60 * 1000);
     assert_code(block_on(sso.access_reset_token(None, &token3, APP, ADDR, None)), Code::PasswordResetCouldNotAccess, false);
 }
@@ -254,7 +279,12 @@ fn cleanup_removes_expired_records_only() {
     assert_eq!(r["reset_tokens"], json!(1));
     // This store keeps what it is given whatever the TTL: cleanup removes the counters too.
     assert_eq!(r["throttle_counters"], json!(3));
-    assert!(f.sso.store().dump().iter().all(|(k, _)| !k.starts_with("sso/session/") && !k.starts_with("sso/prt/") && !k.starts_with("sso/throttle/")));
+    assert!(f
+        .sso
+        .store()
+        .dump()
+        .iter()
+        .all(|(k, _)| !k.starts_with("sso/session/") && !k.starts_with("sso/prt/") && !k.starts_with("sso/throttle/")));
     // The long-lived attribute survived.
     let admin = f.login(ADMIN, ADMIN_PASSWORD).unwrap().ust;
     let uid = f.call("user.search", json!([null, { "username": "u" }, admin, APP, ADDR])).unwrap()["result"][0]["user_id"].clone();
@@ -268,11 +298,15 @@ fn the_password_expiry_sweep_lists_unlocked_users_near_or_past_expiry() {
     let (bid, _) = f.regular(&admin, "b", PW);
     f.regular(&admin, "a", PW);
     f.create(&admin, json!({ "username": "locked", "is_locked": true })).unwrap();
-    f.call("user.updateUserById", json!([null, bid, { "email": "b@example.com", "password_expiry": "2024-01-20T00:00:00" }, admin, APP, ADDR])).unwrap();
+    f.call("user.updateUserById", json!([null, bid, { "email": "b@example.com", "password_expiry": "2024-01-20T00:00:00" }, admin, APP, ADDR]))
+        .unwrap();
     let now = T0 + 10 * 86_400_000;
     let list = f.call("passwordExpirySweep", json!([now])).unwrap();
-    assert_eq!(list, json!([{ "username": "b", "email": "b@example.com", "display_name": "", "password_expiry": "2024-01-20T00:00:00",
-        "is_password_expired": false, "is_password_about_to_expire": true }]));
+    assert_eq!(
+        list,
+        json!([{ "username": "b", "email": "b@example.com", "display_name": "", "password_expiry": "2024-01-20T00:00:00",
+        "is_password_expired": false, "is_password_about_to_expire": true }])
+    );
     // Later everyone's expiry is near (730 days), the locked user excepted; b has expired.
     let later = f.call("passwordExpirySweep", json!([T0 + 720 * 86_400_000])).unwrap();
     let names: Vec<&str> = later.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
@@ -284,7 +318,8 @@ fn the_password_expiry_sweep_lists_unlocked_users_near_or_past_expiry() {
 fn a_reset_ends_the_users_sessions_when_configured() {
     let (sso, _, admin, old_session) = reset_fixture(json!({ "password_reset": { "end_sessions": true } }));
     block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
-    let token = sso.hooks_for_tests().calls.borrow().iter().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"].as_str().unwrap().to_string();
+    let token =
+        sso.hooks_for_tests().calls.borrow().iter().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"].as_str().unwrap().to_string();
     let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
     block_on(sso.reset_password(None, "new passphrase 2", &token, &key, APP, ADDR, None, None)).unwrap();
     assert_code(block_on(sso.get_current_user(None, &old_session, APP, ADDR)), Code::SessionNoSuchSession, false);
@@ -303,7 +338,10 @@ fn a_failing_sign_up_does_not_tell_whether_the_name_or_email_is_registered() {
         signup(json!({ "username": "taken1", "password": "a long enough passphrase here", "email": "taken@example.com" })).unwrap();
         for (taken, free) in [
             (json!({ "username": "taken1", "password": "x" }), json!({ "username": "free1", "password": "x" })),
-            (json!({ "username": "nx2", "password": "x", "email": "taken@example.com" }), json!({ "username": "nx3", "password": "x", "email": "free@example.com" })),
+            (
+                json!({ "username": "nx2", "password": "x", "email": "taken@example.com" }),
+                json!({ "username": "nx3", "password": "x", "email": "free@example.com" }),
+            ),
         ] {
             let (a, b) = (signup(taken).unwrap_err(), signup(free).unwrap_err());
             assert_eq!((a.public_codes(), a.reveal), (b.public_codes(), b.reveal), "{profile}: {a:?} vs {b:?}");

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::audit::Audit;
 use crate::crypto::{ids, totp};
+use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::input::shown_key;
@@ -23,16 +24,47 @@ use crate::user::create::{check_email_syntax, check_username_syntax, fold, MAX_T
 use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
 use crate::user::write::new_stamp;
-use crate::error::bad;
 
 /// The columns of `zato_sso_user` the importer may pass, plus the related rows.
 const USER_KEYS: [&str; 38] = [
-    "user_id", "username", "password", "email", "display_name", "first_name", "middle_name", "last_name",
-    "is_active", "is_internal", "is_super_user", "is_locked", "locked_time", "locked_by", "creation_ctx",
-    "approval_status", "approval_status_mod_time", "approval_status_mod_by", "approv_rej_time", "approv_rej_by",
-    "password_expiry", "password_is_set", "password_must_change", "password_last_set", "sign_up_status",
-    "sign_up_time", "sign_up_confirm_token", "is_totp_enabled", "totp_key", "totp_label", "is_rate_limit_active",
-    "rate_limit_type", "rate_limit_def", "rate_limit_check_parent_def", "attributes", "linked_auth", "id", "sign_up_confirm_time",
+    "user_id",
+    "username",
+    "password",
+    "email",
+    "display_name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "is_active",
+    "is_internal",
+    "is_super_user",
+    "is_locked",
+    "locked_time",
+    "locked_by",
+    "creation_ctx",
+    "approval_status",
+    "approval_status_mod_time",
+    "approval_status_mod_by",
+    "approv_rej_time",
+    "approv_rej_by",
+    "password_expiry",
+    "password_is_set",
+    "password_must_change",
+    "password_last_set",
+    "sign_up_status",
+    "sign_up_time",
+    "sign_up_confirm_token",
+    "is_totp_enabled",
+    "totp_key",
+    "totp_label",
+    "is_rate_limit_active",
+    "rate_limit_type",
+    "rate_limit_def",
+    "rate_limit_check_parent_def",
+    "attributes",
+    "linked_auth",
+    "id",
+    "sign_up_confirm_time",
 ];
 
 /// What happened to one imported user.
@@ -56,7 +88,6 @@ impl Imported {
         }
     }
 }
-
 
 /// A row as the importer hands it over: SQL booleans may arrive as 0 / 1.
 struct Row<'a>(&'a Map<String, Value>);
@@ -174,11 +205,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let password = match non_empty(r.text("password")?) {
             Some(p) if p.starts_with("$pbkdf2-sha512$") || p.starts_with("$argon2id$") => p,
             Some(_) => return Err(bad("password must be a passlib $pbkdf2-sha512$ or an $argon2id$ hash")),
-            None => crate::crypto::password::hash_password(&ids::secret(192).map_err(|_| SsoError::internal("no randomness available"))?, &self.argon2)
-                .map_err(|_| SsoError::internal("the password could not be hashed"))?,
+            None => {
+                crate::crypto::password::hash_password(&ids::secret(192).map_err(|_| SsoError::internal("no randomness available"))?, &self.argon2)
+                    .map_err(|_| SsoError::internal("the password could not be hashed"))?
+            }
         };
         let seal = |p: &str, v: &str| self.keys.seal(p, v.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"));
-        let (password, password_sealed) = if self.config.main.encrypt_password { (seal(purpose::PASSWORD, &password)?, true) } else { (password, false) };
+        let (password, password_sealed) =
+            if self.config.main.encrypt_password { (seal(purpose::PASSWORD, &password)?, true) } else { (password, false) };
         let (email, email_sealed) = match email {
             Some(e) if self.config.main.encrypt_email => (Some(seal(purpose::EMAIL, &e)?), true),
             other => (other, false),

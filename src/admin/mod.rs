@@ -41,10 +41,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Ok(None);
         }
         let Some(claim) = self.username_claim(username).await? else { return Ok(None) };
-        Ok(self
-            .load_user_versioned(&claim.user_id)
-            .await?
-            .filter(|u| crate::username::same(&u.value.username, username) && u.value.is_approved()))
+        Ok(self.load_user_versioned(&claim.user_id).await?.filter(|u| crate::username::same(&u.value.username, username) && u.value.is_approved()))
     }
 
     async fn existing_user(&self, user_id: &str) -> SsoResult<Versioned<UserRecord>> {
@@ -71,7 +68,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.audit(&req, op, None, vec![trusted()]).await?;
         data.insert("sign_up_status".into(), Value::String(FINAL.into()));
         let token = crate::crypto::ids::secret(256).map(|s| format!("cli.{s}")).map_err(|_| SsoError::internal("no randomness available"))?;
-        let creation = Creation { creator: "auto", is_super_user: super_user, auto_approve: true, confirm_token: Some(token), token_handed_out: false, email_claim: None };
+        let creation = Creation {
+            creator: "auto",
+            is_super_user: super_user,
+            auto_approve: true,
+            confirm_token: Some(token),
+            token_handed_out: false,
+            email_claim: None,
+        };
         let result = self.create_user_record(&req, data, creation).await;
         if result.is_err() {
             data.remove("sign_up_status");
@@ -91,7 +95,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let action = AdminAction::Lock(locked);
         let (user, sessions) = crate::store::join2(self.existing_user(user_id), async {
-            if action.ends_sessions() { self.list_all(&keys::user_sessions_prefix(user_id)).await } else { Ok(Vec::new()) }
+            if action.ends_sessions() {
+                self.list_all(&keys::user_sessions_prefix(user_id)).await
+            } else {
+                Ok(Vec::new())
+            }
         })
         .await;
         let user = user?;
@@ -130,7 +138,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Trusted `change-user-password` / `reset-user-password` (spec §3.11): the policy
     /// applies; `expiry_days` from now, or the configured default. Every session of the user
     /// ends (a new password replaces the security stamp).
-    pub async fn admin_set_password(&self, cid: Option<&str>, user_id: &str, password: &str, must_change: Option<bool>, expiry_days: Option<i64>) -> SsoResult<()> {
+    pub async fn admin_set_password(
+        &self,
+        cid: Option<&str>,
+        user_id: &str,
+        password: &str,
+        must_change: Option<bool>,
+        expiry_days: Option<i64>,
+    ) -> SsoResult<()> {
         self.existing_user(user_id).await?;
         self.set_password(cid, user_id, password, must_change, expiry_days, CLI_APP, "").await
     }

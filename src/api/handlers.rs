@@ -5,9 +5,9 @@ use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
 use super::{items_arg, names_arg, Args};
-use crate::error::bad;
 use crate::attr::{AttrCall, AttrItem, AttrOp, AttrTarget};
 use crate::audit::Audit;
+use crate::error::bad;
 use crate::error::{SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::input::{opt_bool, opt_int, opt_string};
@@ -223,8 +223,22 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let session = a.op.starts_with("user.session.attr.");
         let method = a.op.rsplit('.').next().unwrap_or_default();
         let (inputs, attr_op): (&[&str], AttrOp) = match method {
-            "create" | "update" | "set" => (&["name", "value"], match method { "create" => AttrOp::Create, "update" => AttrOp::Update, _ => AttrOp::Set }),
-            "createMany" | "updateMany" | "setMany" => (&["data"], match method { "createMany" => AttrOp::Create, "updateMany" => AttrOp::Update, _ => AttrOp::Set }),
+            "create" | "update" | "set" => (
+                &["name", "value"],
+                match method {
+                    "create" => AttrOp::Create,
+                    "update" => AttrOp::Update,
+                    _ => AttrOp::Set,
+                },
+            ),
+            "createMany" | "updateMany" | "setMany" => (
+                &["data"],
+                match method {
+                    "createMany" => AttrOp::Create,
+                    "updateMany" => AttrOp::Update,
+                    _ => AttrOp::Set,
+                },
+            ),
             "get" | "getMany" => (&["name"], AttrOp::Get),
             "exists" | "existsMany" => (&["name"], AttrOp::Exists),
             "delete" | "deleteMany" => (&["name"], AttrOp::Delete),
@@ -270,7 +284,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub(super) async fn op_reset_change_password(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let (ua, code) = (opt(o, "userAgent")?, Zeroizing::new(opt(o, "totpCode")?));
         let password = Zeroizing::new(a.str(1)?);
-        void(self.reset_password(a.cid()?.as_deref(), &password, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?, ua.as_deref(), code.as_deref()).await)
+        void(
+            self.reset_password(a.cid()?.as_deref(), &password, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?, ua.as_deref(), code.as_deref()).await,
+        )
     }
 
     pub(super) async fn op_cleanup(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {

@@ -15,12 +15,12 @@ use serde_json::{json, Map, Value};
 
 use crate::attr::AttrItem;
 use crate::audit::Audit;
+use crate::error::bad;
 use crate::error::{SsoError, SsoResult, ALL_CODES};
 use crate::hooks::Hooks;
 use crate::input::{opt_bool, opt_int, opt_string};
 use crate::sso::Sso;
 use crate::store::Store;
-use crate::error::bad;
 
 /// How the package turns a result into what its method resolves to (pkg/lib/sso.js `shapes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,10 +215,8 @@ pub mod limits {
 
 /// The table, the codes and the limits as data: what the package builds its methods from.
 pub fn manifest() -> Value {
-    let operations: Vec<Value> = OPERATION_TABLE
-        .iter()
-        .map(|o| json!({ "name": o.name, "args": o.args, "options": o.options, "shape": o.shape.as_str() }))
-        .collect();
+    let operations: Vec<Value> =
+        OPERATION_TABLE.iter().map(|o| json!({ "name": o.name, "args": o.args, "options": o.options, "shape": o.shape.as_str() })).collect();
     let codes: Vec<Value> = ALL_CODES.iter().map(|c| json!({ "code": c.as_str(), "name": c.name() })).collect();
     json!({
         "operations": operations,
@@ -227,7 +225,6 @@ pub fn manifest() -> Value {
         "time_fields": crate::time::TIME_FIELDS,
     })
 }
-
 
 /// Positional arguments of one call, named by the table.
 pub(crate) struct Args<'a> {
@@ -301,7 +298,9 @@ fn names_arg(v: &Value) -> SsoResult<(Vec<AttrItem>, bool)> {
         Value::Array(a) => {
             let items = a
                 .iter()
-                .map(|n| n.as_str().map(|s| AttrItem { name: s.to_string(), ..Default::default() }).ok_or_else(|| bad("attribute names must be strings")))
+                .map(|n| {
+                    n.as_str().map(|s| AttrItem { name: s.to_string(), ..Default::default() }).ok_or_else(|| bad("attribute names must be strings"))
+                })
                 .collect::<SsoResult<Vec<_>>>()?;
             if items.is_empty() {
                 return Err(bad("the list of attribute names is empty"));

@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::{encode, gave_up, parse_record, Request, Sso, Versioned, MAX_ATTEMPTS};
 use crate::store::{keys, Commit, Store};
 use crate::time::{self, serde_ts, Timestamp};
-use crate::error::bad;
 
 /// Longest attribute name, in characters.
 pub const MAX_NAME: usize = 1024;
@@ -150,7 +150,6 @@ pub struct AttrCall {
     pub decrypt: bool,
 }
 
-
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Runs an attribute call for the holder of `ust` (spec §3.17): own attributes, or any user's for a super-user.
     pub async fn attr(&self, cid: Option<&str>, call: AttrCall, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Value> {
@@ -247,7 +246,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 // All or nothing: every name is checked before anything is written.
                 let mut seen = std::collections::BTreeSet::new();
                 for item in &call.items {
-                    if !seen.insert((owner_of(item), item.name.clone())) || visible(owner_of(item), session_id.clone(), item.name.clone()).await?.is_some() {
+                    if !seen.insert((owner_of(item), item.name.clone()))
+                        || visible(owner_of(item), session_id.clone(), item.name.clone()).await?.is_some()
+                    {
                         return Err(SsoError::hidden(Code::AttrAlreadyExists, "the attribute exists"));
                     }
                 }
@@ -290,7 +291,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                             Some(raw) if first => raw.clone(),
                             _ => self.get_raw(&key).await?,
                         };
-                        let live = parse_record::<AttrRecord>(raw.clone())?.map(|r| r.value).filter(|r| r.expiration_time > req.now && r.name == item.name);
+                        let live =
+                            parse_record::<AttrRecord>(raw.clone())?.map(|r| r.value).filter(|r| r.expiration_time > req.now && r.name == item.name);
                         let rec = match live {
                             Some(rec) => self.updated(&req, rec, item, &call)?,
                             None => self.new_record(&req, item, &call)?,
@@ -383,14 +385,20 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let time_of = |m: &Map<String, Value>, k: &str| -> SsoResult<Option<Timestamp>> {
             match m.get(k) {
                 None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => time::parse_zato(&s.replacen(' ', "T", 1)).map(Some).ok_or_else(|| bad(format!("attributes: {k} is not a timestamp"))),
+                Some(Value::String(s)) => {
+                    time::parse_zato(&s.replacen(' ', "T", 1)).map(Some).ok_or_else(|| bad(format!("attributes: {k} is not a timestamp")))
+                }
                 Some(_) => Err(bad(format!("attributes: {k} must be a string"))),
             }
         };
         let mut out = Vec::new();
         for item in items {
             let Value::Object(m) = item else { return Err(bad("attributes must be objects")) };
-            let name = m.get("name").and_then(Value::as_str).filter(|n| !n.is_empty() && n.len() <= MAX_NAME).ok_or_else(|| bad("attributes: a name is required"))?;
+            let name = m
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty() && n.len() <= MAX_NAME)
+                .ok_or_else(|| bad("attributes: a name is required"))?;
             let encrypt = m.get("is_encrypted").and_then(|v| v.as_bool().or_else(|| v.as_i64().map(|n| n != 0))).unwrap_or(false);
             let value = m.get("value").cloned().unwrap_or(Value::Null);
             if encrypt && !value.is_string() {

@@ -514,7 +514,10 @@ impl SectionExtra for HttpConfig {
         }
         for o in &self.allowed_origins {
             if !is_exact_origin(o) {
-                return Err(s.err("allowed_origins", format!("expected exact origins such as https://app.example.com (no wildcard, path or slash), got {}", net::shown(o))));
+                return Err(s.err(
+                    "allowed_origins",
+                    format!("expected exact origins such as https://app.example.com (no wildcard, path or slash), got {}", net::shown(o)),
+                ));
             }
         }
         Ok(())
@@ -540,7 +543,6 @@ section! {
     }
 }
 impl SectionExtra for SearchConfig {}
-
 
 /// One user's entry in `[user_address_list]` (spec §4.3).
 #[derive(Debug, Clone, PartialEq)]
@@ -687,7 +689,7 @@ impl Config {
         c.session.idle_timeout = 30; // inactivity limit (ASVS 7.3.1)
         c.password_reset.require_totp = true; // a reset does not bypass MFA (ASVS 6.4.3)
         c.password_reset.end_sessions = true; // a reset ends other sessions (ASVS 7.4.3)
-        // No account-state disclosure (ASVS 6.3.8).
+                                              // No account-state disclosure (ASVS 6.3.8).
         c.login.inform_if_locked = false;
         c.login.inform_if_not_confirmed = false;
         c.login.inform_if_not_approved = false;
@@ -808,9 +810,11 @@ impl Section<'_> {
     fn int(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, ConfigError> {
         let Some(v) = self.map.get(key) else { return Ok(None) };
         let n: Option<i128> = match v {
-            Value::Number(n) => n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from)).or_else(|| {
-                n.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30).map(|f| f as i128)
-            }),
+            Value::Number(n) => n
+                .as_i64()
+                .map(i128::from)
+                .or_else(|| n.as_u64().map(i128::from))
+                .or_else(|| n.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30).map(|f| f as i128)),
             _ => None,
         };
         match n {
@@ -980,7 +984,6 @@ impl Config {
     pub fn address_rule_allows(&self, username: &str, addrs: &[IpAddr]) -> Option<bool> {
         self.user_address_list.get(username).map(|rule| rule.allows(addrs))
     }
-
 }
 
 /// One `[user_address_list]` value: `"*"`; one address or network; several, separated by

@@ -171,8 +171,16 @@ fn wrong_types_are_refused() {
         (json!({ "apps": { "all": ["CRM", null] } }), "apps.all", "expected a list of strings, item 1 is null"),
         (json!({ "apps": { "login_allowed": 5 } }), "apps.login_allowed", "expected a list of strings, or one string, got 5"),
         (json!({ "password": { "reject_list": { "a": 1 } } }), "password.reject_list", "expected a list of strings, or one string, got an object"),
-        (json!({ "password_reset": { "user_search_by": "id" } }), "password_reset.user_search_by", "expected \"username\", \"email\" or \"username_or_email\", got \"id\""),
-        (json!({ "password_reset": { "user_search_by": "" } }), "password_reset.user_search_by", "expected \"username\", \"email\" or \"username_or_email\", got \"\""),
+        (
+            json!({ "password_reset": { "user_search_by": "id" } }),
+            "password_reset.user_search_by",
+            "expected \"username\", \"email\" or \"username_or_email\", got \"id\"",
+        ),
+        (
+            json!({ "password_reset": { "user_search_by": "" } }),
+            "password_reset.user_search_by",
+            "expected \"username\", \"email\" or \"username_or_email\", got \"\"",
+        ),
         (json!({ "password_reset": { "email_title_fr_FR": 1 } }), "password_reset.email_title_fr_FR", "expected a string, got 1"),
         (json!({ "signup": { "email_welcome_title": [] } }), "signup.email_welcome_title", "expected a string, got []"),
         (json!({ "profile": "other" }), "profile", "expected \"zato\" or \"strict\", got \"other\""),

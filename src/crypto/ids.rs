@@ -178,7 +178,9 @@ mod tests {
         assert_eq!(base32_encode(b"12345678901234567890"), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
         assert_eq!(&**base32_decode("gezdgnbvgy3tqojqgezdgnbvgy3tqojq").unwrap(), b"12345678901234567890");
         // RFC 4648 §10, padded and unpadded.
-        for (plain, enc) in [("f", "MY======"), ("fo", "MZXQ===="), ("foo", "MZXW6==="), ("foob", "MZXW6YQ="), ("fooba", "MZXW6YTB"), ("foobar", "MZXW6YTBOI======")] {
+        for (plain, enc) in
+            [("f", "MY======"), ("fo", "MZXQ===="), ("foo", "MZXW6==="), ("foob", "MZXW6YQ="), ("fooba", "MZXW6YTB"), ("foobar", "MZXW6YTBOI======")]
+        {
             assert_eq!(base32_encode(plain.as_bytes()), enc.trim_end_matches('='));
             assert_eq!(&**base32_decode(enc).unwrap(), plain.as_bytes());
             assert_eq!(&**base32_decode(enc.trim_end_matches('=')).unwrap(), plain.as_bytes());

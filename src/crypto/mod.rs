@@ -4,8 +4,8 @@
 //! Nothing here panics on input, and no error, `Debug` or `Display` output carries secret
 //! material: errors end up in logs and API responses.
 
-pub mod ids;
 pub mod argon2id;
+pub mod ids;
 pub mod password;
 pub mod seal;
 pub mod totp;

@@ -245,8 +245,14 @@ mod tests {
         // From the reference implementation (phc-winner-argon2 `make test`), as the argon2
         // crate's own known-answer tests carry them.
         for (phc, params) in [
-            ("$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4", Argon2Params { m_cost: 256, t_cost: 2, p_cost: 1 }),
-            ("$argon2id$v=19$m=256,t=2,p=2$c29tZXNhbHQ$bQk8UB/VmZZF4Oo79iDXuL5/0ttZwg2f/5U52iv1cDc", Argon2Params { m_cost: 256, t_cost: 2, p_cost: 2 }),
+            (
+                "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+                Argon2Params { m_cost: 256, t_cost: 2, p_cost: 1 },
+            ),
+            (
+                "$argon2id$v=19$m=256,t=2,p=2$c29tZXNhbHQ$bQk8UB/VmZZF4Oo79iDXuL5/0ttZwg2f/5U52iv1cDc",
+                Argon2Params { m_cost: 256, t_cost: 2, p_cost: 2 },
+            ),
         ] {
             assert_eq!(verify_password("password", phc, &params).unwrap(), Verification::Match { needs_rehash: false });
             assert_eq!(verify_password("password", phc, &FAST).unwrap(), Verification::Match { needs_rehash: true });
@@ -345,20 +351,50 @@ mod tests {
         let zato = PYTHON_VECTORS[0].1;
         let long = "$argon2id$".to_string() + &"x".repeat(5000);
         let fixed: Vec<String> = [
-            "", "$", "$$", "$$$$$$", "plain text", "password", "$argon2id$", "$argon2id$v=19", "$argon2id$v=19$m=64,t=1,p=1$",
-            "$argon2id$v=19$m=64,t=1,p=1$$", "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$", "$argon2id$v=19$m=64,t=1,p=1$$AAAAAAAAAAAAAAAAAAAAAA",
-            "$argon2id$v=19$m=64,t=0,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=0,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-            "$argon2id$v=19$m=64,t=1,p=0$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=8,t=1,p=2$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-            "$argon2id$v=19$m=64,t=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=64,t=1,p=1,x=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-            "$argon2id$v=19$m=64,m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=+64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-            "$argon2id$v=19$m=-64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-            "$argon2id$v=19$m64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=99999999999,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-            "$argon2id$v=19$m=64,t=1,p=1$!!$!!", "$argon2id$v=19$m=64,t=1,p=1$AAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=64,t=1,p=1$AAAAAAAAAAA$AAAA",
-            "$argon2id$v=16$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-            "$argon2i$v=19$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2d$v=19$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-            "$ARGON2ID$v=19$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$pbkdf2-sha512$", "$pbkdf2-sha512$0$AA$AA", "$pbkdf2-sha512$$AA$AA",
-            "$pbkdf2-sha512$1000$AA", "$pbkdf2-sha512$1000$$AA", "$pbkdf2-sha512$-1$AA$AA", "$pbkdf2-sha512$+1000$AA$AA", "$pbkdf2-sha512$1e3$AA$AA",
-            "$pbkdf2-sha256$1000$AA$AA", "$pbkdf2$1000$AA$AA", "gAAAAABhashsealedbyzato", "zato.secf.gAAAA",
+            "",
+            "$",
+            "$$",
+            "$$$$$$",
+            "plain text",
+            "password",
+            "$argon2id$",
+            "$argon2id$v=19",
+            "$argon2id$v=19$m=64,t=1,p=1$",
+            "$argon2id$v=19$m=64,t=1,p=1$$",
+            "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$",
+            "$argon2id$v=19$m=64,t=1,p=1$$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=64,t=0,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=0,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=64,t=1,p=0$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=8,t=1,p=2$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=64,t=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=64,t=1,p=1,x=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=64,m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=+64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=-64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=99999999999,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=64,t=1,p=1$!!$!!",
+            "$argon2id$v=19$m=64,t=1,p=1$AAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=64,t=1,p=1$AAAAAAAAAAA$AAAA",
+            "$argon2id$v=16$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2i$v=19$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2d$v=19$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$ARGON2ID$v=19$m=64,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$pbkdf2-sha512$",
+            "$pbkdf2-sha512$0$AA$AA",
+            "$pbkdf2-sha512$$AA$AA",
+            "$pbkdf2-sha512$1000$AA",
+            "$pbkdf2-sha512$1000$$AA",
+            "$pbkdf2-sha512$-1$AA$AA",
+            "$pbkdf2-sha512$+1000$AA$AA",
+            "$pbkdf2-sha512$1e3$AA$AA",
+            "$pbkdf2-sha256$1000$AA$AA",
+            "$pbkdf2$1000$AA$AA",
+            "gAAAAABhashsealedbyzato",
+            "zato.secf.gAAAA",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -381,7 +417,26 @@ mod tests {
             assert_eq!(verify_password("password", s, &FAST), Err(CryptoError::Malformed), "{s}");
         }
         // Random splices of valid pieces.
-        let pieces = ["$", "argon2id", "pbkdf2-sha512", "v=19", "m=64", ",", "t=1", "p=1", "=", "1000", "AAAA", "c29tZXNhbHQ", ".", "/", "+", "é", "\u{0}", "0"];
+        let pieces = [
+            "$",
+            "argon2id",
+            "pbkdf2-sha512",
+            "v=19",
+            "m=64",
+            ",",
+            "t=1",
+            "p=1",
+            "=",
+            "1000",
+            "AAAA",
+            "c29tZXNhbHQ",
+            ".",
+            "/",
+            "+",
+            "é",
+            "\u{0}",
+            "0",
+        ];
         let mut x: u64 = 0x2545_F491_4F6C_DD1D;
         for _ in 0..3000 {
             x ^= x << 13;

@@ -64,11 +64,12 @@ fn cipher_for(key: &Key) -> Result<XChaCha20Poly1305, CryptoError> {
 
 fn sealed_len(plaintext_len: usize) -> usize {
     let blob = NONCE_LEN.saturating_add(plaintext_len).saturating_add(TAG_LEN);
-    let body = blob / 3 * 4 + match blob % 3 {
-        0 => 0,
-        1 => 2,
-        _ => 3,
-    };
+    let body = blob / 3 * 4
+        + match blob % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        };
     (PREFIX.len() + KID_LEN + 1).saturating_add(body)
 }
 
@@ -90,10 +91,8 @@ impl KeyRing {
         for (i, k) in keys.iter().enumerate() {
             let cleaned: Zeroizing<String> = Zeroizing::new(k.trim().trim_end_matches('=').replace('+', "-").replace('/', "_"));
             let bytes = Zeroizing::new(b64().decode(cleaned.as_bytes()).map_err(|_| CryptoError::BadKey(format!("key {i} is not base64")))?);
-            let arr: [u8; 32] = bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| CryptoError::BadKey(format!("key {i} decodes to {} bytes, not 32", bytes.len())))?;
+            let arr: [u8; 32] =
+                bytes.as_slice().try_into().map_err(|_| CryptoError::BadKey(format!("key {i} decodes to {} bytes, not 32", bytes.len())))?;
             raw.push(arr);
         }
         Ok(KeyRing { keys: raw.iter().map(|bytes| Key { kid: kid_for(bytes), bytes: *bytes }).collect() })
@@ -357,7 +356,13 @@ mod tests {
     fn keys_from_base64() {
         let key = [0xfb_u8; 32]; // encodes with '+' / '-' and '/' / '_'
         let ref_kid = KeyRing::from_raw(vec![key]).newest_kid().to_string();
-        for enc in [STANDARD.encode(key), STANDARD_NO_PAD.encode(key), URL_SAFE.encode(key), URL_SAFE_NO_PAD.encode(key), format!(" {} \n", STANDARD.encode(key))] {
+        for enc in [
+            STANDARD.encode(key),
+            STANDARD_NO_PAD.encode(key),
+            URL_SAFE.encode(key),
+            URL_SAFE_NO_PAD.encode(key),
+            format!(" {} \n", STANDARD.encode(key)),
+        ] {
             let ring = KeyRing::from_base64_keys(std::slice::from_ref(&enc)).unwrap();
             assert_eq!(ring.newest_kid(), ref_kid, "{enc}");
             let dbg = format!("{ring:?}");
@@ -370,7 +375,14 @@ mod tests {
 
         let short = STANDARD.encode([1; 16]);
         let long = STANDARD.encode([1; 33]);
-        for bad in [vec![], vec![short.clone()], vec![long.clone()], vec!["not base64!!".into()], vec![String::new()], vec![STANDARD.encode(key), "%%%%".into()]] {
+        for bad in [
+            vec![],
+            vec![short.clone()],
+            vec![long.clone()],
+            vec!["not base64!!".into()],
+            vec![String::new()],
+            vec![STANDARD.encode(key), "%%%%".into()],
+        ] {
             let e = KeyRing::from_base64_keys(&bad).unwrap_err();
             assert!(matches!(e, CryptoError::BadKey(_)), "{e:?}");
             for k in &bad {

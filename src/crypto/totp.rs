@@ -78,7 +78,9 @@ mod tests {
     #[test]
     fn rfc6238_appendix_b_sha1() {
         // The RFC lists 8-digit codes; these are their last 6 digits.
-        for (t, code) in [(59, "287082"), (1111111109, "081804"), (1111111111, "050471"), (1234567890, "005924"), (2000000000, "279037"), (20000000000, "353130")] {
+        for (t, code) in
+            [(59, "287082"), (1111111109, "081804"), (1111111111, "050471"), (1234567890, "005924"), (2000000000, "279037"), (20000000000, "353130")]
+        {
             assert_eq!(totp_code(RFC_KEY, t).unwrap(), code, "t={t}");
             assert!(verify_totp(RFC_KEY, code, t), "t={t}");
         }
@@ -127,7 +129,20 @@ mod tests {
     fn odd_input() {
         let now = 1_700_000_015;
         let code = totp_code(RFC_KEY, now).unwrap();
-        for bad in ["", "12345", "1234567", "abcdef", "+73230", "-73230", " 732303", "732303 ", "７３２３０３", "73230\u{0}", "0x1234", "999999999999999999999"] {
+        for bad in [
+            "",
+            "12345",
+            "1234567",
+            "abcdef",
+            "+73230",
+            "-73230",
+            " 732303",
+            "732303 ",
+            "７３２３０３",
+            "73230\u{0}",
+            "0x1234",
+            "999999999999999999999",
+        ] {
             assert!(!verify_totp(RFC_KEY, bad, now), "{bad:?}");
         }
         let long = "A".repeat(5000);

@@ -145,7 +145,10 @@ impl SecurityDefinitions {
         }
         for d in &defs.basic_auth {
             if d.password.is_some() == d.password_hash.is_some() {
-                return Err(SsoError::invalid_input(format!("securityDefinitions: basic_auth {} needs exactly one of password and password_hash", d.id)));
+                return Err(SsoError::invalid_input(format!(
+                    "securityDefinitions: basic_auth {} needs exactly one of password and password_hash",
+                    d.id
+                )));
             }
         }
         for t in [AuthType::BasicAuth, AuthType::Jwt] {
@@ -164,8 +167,14 @@ impl SecurityDefinitions {
 
     fn of_type(&self, t: AuthType) -> Vec<Definition> {
         match t {
-            AuthType::BasicAuth => self.basic_auth.iter().map(|d| Definition { auth_type: t, id: d.id.clone(), username: d.username.clone(), is_active: d.is_active }).collect(),
-            AuthType::Jwt => self.jwt.iter().map(|d| Definition { auth_type: t, id: d.id.clone(), username: d.username.clone(), is_active: d.is_active }).collect(),
+            AuthType::BasicAuth => self
+                .basic_auth
+                .iter()
+                .map(|d| Definition { auth_type: t, id: d.id.clone(), username: d.username.clone(), is_active: d.is_active })
+                .collect(),
+            AuthType::Jwt => {
+                self.jwt.iter().map(|d| Definition { auth_type: t, id: d.id.clone(), username: d.username.clone(), is_active: d.is_active }).collect()
+            }
         }
     }
 

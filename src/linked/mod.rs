@@ -141,11 +141,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.audit(&req, "user.delete_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
         let (_, name) = self.link_of(auth_type, auth_username, user_id)?;
         let wanted = [keys::linked(user_id, &name), keys::linked_definition(&name)];
-        let (resolved, sessions) = crate::store::join2(
-            self.resolve_session_with(&req, ust, true, &wanted),
-            self.list_all(&keys::user_sessions_prefix(user_id)),
-        )
-        .await;
+        let (resolved, sessions) =
+            crate::store::join2(self.resolve_session_with(&req, ust, true, &wanted), self.list_all(&keys::user_sessions_prefix(user_id))).await;
         let (_, extras) = resolved?;
         let mut extras = extras.into_iter();
         let (link_raw, claim_raw) = (extras.next().flatten(), extras.next().flatten());
@@ -197,7 +194,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Spec §3.18 `get_linked_auth_list`: the caller's own links, or `user_id`'s for a
     /// super-user.
-    pub async fn get_linked_auth_list(&self, cid: Option<&str>, ust: &str, current_app: &str, remote_addr: &str, user_id: Option<&str>) -> SsoResult<Vec<Value>> {
+    pub async fn get_linked_auth_list(
+        &self,
+        cid: Option<&str>,
+        ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+        user_id: Option<&str>,
+    ) -> SsoResult<Vec<Value>> {
         let req = self.request(cid, current_app, remote_addr)?;
         let user_id = user_id.filter(|u| !u.is_empty());
         self.audit(&req, "user.get_linked_auth_list", user_id, vec![]).await?;
@@ -289,9 +293,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             let text = |k: &str| m.get(k).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())));
             let flag = |k: &str, d: bool| m.get(k).and_then(|v| v.as_bool().or_else(|| v.as_i64().map(|n| n != 0))).unwrap_or(d);
             let auth_type = AuthType::parse(&text("auth_type").unwrap_or_default())?;
-            let auth_id = text("auth_id").filter(|s| !s.is_empty() && s.len() <= 191).ok_or_else(|| SsoError::invalid_input("linked_auth: auth_id is required"))?;
+            let auth_id = text("auth_id")
+                .filter(|s| !s.is_empty() && s.len() <= 191)
+                .ok_or_else(|| SsoError::invalid_input("linked_auth: auth_id is required"))?;
             let creation_time = text("creation_time")
-                .map(|s| time::parse_zato(&s.replacen(' ', "T", 1)).ok_or_else(|| SsoError::invalid_input("linked_auth: creation_time is not a timestamp")))
+                .map(|s| {
+                    time::parse_zato(&s.replacen(' ', "T", 1)).ok_or_else(|| SsoError::invalid_input("linked_auth: creation_time is not a timestamp"))
+                })
                 .transpose()?
                 .unwrap_or_else(|| self.now().unwrap_or_else(|_| time::earliest()));
             let record = LinkRecord {
@@ -306,7 +314,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 auth_source: text("auth_source").unwrap_or_else(|| "reserved".into()),
             };
             let name = record.definition_name()?;
-            out.push(ImportedLink { link_key: keys::linked(user_id, &name), record: encode(&record)?, claim_key: keys::linked_definition(&name), name });
+            out.push(ImportedLink {
+                link_key: keys::linked(user_id, &name),
+                record: encode(&record)?,
+                claim_key: keys::linked_definition(&name),
+                name,
+            });
         }
         Ok(out)
     }
@@ -336,11 +349,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Ok(Vec::new());
         }
         let claims = self.get_many_raw(&links.iter().map(|l| l.claim_key.clone()).collect::<Vec<_>>()).await?;
-        let others: Vec<String> = links
-            .iter()
-            .zip(&claims)
-            .filter_map(|(l, c)| c.as_deref().filter(|o| *o != user_id).map(|o| keys::linked(o, &l.name)))
-            .collect();
+        let others: Vec<String> =
+            links.iter().zip(&claims).filter_map(|(l, c)| c.as_deref().filter(|o| *o != user_id).map(|o| keys::linked(o, &l.name))).collect();
         if self.get_many_raw(&others).await?.iter().any(Option::is_some) {
             return Err(SsoError::shown(Code::InvalidOperation, "a linked definition of this user is linked to another user"));
         }

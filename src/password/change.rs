@@ -6,23 +6,29 @@ use serde_json::{Map, Value};
 
 use crate::audit::Audit;
 use crate::crypto::password::Verification;
+use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
-use crate::sso::Sso;
 use crate::session::record::SessionRecord;
 use crate::sso::encode;
+use crate::sso::Sso;
 use crate::store::{keys, Store};
 use crate::user::write::{user_from_raw, Change, Writer};
-use crate::error::bad;
 
 /// The keys `change_password` accepts in its data; any other is refused.
 pub const CHANGE_KEYS: [&str; 6] = ["old_password", "new_password", "user_id", "password_expiry", "must_change", "password_must_change"];
 
-
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// `data`: `old_password`, `new_password`, `user_id`, `password_expiry` (days from now),
     /// `must_change` (spec §10 O-12; `password_must_change` is accepted as its alias).
-    pub async fn change_password(&self, cid: Option<&str>, data: &Map<String, Value>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
+    pub async fn change_password(
+        &self,
+        cid: Option<&str>,
+        data: &Map<String, Value>,
+        ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         if data.is_empty() {
             return Err(SsoError::hidden(Code::MissingInput, "data is empty"));

@@ -50,8 +50,8 @@ fn common_passwords() -> &'static std::collections::BTreeSet<String> {
 }
 
 use crate::audit::Audit;
-use crate::hooks::Hooks;
 use crate::crypto::password::{self as pw, Verification};
+use crate::hooks::Hooks;
 use crate::sso::Sso;
 use crate::store::Store;
 use crate::time::{self, Timestamp};
@@ -63,10 +63,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub(crate) fn seal_password_hash(&self, password: &str) -> SsoResult<(String, bool)> {
         let phc = pw::hash_password(password, &self.argon2).map_err(|_| SsoError::internal("the password could not be hashed"))?;
         if self.config.main.encrypt_password {
-            let sealed = self
-                .keys
-                .seal(purpose::PASSWORD, phc.as_bytes())
-                .map_err(|_| SsoError::internal("the password hash could not be sealed"))?;
+            let sealed =
+                self.keys.seal(purpose::PASSWORD, phc.as_bytes()).map_err(|_| SsoError::internal("the password hash could not be sealed"))?;
             Ok((sealed, true))
         } else {
             Ok((phc, false))
@@ -91,7 +89,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         validate_password(&self.config, password)?;
         match self.hooks.password_check(password).await {
             Ok(true) => Ok(()),
-            Ok(false) => Err(SsoError::new(Code::PasswordInvalid, self.config.password.inform_if_invalid, "the password was refused by the password check")),
+            Ok(false) => {
+                Err(SsoError::new(Code::PasswordInvalid, self.config.password.inform_if_invalid, "the password was refused by the password check"))
+            }
             Err(e) => Err(SsoError::internal(format!("the password check failed: {}", e.0.chars().take(120).collect::<String>()))),
         }
     }

@@ -74,7 +74,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Always succeeds, whether or not a user was found (no enumeration). The token goes to
     /// the host's `sendPasswordReset` hook; without one it is still created, and the audit
     /// record says it was not delivered.
-    pub async fn create_reset_token(&self, cid: Option<&str>, credential: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<()> {
+    pub async fn create_reset_token(
+        &self,
+        cid: Option<&str>,
+        credential: &str,
+        current_app: &str,
+        remote_addr: &str,
+        user_agent: Option<&str>,
+    ) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         if user_agent.is_some_and(|u| u.len() > MAX_SHORT_INPUT) {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
@@ -219,7 +226,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Spec §3.16: opens a reset token once and returns the sealed reset key that `reset_password` needs with it.
-    pub async fn access_reset_token(&self, cid: Option<&str>, token: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<String> {
+    pub async fn access_reset_token(
+        &self,
+        cid: Option<&str>,
+        token: &str,
+        current_app: &str,
+        remote_addr: &str,
+        user_agent: Option<&str>,
+    ) -> SsoResult<String> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "password_reset.access_token", None, vec![]).await?;
         let (seen, user) = self.live_prt(&req, token).await?;

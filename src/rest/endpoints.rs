@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::input::{coerce_bool, Input};
-use super::{Deferred, HttpRequest, Hiding, Outcome, Reject};
+use super::{Deferred, Hiding, HttpRequest, Outcome, Reject};
 use crate::attr::{AttrCall, AttrItem, AttrOp, AttrTarget};
 use crate::audit::Audit;
 use crate::error::{Code, SsoError, SsoResult};
@@ -16,9 +16,25 @@ use crate::user::create::CreateOptions;
 use crate::user::update::{SELF_KEYS, SUPER_USER_KEYS};
 
 const ENDPOINTS: [&str; 19] = [
-    "user/login", "user/logout", "user", "user/password", "user/totp", "user/lock", "user/approve", "user/reject", "user/search",
-    "user/signup", "user/linked", "user/session", "user/session/list", "user/attr", "user/attr/exists", "user/attr/names",
-    "session/attr", "session/attr/exists", "session/attr/names",
+    "user/login",
+    "user/logout",
+    "user",
+    "user/password",
+    "user/totp",
+    "user/lock",
+    "user/approve",
+    "user/reject",
+    "user/search",
+    "user/signup",
+    "user/linked",
+    "user/session",
+    "user/session/list",
+    "user/attr",
+    "user/attr/exists",
+    "user/attr/names",
+    "session/attr",
+    "session/attr/exists",
+    "session/attr/names",
 ];
 const PASSWORD_RESET: &str = "password/reset";
 
@@ -31,10 +47,29 @@ const REGULAR_GET: [&str; 8] = ["username", "email", "display_name", "first_name
 
 /// The names the create response keeps (spec §8.2 POST /zato/sso/user).
 const CREATE_OUT: [&str; 23] = [
-    "user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name", "is_active", "is_internal",
-    "is_super_user", "is_approval_needed", "approval_status", "approval_status_mod_time", "approval_status_mod_by", "is_locked",
-    "password_is_set", "password_last_set", "password_must_change", "password_expiry", "sign_up_status", "sign_up_time",
-    "is_totp_enabled", "totp_label",
+    "user_id",
+    "username",
+    "email",
+    "display_name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "is_active",
+    "is_internal",
+    "is_super_user",
+    "is_approval_needed",
+    "approval_status",
+    "approval_status_mod_time",
+    "approval_status_mod_by",
+    "is_locked",
+    "password_is_set",
+    "password_last_set",
+    "password_must_change",
+    "password_expiry",
+    "sign_up_status",
+    "sign_up_time",
+    "is_totp_enabled",
+    "totp_label",
 ];
 
 const CREATE_IN_STR: [&str; 10] =
@@ -217,19 +252,35 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             ("user/lock", "POST" | "DELETE") => {
                 let (ust, id) = (r("ust")?, r("user_id")?);
-                if method == "POST" { self.lock_user(c, &id, &ust, app, addr).await } else { self.unlock_user(c, &id, &ust, app, addr).await }.map_err(specific)?;
+                if method == "POST" { self.lock_user(c, &id, &ust, app, addr).await } else { self.unlock_user(c, &id, &ust, app, addr).await }
+                    .map_err(specific)?;
                 none()
             }
             ("user/approve" | "user/reject", "POST") => {
                 let (ust, id) = (r("ust")?, r("user_id")?);
-                if endpoint == "user/approve" { self.approve_user(c, &id, &ust, app, addr).await } else { self.reject_user(c, &id, &ust, app, addr).await }
-                    .map_err(specific)?;
+                if endpoint == "user/approve" {
+                    self.approve_user(c, &id, &ust, app, addr).await
+                } else {
+                    self.reject_user(c, &id, &ust, app, addr).await
+                }
+                .map_err(specific)?;
                 none()
             }
             ("user/search", _) => {
                 let ust = r("ust")?;
                 let mut criteria = Map::new();
-                for k in ["user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name", "sign_up_status", "approval_status", "name_op"] {
+                for k in [
+                    "user_id",
+                    "username",
+                    "email",
+                    "display_name",
+                    "first_name",
+                    "middle_name",
+                    "last_name",
+                    "sign_up_status",
+                    "approval_status",
+                    "name_op",
+                ] {
                     if let Some(v) = s(k)? {
                         criteria.insert(k.into(), Value::String(v));
                     }
@@ -286,7 +337,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             ("user/linked", "POST") => {
                 let (ust, user_id, auth_type, auth_username) = (r("ust")?, r("user_id")?, r("auth_type")?, r("auth_username")?);
                 let is_active = input.opt_bool("is_active").map_err(input_err)?.unwrap_or(true);
-                let (user_id, auth_id) = self.create_linked_auth(c, &ust, &user_id, &auth_type, &auth_username, is_active, app, addr).await.map_err(specific)?;
+                let (user_id, auth_id) =
+                    self.create_linked_auth(c, &ust, &user_id, &auth_type, &auth_username, is_active, app, addr).await.map_err(specific)?;
                 ok(fields(vec![("user_id", Value::String(user_id)), ("auth_id", Value::String(auth_id))]))
             }
             ("user/linked", "DELETE") => {
@@ -296,7 +348,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             ("user/session", "GET" | "POST") => {
                 let current = r("current_ust")?;
-                let target = s("target_ust")?.filter(|t| !t.is_empty()).ok_or_else(|| specific(SsoError::hidden(Code::SessionNoSuchSession, "target_ust is required")))?;
+                let target = s("target_ust")?
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| specific(SsoError::hidden(Code::SessionNoSuchSession, "target_ust is required")))?;
                 if method == "POST" {
                     let valid = self.verify_session(c, &target, &current, app, addr).await.map_err(specific)?;
                     return ok(fields(vec![("is_valid", Value::Bool(valid))]));
@@ -310,7 +364,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 ok(fields(vec![("expiration_time", Value::String(time::format_zato(&t)))]))
             }
             ("user/session/list", "GET") => {
-                let list = self.get_session_list(c, s("ust")?.as_deref(), s("target_ust")?.as_deref(), s("current_ust")?.as_deref(), app, addr).await.map_err(specific)?;
+                let list = self
+                    .get_session_list(c, s("ust")?.as_deref(), s("target_ust")?.as_deref(), s("current_ust")?.as_deref(), app, addr)
+                    .await
+                    .map_err(specific)?;
                 ok(fields(vec![("result", Value::Array(list))]))
             }
             ("user/attr" | "user/attr/exists" | "user/attr/names" | "session/attr" | "session/attr/exists" | "session/attr/names", _) => {
@@ -388,10 +445,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     .map_err(specific)?,
                 false,
             ),
-            (_, None, Some(Value::Array(list))) => (
-                list.iter().map(|n| AttrItem { name: n.as_str().unwrap_or_default().to_string(), ..Default::default() }).collect(),
-                false,
-            ),
+            (_, None, Some(Value::Array(list))) => {
+                (list.iter().map(|n| AttrItem { name: n.as_str().unwrap_or_default().to_string(), ..Default::default() }).collect(), false)
+            }
             _ => return Err(specific(SsoError::invalid_input("give name, or data"))),
         };
         let call = AttrCall {

@@ -214,4 +214,3 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.endpoint(cid, endpoint, &req.method.to_ascii_uppercase(), &input, &app, req, deferred).await
     }
 }
-

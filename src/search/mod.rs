@@ -8,25 +8,36 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
+use crate::error::bad;
 use crate::error::SsoResult;
 use crate::hooks::Hooks;
 use crate::input::opt_int;
 use crate::sso::Sso;
 use crate::store::Store;
 use crate::user::record::{UserRecord, Visibility};
-use crate::error::bad;
 pub use index::search_fold;
 use index::{field_prefix, field_value, hex, parse_field_key, user_id_of_sort_key, Field, MAX_VALUE_BYTES, SORT_PREFIX};
 
 /// The keys a search's criteria may hold; any other is refused.
 pub const CRITERIA: [&str; 14] = [
-    "user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name", "sign_up_status", "approval_status",
-    "paginate", "cur_page", "page_size", "name_op", "is_name_exact",
+    "user_id",
+    "username",
+    "email",
+    "display_name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "sign_up_status",
+    "approval_status",
+    "paginate",
+    "cur_page",
+    "page_size",
+    "name_op",
+    "is_name_exact",
 ];
 
 /// Up to this many matches are ordered by loading them instead of listing the sort index.
 const SMALL_RESULT: usize = 200;
-
 
 fn opt_str<'a>(c: &'a Map<String, Value>, key: &str) -> SsoResult<Option<&'a str>> {
     match c.get(key) {
@@ -46,11 +57,21 @@ struct Criterion {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §6: the page of users matching `criteria` (a super-user only), in the spec's order.
-    pub async fn search(&self, cid: Option<&str>, criteria: &Map<String, Value>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Map<String, Value>> {
+    pub async fn search(
+        &self,
+        cid: Option<&str>,
+        criteria: &Map<String, Value>,
+        ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<Map<String, Value>> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.search", None, vec![]).await?;
         // An exact lookup's first key is read with the session, in one round trip.
-        let lookup = match (criteria.get("user_id").and_then(Value::as_str).filter(|s| !s.is_empty()), criteria.get("username").and_then(Value::as_str).filter(|s| !s.is_empty())) {
+        let lookup = match (
+            criteria.get("user_id").and_then(Value::as_str).filter(|s| !s.is_empty()),
+            criteria.get("username").and_then(Value::as_str).filter(|s| !s.is_empty()),
+        ) {
             (Some(id), _) if id.len() <= 191 => Some(crate::store::keys::user(id)),
             (None, Some(name)) => Some(crate::store::keys::username(name)),
             _ => None,
@@ -76,7 +97,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Some(_) => return Err(bad("is_name_exact must be a boolean")),
         };
         let mut names = Vec::new();
-        for (key, field) in [("display_name", Field::DisplayName), ("first_name", Field::FirstName), ("middle_name", Field::MiddleName), ("last_name", Field::LastName)] {
+        for (key, field) in [
+            ("display_name", Field::DisplayName),
+            ("first_name", Field::FirstName),
+            ("middle_name", Field::MiddleName),
+            ("last_name", Field::LastName),
+        ] {
             if let Some(v) = opt_str(criteria, key)? {
                 let v = v.trim();
                 if v.is_empty() {

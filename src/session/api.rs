@@ -28,7 +28,14 @@ fn item(s: &SessionRecord) -> Value {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Is `target_ust` a valid session? Super-users only; any failure of the target is false.
-    pub async fn verify_session(&self, cid: Option<&str>, target_ust: &str, current_ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<bool> {
+    pub async fn verify_session(
+        &self,
+        cid: Option<&str>,
+        target_ust: &str,
+        current_ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<bool> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "session.verify", None, vec![]).await?;
         self.resolve_session(&req, current_ust, true).await?;
@@ -41,7 +48,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Extends the session to now + its lifetime and records the renewal in its history.
-    pub async fn renew_session(&self, cid: Option<&str>, ust: &str, current_app: &str, remote_addr: &str, user_agent: Option<&str>) -> SsoResult<Timestamp> {
+    pub async fn renew_session(
+        &self,
+        cid: Option<&str>,
+        ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+        user_agent: Option<&str>,
+    ) -> SsoResult<Timestamp> {
         let req = self.request(cid, current_app, remote_addr)?;
         if user_agent.is_some_and(|u| u.len() > MAX_SHORT_INPUT) {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
@@ -73,7 +87,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// A session's details, for super-users.
-    pub async fn get_session(&self, cid: Option<&str>, target_ust: &str, current_ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Map<String, Value>> {
+    pub async fn get_session(
+        &self,
+        cid: Option<&str>,
+        target_ust: &str,
+        current_ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<Map<String, Value>> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "session.get", None, vec![]).await?;
         self.resolve_session(&req, current_ust, true).await?;
@@ -94,7 +115,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     ) -> SsoResult<Vec<Value>> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "session.get_list", None, vec![]).await?;
-        let (ust, target_ust, current_ust) = (ust.filter(|s| !s.is_empty()), target_ust.filter(|s| !s.is_empty()), current_ust.filter(|s| !s.is_empty()));
+        let (ust, target_ust, current_ust) =
+            (ust.filter(|s| !s.is_empty()), target_ust.filter(|s| !s.is_empty()), current_ust.filter(|s| !s.is_empty()));
         let owner = match (ust, current_ust, target_ust) {
             (Some(u), None, None) => self.resolve_session(&req, u, false).await?.user.user_id,
             (None, Some(cur), Some(target)) => {
@@ -111,7 +133,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Every session the index names, at either place, in one batch; only live ones under
         // the owner's current stamp are listed.
         let stamp = self.load_user(&owner).await?.map(|u| u.stamp).unwrap_or_default();
-        let ids: Vec<String> = self.list_all(&keys::user_sessions_prefix(&owner)).await?.iter().filter_map(|k| k.rsplit('/').next().map(str::to_string)).collect();
+        let ids: Vec<String> =
+            self.list_all(&keys::user_sessions_prefix(&owner)).await?.iter().filter_map(|k| k.rsplit('/').next().map(str::to_string)).collect();
         let wanted: Vec<String> = ids.iter().flat_map(|id| keys::session_keys(&owner, id)).collect();
         let mut out = Vec::new();
         for raw in self.get_many_raw(&wanted).await?.into_iter().flatten() {

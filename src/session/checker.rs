@@ -1,8 +1,8 @@
 //! The shared checker, steps C1–C7 of spec §4.2, run at login and on every use of a session.
 
 use crate::audit::Audit;
-use crate::hooks::Hooks;
 use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
 use crate::sso::{Request, Sso};
 use crate::store::Store;
 use crate::user::record::{UserRecord, FINAL};
@@ -33,7 +33,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(SsoError::hidden(Code::AppListInvalid, "current_app is not a known application"));
         }
         // Administrators may be confined to some apps (an admin console, say).
-        if !checks.trusted_app && user.is_super_user && !c.apps.super_user_allowed.is_empty() && !c.apps.super_user_allowed.contains(&req.current_app) {
+        if !checks.trusted_app && user.is_super_user && !c.apps.super_user_allowed.is_empty() && !c.apps.super_user_allowed.contains(&req.current_app)
+        {
             return Err(SsoError::shown(Code::AuthNotAllowed, "super-users may not act from this application"));
         }
         // The rules of the name the user was created with apply too: renaming yourself does

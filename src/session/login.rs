@@ -3,18 +3,18 @@
 use serde_json::Value;
 
 use crate::audit::Audit;
-use crate::hooks::Hooks;
 use crate::crypto::{ids, password as pw, totp};
 use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
 use crate::session::checker::Checks;
 use crate::session::record::{HistoryEntry, SessionRecord};
 use crate::session::resolve::ust_plaintext;
+use crate::session::throttle::Slot;
 use crate::sso::{encode, gave_up, Request, Sso, Versioned, MAX_ATTEMPTS, MAX_SHORT_INPUT};
 use crate::store::{join2, keys, Commit, Store, MAX_COMMIT_WRITES};
 use crate::time::{self, Timestamp};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord};
-use crate::session::throttle::Slot;
 use crate::user::write::{intent_pending, user_from_raw, yielded, Change, Writer};
 
 /// Login's keyword arguments.
@@ -210,7 +210,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let user_raw: SsoResult<Option<String>> = Ok(user_read.pop().flatten());
         let Some(attempt) = attempt? else { return Err(blocked()) };
         let user = match &claim {
-            Some(c) if name_ok => user_from_raw(&c.user_id, user_raw?)?.filter(|u| crate::username::same(&u.value.username, username) && u.value.is_approved()),
+            Some(c) if name_ok => {
+                user_from_raw(&c.user_id, user_raw?)?.filter(|u| crate::username::same(&u.value.username, username) && u.value.is_approved())
+            }
             _ => None,
         };
         let admin_at_work = intent_pending(intent_raw.as_deref(), req.now.and_utc().timestamp_millis());
@@ -237,7 +239,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Round trip 3: the attempt is given back while the session is made.
         let (released, result) = join2(
             self.release_attempt(&attempt, |_| true),
-            self.finish_login(&req, authenticated, SecondFactor::Code(totp_code.as_ref().map(|c| c.as_str())), new_password.as_ref().map(|p| p.as_str()), &opts, LoginKind::Password),
+            self.finish_login(
+                &req,
+                authenticated,
+                SecondFactor::Code(totp_code.as_ref().map(|c| c.as_str())),
+                new_password.as_ref().map(|p| p.as_str()),
+                &opts,
+                LoginKind::Password,
+            ),
         )
         .await;
         released?;
@@ -315,7 +324,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 if new_hash.is_none() {
                     // Spec §10 O-14: a refused new password is a refused login, never ignored.
                     self.check_new_password(new_password).await.map_err(|e| {
-                        if e.reveal { e } else { SsoError::shown(Code::AuthNotAllowed, "the new password was refused") }
+                        if e.reveal {
+                            e
+                        } else {
+                            SsoError::shown(Code::AuthNotAllowed, "the new password was refused")
+                        }
                     })?;
                     new_hash = Some(self.seal_password_hash(new_password)?);
                 }
@@ -367,7 +380,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// L1–L3: the user among approved users, the password, the TOTP code. Unknown,
     /// unapproved and wrong-password cases take the same path and the same time: a dummy
     /// Argon2 verification stands in for the missing hash (spec §10 O-1).
-    fn authenticate(&self, req: &Request, user: Option<Versioned<UserRecord>>, password: &str, totp_code: Option<&str>) -> Result<Authenticated, (SsoError, Stage)> {
+    fn authenticate(
+        &self,
+        req: &Request,
+        user: Option<Versioned<UserRecord>>,
+        password: &str,
+        totp_code: Option<&str>,
+    ) -> Result<Authenticated, (SsoError, Stage)> {
         let at = |stage| move |e| (e, stage);
         let too_long = password.chars().take(self.config.password.max_length + 1).count() > self.config.password.max_length;
         let user = match user {

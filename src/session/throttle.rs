@@ -120,7 +120,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// value, and on a partitioned store they may live apart. `first` holds the counters as
     /// just read (in the operation's first batch). `Ok(None)`: a counter is blocked, the
     /// attempt is refused (what it counted elsewhere is given back).
-    pub(crate) async fn reserve_attempt(&self, req: &Request, slots: &[(String, u32, Slot)], first: Vec<Option<String>>) -> SsoResult<Option<Attempt>> {
+    pub(crate) async fn reserve_attempt(
+        &self,
+        req: &Request,
+        slots: &[(String, u32, Slot)],
+        first: Vec<Option<String>>,
+    ) -> SsoResult<Option<Attempt>> {
         let t = &self.config.throttle;
         if !t.enabled || slots.is_empty() {
             return Ok(Some(Attempt { written: Vec::new(), lock_if_failed: false }));

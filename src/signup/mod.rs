@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
 use crate::crypto::ids;
+use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::{Request, Sso};
@@ -12,11 +13,9 @@ use crate::store::{digest, keys, Store};
 use crate::user::create::Creation;
 use crate::user::record::{BEFORE_CONFIRMATION, FINAL};
 use crate::user::write::Change;
-use crate::error::bad;
 
 /// The keys a sign-up context may hold; any other is refused.
 pub const SIGNUP_KEYS: [&str; 5] = ["username", "email", "password", "app_list", "sign_up_status"];
-
 
 /// The sign-up context, typed.
 struct SignupCtx {
@@ -40,10 +39,9 @@ fn parse(ctx: &Map<String, Value>) -> SsoResult<SignupCtx> {
     };
     let app_list = match ctx.get("app_list") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) if a.len() <= 100 => a
-            .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad("app_list must be a list of strings")))
-            .collect::<SsoResult<_>>()?,
+        Some(Value::Array(a)) if a.len() <= 100 => {
+            a.iter().map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad("app_list must be a list of strings"))).collect::<SsoResult<_>>()?
+        }
         Some(_) => return Err(bad("app_list must be a list of at most 100 strings")),
     };
     let sign_up_status = text("sign_up_status")?;
@@ -77,15 +75,25 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // the flag off its list is empty, which the transport answers as E005001. So a withheld
         // code is E005001 here too (hidden), the reason only in the detail.
         let email_claim = self.validate_signup(&req, &c).await.map_err(|e| {
-            if e.reveal || e.is_host_failure() { e } else { SsoError::hidden(Code::AuthNotAllowed, e.detail) }
+            if e.reveal || e.is_host_failure() {
+                e
+            } else {
+                SsoError::hidden(Code::AuthNotAllowed, e.detail)
+            }
         })?;
         let public_ctx = json!({
             "username": c.username, "email": c.email, "app_list": c.app_list, "current_app": req.current_app,
         });
-        if let Some(verdict) = self.hooks.validate_signup(&public_ctx).await.map_err(|e| SsoError::internal(format!("the sign-up validator failed: {}", e.0)))? {
+        if let Some(verdict) =
+            self.hooks.validate_signup(&public_ctx).await.map_err(|e| SsoError::internal(format!("the sign-up validator failed: {}", e.0)))?
+        {
             if !verdict.is_valid {
                 let codes: Vec<Code> = verdict.sub_status.iter().filter_map(|s| code_from_str(s)).collect();
-                return Err(SsoError::many(if codes.is_empty() { vec![Code::AuthNotAllowed] } else { codes }, false, "the sign-up validator refused"));
+                return Err(SsoError::many(
+                    if codes.is_empty() { vec![Code::AuthNotAllowed] } else { codes },
+                    false,
+                    "the sign-up validator refused",
+                ));
             }
         }
         let mut data = Map::new();
@@ -95,9 +103,20 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             data.insert("email".into(), Value::String(c.email.clone()));
         }
         data.insert("sign_up_status".into(), Value::String(c.sign_up_status.clone()));
-        let creation = Creation { creator: "auto", is_super_user: false, auto_approve: false, confirm_token: Some(token.clone()), token_handed_out: true, email_claim };
+        let creation = Creation {
+            creator: "auto",
+            is_super_user: false,
+            auto_approve: false,
+            confirm_token: Some(token.clone()),
+            token_handed_out: true,
+            email_claim,
+        };
         let user_id = self.create_user_record(&req, &mut data, creation).await.map_err(|e| {
-            if e.reveal || e.is_host_failure() { e } else { SsoError::hidden(Code::AuthNotAllowed, e.detail) }
+            if e.reveal || e.is_host_failure() {
+                e
+            } else {
+                SsoError::hidden(Code::AuthNotAllowed, e.detail)
+            }
         })?;
         // Spec §10 O-56: callbacks never see the password.
         let mut callback_ctx = public_ctx;
@@ -107,7 +126,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         if let Err(e) = self.hooks.signup_callback(&callback_ctx).await {
             // The user exists: a failed notification is recorded, not turned into a failure.
-            self.audit_full(&req, "user.signup_callback", None, None, Some("error"), true, vec![("error", Value::String(e.0.chars().take(160).collect()))]).await?;
+            self.audit_full(
+                &req,
+                "user.signup_callback",
+                None,
+                None,
+                Some("error"),
+                true,
+                vec![("error", Value::String(e.0.chars().take(160).collect()))],
+            )
+            .await?;
         }
         Ok(token)
     }

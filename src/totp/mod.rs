@@ -40,7 +40,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let (current, extras) = self.resolve_session_with(&req, ust, false, &extra).await?;
         let target = match user_id {
             Some(_) if !current.user.is_super_user => return Err(SsoError::invalid_input("only super-users may name a user_id")),
-            Some(id) => user_from_raw(id, extras.into_iter().next().flatten())?.ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?,
+            Some(id) => {
+                user_from_raw(id, extras.into_iter().next().flatten())?.ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?
+            }
             None => current.user_versioned(),
         };
         let writer = if target.value.user_id == current.user.user_id { Writer::Owner } else { Writer::Admin };
@@ -108,7 +110,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             &req,
             "totp_api.validate_code",
             None,
-            vec![("has_code", Value::Bool(!code.is_empty())), ("has_ust", Value::Bool(ust.is_some())), ("has_username", Value::Bool(username.is_some()))],
+            vec![
+                ("has_code", Value::Bool(!code.is_empty())),
+                ("has_ust", Value::Bool(ust.is_some())),
+                ("has_username", Value::Bool(username.is_some())),
+            ],
         )
         .await?;
         // Spec §3.15: the empty-code check runs first.

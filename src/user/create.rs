@@ -3,17 +3,17 @@
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
-use crate::hooks::Hooks;
 use crate::crypto::{ids, totp};
+use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
 use crate::input::{opt_bool, opt_string, shown_key};
 use crate::search::search_fold;
-use crate::store::{digest, keys, Commit, Store};
 use crate::sso::{encode, Request, Sso};
+use crate::store::{digest, keys, Commit, Store};
 use crate::time::{self, Timestamp};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{self, purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL};
-use crate::error::bad;
 
 /// `create_user`'s keyword arguments.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,9 +24,24 @@ pub struct CreateOptions {
 
 /// The keys `data` may hold: the seed `User.create` table plus the Python API's extras.
 pub const CREATE_KEYS: [&str; 19] = [
-    "username", "password", "password_must_change", "display_name", "first_name", "middle_name",
-    "last_name", "email", "is_locked", "sign_up_status", "is_totp_enabled", "totp_key", "totp_label",
-    "user_id", "creation_ctx", "is_rate_limit_active", "rate_limit_type", "rate_limit_def",
+    "username",
+    "password",
+    "password_must_change",
+    "display_name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "email",
+    "is_locked",
+    "sign_up_status",
+    "is_totp_enabled",
+    "totp_key",
+    "totp_label",
+    "user_id",
+    "creation_ctx",
+    "is_rate_limit_active",
+    "rate_limit_type",
+    "rate_limit_def",
     "rate_limit_check_parent_def",
 ];
 
@@ -53,9 +68,12 @@ pub(crate) struct Creation<'a> {
     pub email_claim: Option<(String, Option<String>)>,
 }
 
-
 fn non_empty(s: &str) -> Option<String> {
-    if s.is_empty() { None } else { Some(s.to_string()) }
+    if s.is_empty() {
+        None
+    } else {
+        Some(s.to_string())
+    }
 }
 
 /// The search copy of a name (Zato's upper-case copy; see `search_fold`).
@@ -69,8 +87,9 @@ pub(crate) fn check_username_syntax(config: &crate::config::Config, username: &s
     if username.chars().count() > config.signup.max_length_username {
         return Err(SsoError::shown(Code::UsernameTooLong, format!("the username is longer than {} characters", config.signup.max_length_username)));
     }
-    let prepared = crate::username::prepare(username)
-        .map_err(|d| SsoError::shown(Code::UsernameInvalid, format!("the username contains a control, invisible or look-alike character (U+{:04X})", d.0 as u32)))?;
+    let prepared = crate::username::prepare(username).map_err(|d| {
+        SsoError::shown(Code::UsernameInvalid, format!("the username contains a control, invisible or look-alike character (U+{:04X})", d.0 as u32))
+    })?;
     if prepared.chars().any(char::is_whitespace) {
         return Err(SsoError::shown(Code::UsernameHasWhitespace, "the username contains whitespace"));
     }
@@ -107,7 +126,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.create_user", None, vec![]).await?;
         let current = self.resolve_session(&req, ust, true).await?;
-        let creation = Creation { creator: &current.user.user_id, is_super_user: false, auto_approve: opts.auto_approve, confirm_token: None, token_handed_out: false, email_claim: None };
+        let creation = Creation {
+            creator: &current.user.user_id,
+            is_super_user: false,
+            auto_approve: opts.auto_approve,
+            confirm_token: None,
+            token_handed_out: false,
+            email_claim: None,
+        };
         self.create_user_record(&req, data, creation).await.map(|_| ())
     }
 
@@ -118,7 +144,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         self.audit(&req, "user.create_super_user", None, vec![]).await?;
         data.insert("sign_up_status".into(), Value::String(FINAL.into()));
         let token = ids::secret(256).map(|s| format!("cli.{s}")).map_err(|_| SsoError::internal("no randomness available"))?;
-        let creation = Creation { creator: "auto", is_super_user: true, auto_approve: true, confirm_token: Some(token), token_handed_out: false, email_claim: None };
+        let creation = Creation {
+            creator: "auto",
+            is_super_user: true,
+            auto_approve: true,
+            confirm_token: Some(token),
+            token_handed_out: false,
+            email_claim: None,
+        };
         let result = self.create_user_record(&req, data, creation).await;
         if result.is_err() {
             data.remove("sign_up_status");
@@ -154,8 +187,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let rate_limit_type = opt_string(data, "rate_limit_type", MAX_TEXT)?.unwrap_or_else(|| "EXACT".into());
         let rate_limit_def = opt_string(data, "rate_limit_def", MAX_TEXT)?;
         let rate_limit_check_parent_def = opt_bool(data, "rate_limit_check_parent_def")?.unwrap_or(false);
-        let creation_ctx = serde_json::to_string(data.get("creation_ctx").unwrap_or(&Value::Null))
-            .map_err(|_| bad("creation_ctx is not serialisable"))?;
+        let creation_ctx =
+            serde_json::to_string(data.get("creation_ctx").unwrap_or(&Value::Null)).map_err(|_| bad("creation_ctx is not serialisable"))?;
         if creation_ctx.len() > 64 * 1024 {
             return Err(bad("creation_ctx is larger than 64 KiB"));
         }

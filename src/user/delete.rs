@@ -16,7 +16,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // The caller's session, the target and the target's keys, in one round trip.
         let extra: Vec<String> = if user_id.is_empty() { Vec::new() } else { vec![keys::user(user_id)] };
         let (resolved, listed) = join2(self.resolve_session_with(&req, ust, false, &extra), async {
-            if user_id.is_empty() { Ok(Vec::new()) } else { self.list_user_keys(user_id).await }
+            if user_id.is_empty() {
+                Ok(Vec::new())
+            } else {
+                self.list_user_keys(user_id).await
+            }
         })
         .await;
         let (current, extras) = resolved?;

@@ -51,8 +51,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// The listings `keys_of_user` needs, side by side.
     pub(crate) async fn list_user_keys(&self, user_id: &str) -> SsoResult<Vec<Vec<String>>> {
-        self.list_all_many(&[keys::user_sessions_prefix(user_id), keys::user_prts_prefix(user_id), keys::attrs_prefix(user_id), keys::linked_prefix(user_id)])
-            .await
+        self.list_all_many(&[
+            keys::user_sessions_prefix(user_id),
+            keys::user_prts_prefix(user_id),
+            keys::attrs_prefix(user_id),
+            keys::linked_prefix(user_id),
+        ])
+        .await
     }
 
     /// All user ids whose email is `email` (any approval state).

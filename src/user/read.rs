@@ -3,8 +3,8 @@
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
-use crate::hooks::Hooks;
 use crate::error::{Code, SsoError, SsoResult};
+use crate::hooks::Hooks;
 use crate::sso::Sso;
 use crate::store::{keys, Store};
 use crate::user::record::{UserRecord, Visibility};

@@ -162,17 +162,30 @@ pub struct Visibility {
 }
 
 /// Fields every reader of a user gets (spec §2.2); `totp_key` only when reading oneself.
-pub const BASIC_FIELDS: [&str; 10] = [
-    "user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name",
-    "is_totp_enabled", "totp_key", "totp_label",
-];
+pub const BASIC_FIELDS: [&str; 10] =
+    ["user_id", "username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_key", "totp_label"];
 
 /// Fields only a super-user reader gets (spec §2.2).
 pub const SUPER_USER_FIELDS: [&str; 19] = [
-    "is_active", "is_internal", "is_super_user", "is_locked", "is_approval_needed", "approval_status",
-    "approval_status_mod_by", "approval_status_mod_time", "locked_time", "creation_ctx", "locked_by",
-    "approv_rej_time", "approv_rej_by", "password_expiry", "password_is_set", "password_must_change",
-    "password_last_set", "sign_up_status", "sign_up_time",
+    "is_active",
+    "is_internal",
+    "is_super_user",
+    "is_locked",
+    "is_approval_needed",
+    "approval_status",
+    "approval_status_mod_by",
+    "approval_status_mod_time",
+    "locked_time",
+    "creation_ctx",
+    "locked_by",
+    "approv_rej_time",
+    "approv_rej_by",
+    "password_expiry",
+    "password_is_set",
+    "password_must_change",
+    "password_last_set",
+    "sign_up_status",
+    "sign_up_time",
 ];
 
 fn ts(t: &Timestamp) -> Value {

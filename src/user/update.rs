@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::{Request, Sso};
@@ -12,7 +13,6 @@ use crate::user::create::{check_email_syntax, check_username_syntax, MAX_TEXT};
 use crate::user::read::UsernameClaim;
 use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
 use crate::user::write::{intent_pending, new_stamp, user_from_raw, yielded, Change, Writer};
-use crate::error::bad;
 
 /// What anyone may update on their own record.
 pub const SELF_KEYS: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
@@ -20,7 +20,6 @@ pub const SELF_KEYS: [&str; 8] = ["username", "email", "display_name", "first_na
 pub const SUPER_USER_KEYS: [&str; 7] =
     ["is_locked", "password_must_change", "password_expiry", "sign_up_status", "approval_status", "is_rate_limit_active", "rate_limit_def"];
 const NULLABLE: [&str; 7] = ["email", "display_name", "first_name", "middle_name", "last_name", "totp_label", "rate_limit_def"];
-
 
 fn str_or_null(data: &Map<String, Value>, key: &str) -> SsoResult<Option<Option<String>>> {
     match data.get(key) {
@@ -66,7 +65,14 @@ enum Target<'a> {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.5 for the caller's own record.
-    pub async fn update_current_user(&self, cid: Option<&str>, data: &Map<String, Value>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
+    pub async fn update_current_user(
+        &self,
+        cid: Option<&str>,
+        data: &Map<String, Value>,
+        ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<()> {
         let req = self.request(cid, current_app, remote_addr)?;
         self.audit(&req, "user.update_current_user", None, vec![]).await?;
         self.update_user(&req, Target::Current, data, ust).await
@@ -221,7 +227,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Some(_) => return Err(bad("email must be a string")),
         };
 
-        if target_id == caller.user_id && intent_of.as_deref() == Some(target_id.as_str()) && intent_pending(intent_raw.as_deref(), req.now.and_utc().timestamp_millis()) {
+        if target_id == caller.user_id
+            && intent_of.as_deref() == Some(target_id.as_str())
+            && intent_pending(intent_raw.as_deref(), req.now.and_utc().timestamp_millis())
+        {
             return Err(yielded());
         }
         // Updating a user that does not exist changes nothing (spec §3.5).
@@ -245,7 +254,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                             // Spec §10 O-40: always sealed.
                             "totp_label" => {
                                 let label = value.filter(|l| !l.is_empty()).unwrap_or_else(|| DEFAULT_LABEL.to_string());
-                                user.totp_label = self.keys.seal(purpose::TOTP_LABEL, label.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"))?;
+                                user.totp_label = self
+                                    .keys
+                                    .seal(purpose::TOTP_LABEL, label.as_bytes())
+                                    .map_err(|_| SsoError::internal("a value could not be sealed"))?;
                             }
                             "rate_limit_def" => user.rate_limit_def = value,
                             _ => {}
@@ -304,10 +316,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Stages a rename: the new name's claim (under a check of the claim as read: absent, a
     /// stale claim, or already ours) and the end of the old name's.
-    fn stage_rename(&self, commit: &mut crate::store::Commit, old: &UserRecord, new: &UserRecord, claim_raw: Option<&str>, now: &crate::time::Timestamp) -> SsoResult<()> {
+    fn stage_rename(
+        &self,
+        commit: &mut crate::store::Commit,
+        old: &UserRecord,
+        new: &UserRecord,
+        claim_raw: Option<&str>,
+        now: &crate::time::Timestamp,
+    ) -> SsoResult<()> {
         let key = crate::store::keys::username(&new.username);
         commit.check(key.clone(), claim_raw);
-        commit.put(key.clone(), crate::sso::encode(&UsernameClaim { user_id: new.user_id.clone(), claimed_at_ms: now.and_utc().timestamp_millis() })?, None);
+        commit.put(
+            key.clone(),
+            crate::sso::encode(&UsernameClaim { user_id: new.user_id.clone(), claimed_at_ms: now.and_utc().timestamp_millis() })?,
+            None,
+        );
         if crate::store::keys::username(&old.username) != key {
             commit.delete(crate::store::keys::username(&old.username));
         }
@@ -406,7 +429,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 Ok(Vec::new())
             }
         };
-        let (resolved, sessions) = crate::store::join2(self.resolve_session_with(req, ust, true, &[crate::store::keys::user(user_id)]), listing).await;
+        let (resolved, sessions) =
+            crate::store::join2(self.resolve_session_with(req, ust, true, &[crate::store::keys::user(user_id)]), listing).await;
         let (current, extras) = resolved?;
         if ends_sessions && user_id == current.user.user_id {
             return Err(no_self_lockout());

@@ -7,8 +7,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::audit::{Audit, AuditError, AuditEvent};
-use crate::hooks::{HookError, Hooks, SignupVerdict};
 use crate::error::{SsoError, SsoResult};
+use crate::hooks::{HookError, Hooks, SignupVerdict};
 use crate::sso::Clock;
 use crate::store::{Commit, ListPage, Store, StoreError};
 
@@ -141,10 +141,7 @@ impl Store for JsStore {
         if values.length() as usize != keys.len() {
             return Err(bad());
         }
-        values
-            .iter()
-            .map(|x| if x.is_null() || x.is_undefined() { Ok(None) } else { x.as_string().map(Some).ok_or_else(bad) })
-            .collect()
+        values.iter().map(|x| if x.is_null() || x.is_undefined() { Ok(None) } else { x.as_string().map(Some).ok_or_else(bad) }).collect()
     }
 
     async fn commit(&self, commit: &Commit) -> Result<Option<bool>, StoreError> {
@@ -217,7 +214,11 @@ pub fn clock(v: JsValue) -> SsoResult<Clock> {
     Ok(Box::new(move || {
         let t = f.call0(&JsValue::UNDEFINED).ok()?;
         let ms = t.as_f64().or_else(|| t.dyn_ref::<js_sys::Date>().map(|d| d.get_time()))?;
-        if ms.is_finite() && ms.abs() < 8.64e15 { Some(ms as i64) } else { None }
+        if ms.is_finite() && ms.abs() < 8.64e15 {
+            Some(ms as i64)
+        } else {
+            None
+        }
     }))
 }
 
@@ -235,7 +236,13 @@ const HOOK_NAMES: [&str; 5] = ["sessionExpiry", "validateSignup", "signupCallbac
 impl JsHooks {
     pub fn new(v: JsValue) -> SsoResult<JsHooks> {
         if v.is_undefined() || v.is_null() {
-            return Ok(JsHooks { session_expiry: None, validate_signup: None, signup_callback: None, send_password_reset: None, password_check: None });
+            return Ok(JsHooks {
+                session_expiry: None,
+                validate_signup: None,
+                signup_callback: None,
+                send_password_reset: None,
+                password_check: None,
+            });
         }
         if !v.is_object() {
             return Err(SsoError::invalid_input("hooks must be an object of functions"));

@@ -90,8 +90,7 @@ fn js_to_json(v: &JsValue, name: &str) -> SsoResult<Value> {
     if !check_shape(v, 0, &mut 0) {
         return Err(SsoError::invalid_input(format!("{name}: nested deeper than {MAX_DEPTH} levels, cyclic, or too large")));
     }
-    serde_wasm_bindgen::from_value::<Value>(v.clone())
-        .map_err(|_| SsoError::invalid_input(format!("{name}: not plain JSON")))
+    serde_wasm_bindgen::from_value::<Value>(v.clone()).map_err(|_| SsoError::invalid_input(format!("{name}: not plain JSON")))
 }
 
 /// Runs an async operation as a Promise that resolves to its JS value or rejects with an
@@ -200,7 +199,15 @@ impl WasmSso {
     /// uses, for tests/js/argon2id.test.mjs (cross-checked with @node-rs/argon2) and `make bench`
     /// (not part of the package API).
     #[wasm_bindgen(js_name = benchArgon2idRaw)]
-    pub fn bench_argon2id_raw(password: &[u8], salt: &[u8], secret: &[u8], m_cost: u32, t_cost: u32, p_cost: u32, out_len: usize) -> Result<Vec<u8>, JsValue> {
+    pub fn bench_argon2id_raw(
+        password: &[u8],
+        salt: &[u8],
+        secret: &[u8],
+        m_cost: u32,
+        t_cost: u32,
+        p_cost: u32,
+        out_len: usize,
+    ) -> Result<Vec<u8>, JsValue> {
         let params = argon2::Params::new(m_cost, t_cost, p_cost, Some(out_len)).map_err(|e| JsValue::from_str(&e.to_string()))?;
         let mut out = vec![0u8; out_len];
         crate::crypto::argon2id::hash_into(&params, secret, password, salt, &mut out).map_err(|e| JsValue::from_str(&e.to_string()))?;

@@ -2,8 +2,8 @@
 //! crate (the reference), including secrets, associated data, several lanes and long outputs.
 
 use super::hash_into;
-use argon2::{Error, Params};
 use argon2::{Algorithm, Argon2, Version};
+use argon2::{Error, Params};
 
 fn reference(params: &Params, secret: &[u8], password: &[u8], salt: &[u8], out_len: usize) -> Vec<u8> {
     let ctx = if secret.is_empty() {
