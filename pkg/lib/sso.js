@@ -4,6 +4,7 @@ import { SsoError, toSsoError } from './errors.js';
 import { User } from './user.js';
 import { withDates, formatZatoTime } from './time.js';
 import { prepareDefinitions, proofOf, hasLinkedCredential } from './linked.js';
+import { webPolicy } from './web.js';
 
 function isPlainObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -158,6 +159,7 @@ const SHAPES = {
 
 /** Binds the operation table of the core to methods; every failure becomes an SsoError. */
 function bind(wasm, linked) {
+  const web = webPolicy(JSON.parse(wasm.httpConfig()));
   const call = async (op, args, shape = (r) => r) => {
     try {
       return shape(await wasm.call(op, argsToWire(args)));
@@ -211,15 +213,15 @@ function bind(wasm, linked) {
   return {
     ...freeze(api),
     authenticate,
-    fetch: (request, options) => serve(wasm, request, options, linked.any ? authenticate : null),
+    fetch: (request, options) => serve(wasm, request, options, linked.any ? authenticate : null, web),
   };
 }
 
 
-function jsonResponse(status, body) {
+function jsonResponse(status, body, headers = {}) {
   return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
 }
 
@@ -292,25 +294,28 @@ const onWorkers = () => globalThis.navigator?.userAgent === 'Cloudflare-Workers'
  * so that no reset is lost. Its failures are in the audit log (result "error"), never an
  * unhandled rejection.
  */
-async function serve(wasm, request, options, authenticate) {
+async function serve(wasm, request, options, authenticate, web) {
   try {
     const { remoteAddr, waitUntil } = options ?? {};
     if (!(request instanceof Request)) {
       return jsonResponse(400, { result: 'Error', cid: '', details: 'sso.fetch takes a Request' });
     }
     const url = new URL(request.url);
+    const preflight = web.preflight(request);
+    if (preflight) return preflight;
+    const cors = web.cors(request);
     const declared = Number(request.headers.get('content-length') ?? 0);
     // A body comes only as application/json (the core refuses any other body it is given):
     // text/plain, forms and multipart are what a browser sends cross-site without a CORS
     // preflight. Refused here when the length is declared, without reading the body.
     if (declared > 0 && !isJsonType(request.headers.get('content-type'))) {
       if (declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
-      return jsonResponse(415, { result: 'Error', cid: '', details: 'Content-Type must be application/json' });
+      return jsonResponse(415, { result: 'Error', cid: '', details: 'Content-Type must be application/json' }, cors);
     }
     const maxBody = limits().max_body_bytes;
     if (declared > maxBody && declared <= MAX_DRAIN && request.body) await drain(request.body.getReader());
     const body = declared > maxBody ? null : await readBody(request);
-    if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' });
+    if (body === null) return jsonResponse(413, { result: 'Error', cid: '', details: 'Request body too large' }, cors);
     // A linked Basic Auth or JWT credential (spec §3.18) stands for the linked user's UST,
     // which goes back in X-Zato-SSO-UST.
     let authorization = request.headers.get('authorization') ?? undefined;
@@ -321,9 +326,18 @@ async function serve(wasm, request, options, authenticate) {
       } catch (e) {
         const err = toSsoError(e);
         const hostFailure = err.sub_status.some((c) => c === 'E008004' || c === 'E008005');
-        return jsonResponse(hostFailure ? 500 : 403, { cid: '', status: 'error', sub_status: err.reveal || hostFailure ? err.sub_status : ['E005001'] });
+        return jsonResponse(hostFailure ? 500 : 403, { cid: '', status: 'error', sub_status: err.reveal || hostFailure ? err.sub_status : ['E005001'] }, cors);
       }
       authorization = `Bearer ${extUst}`;
+    }
+    // With cookie sessions, the cookie stands for the UST; a state change it authenticates
+    // must come from this site or an allowed origin (CSRF).
+    const fromCookie = web.cookieUst(request, authorization);
+    if (fromCookie) {
+      if (web.csrfRefused(request, url)) {
+        return jsonResponse(403, { cid: '', status: 'error', sub_status: ['E008006'], details: 'a cookie-authenticated change from another site' }, cors);
+      }
+      authorization = `Bearer ${fromCookie}`;
     }
     const { status, body: text, deferred } = await wasm.rest(
       request.method, url.pathname, url.search.slice(1), body,
@@ -339,7 +353,9 @@ async function serve(wasm, request, options, authenticate) {
       }
       if (!kept && onWorkers()) await settled;
     }
-    const response = jsonResponse(status, text);
+    const session = web.session(request, url, status, text, fromCookie);
+    const response = jsonResponse(status, session.text, cors);
+    if (session.cookie) response.headers.set('Set-Cookie', session.cookie);
     if (extUst) response.headers.set('X-Zato-SSO-UST', extUst);
     return response;
   } catch {

@@ -197,8 +197,6 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok((rec, user))
     }
 
-    /// Opens a token once: resolves the sealed reset key, valid for
-    /// `password_reset.password_change_session_duration` seconds (spec §10 O-33).
     /// The TOTP code of a reset (`password_reset.require_totp`): counted before the check with
     /// every other code of the user and address; a wrong one also counts against the token,
     /// which is void after `MAX_RESET_CODE_TRIES`.

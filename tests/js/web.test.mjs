@@ -1,0 +1,117 @@
+// Browsers in front of sso.fetch (config section `http`): cookie sessions, their CSRF defence,
+// and CORS, header by header. Off by default: Zato's clients see no change.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sso, MemoryStore } from 'edge-sso';
+import { KEY, APP, ADMIN, ADMIN_PW, FAST } from './helpers.mjs';
+
+const SITE = 'https://sso.example';
+const APP_ORIGIN = 'https://app.example';
+
+async function world(http) {
+  const sso = new Sso({ store: new MemoryStore(), secretKey: KEY, config: { ...FAST, http } });
+  await sso.user.createSuperUser(null, { username: ADMIN, password: ADMIN_PW });
+  const send = (method, path, { body, headers = {} } = {}) => sso.fetch(new Request(`${SITE}/zato/sso${path}`, {
+    method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined,
+  }), { remoteAddr: '10.0.0.1' });
+  return { sso, send };
+}
+
+const cookieOf = (response) => response.headers.get('set-cookie');
+const login = (w, headers) => w.send('POST', '/user/login', { body: { username: ADMIN, password: ADMIN_PW, current_app: APP }, headers });
+
+test('by default: the UST in the body, no cookie, no CORS headers', async () => {
+  const w = await world(undefined);
+  const r = await login(w, { origin: APP_ORIGIN });
+  assert.equal(r.status, 200);
+  assert.ok((await r.json()).ust);
+  assert.equal(cookieOf(r), null);
+  assert.equal(r.headers.get('access-control-allow-origin'), null);
+  assert.equal(r.headers.get('vary'), null);
+  // A cookie is ignored when cookie sessions are off.
+  const me = await w.send('GET', `/user?current_app=${APP}`, { headers: { cookie: '__Host-zato-ust=whatever' } });
+  assert.equal(me.status, 400);
+});
+
+test('cookie sessions: login sets an HttpOnly cookie, requests use it, renew extends it, logout clears it', async () => {
+  const w = await world({ cookie_sessions: true });
+  const r = await login(w);
+  const body = await r.json();
+  assert.equal(body.status, 'ok');
+  assert.equal(body.ust, undefined, 'the UST is not in the body');
+  const cookie = cookieOf(r);
+  assert.match(cookie, /^__Host-zato-ust=[^;]+; HttpOnly; Secure; SameSite=Lax; Path=\/; Max-Age=3600$/);
+  const jar = cookie.split(';')[0];
+  const me = await (await w.send('GET', `/user?current_app=${APP}`, { headers: { cookie: `other=1; ${jar}` } })).json();
+  assert.equal(me.username, ADMIN);
+  const renewed = await w.send('PATCH', '/user/session', { body: { current_app: APP }, headers: { cookie: jar, origin: SITE } });
+  assert.equal((await renewed.json()).status, 'ok');
+  assert.match(cookieOf(renewed), /^__Host-zato-ust=[^;]+; HttpOnly; Secure; SameSite=Lax; Path=\/; Max-Age=3\d{3}$/);
+  const out = await w.send('POST', '/user/logout', { body: { current_app: APP }, headers: { cookie: jar, origin: SITE } });
+  assert.equal(out.status, 200);
+  assert.match(cookieOf(out), /^__Host-zato-ust=; HttpOnly; Secure; SameSite=Lax; Path=\/; Max-Age=0$/);
+  const after = await (await w.send('GET', `/user?current_app=${APP}`, { headers: { cookie: jar } })).json();
+  assert.deepEqual(after.sub_status, ['E007001']);
+});
+
+test('CSRF: a cookie-authenticated change from another site is E008006; bearer and input credentials are unaffected', async () => {
+  const w = await world({ cookie_sessions: true, allowed_origins: [APP_ORIGIN] });
+  const jar = cookieOf(await login(w)).split(';')[0];
+  const create = (headers, extra = {}) => w.send('POST', '/user', { body: { username: `u${Math.random().toString(36).slice(2, 8)}`, current_app: APP, ...extra }, headers });
+  for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    const r = await create({ cookie: jar, ...headers });
+    assert.equal(r.status, 403, JSON.stringify(headers));
+    assert.deepEqual((await r.json()).sub_status, ['E008006']);
+  }
+  for (const headers of [{ origin: SITE }, { origin: APP_ORIGIN }, { 'sec-fetch-site': 'same-origin' }, {}]) {
+    assert.equal((await (await create({ cookie: jar, ...headers })).json()).status, 'ok', JSON.stringify(headers));
+  }
+  // Reads are not changes; a bearer header is no ambient credential.
+  assert.equal((await (await w.send('GET', `/user?current_app=${APP}`, { headers: { cookie: jar, origin: 'https://evil.example' } })).json()).username, ADMIN);
+  const ust = (await w.sso.user.login(null, ADMIN, ADMIN_PW, APP, '10.0.0.1')).ust;
+  assert.equal((await (await create({ authorization: `Bearer ${ust}`, origin: 'https://evil.example' })).json()).status, 'ok');
+});
+
+test('CORS: preflights and answers for allowed origins only, with Vary: Origin', async () => {
+  const w = await world({ allowed_origins: [APP_ORIGIN] });
+  const preflight = (origin) => w.sso.fetch(new Request(`${SITE}/zato/sso/user`, {
+    method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  }));
+  const ok = await preflight(APP_ORIGIN);
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers.get('access-control-allow-origin'), APP_ORIGIN);
+  assert.equal(ok.headers.get('access-control-allow-credentials'), 'true');
+  assert.match(ok.headers.get('access-control-allow-methods'), /POST/);
+  assert.match(ok.headers.get('access-control-allow-headers'), /content-type/);
+  assert.equal(ok.headers.get('vary'), 'Origin');
+  const refused = await preflight('https://evil.example');
+  assert.equal(refused.status, 403);
+  assert.equal(refused.headers.get('access-control-allow-origin'), null);
+  const answer = await login(w, { origin: APP_ORIGIN });
+  assert.equal(answer.headers.get('access-control-allow-origin'), APP_ORIGIN);
+  assert.equal(answer.headers.get('access-control-allow-credentials'), 'true');
+  assert.equal(answer.headers.get('vary'), 'Origin');
+  const other = await login(w, { origin: 'https://evil.example' });
+  assert.equal(other.headers.get('access-control-allow-origin'), null);
+  assert.equal(other.headers.get('vary'), 'Origin');
+  // Never a wildcard: an origin not listed gets nothing, not '*'.
+  assert.notEqual(answer.headers.get('access-control-allow-origin'), '*');
+});
+
+test('the http section is checked: exact origins, a cookie name, booleans', () => {
+  const codeOf = (http) => {
+    try {
+      new Sso({ store: new MemoryStore(), secretKey: KEY, config: { http } });
+      return 'ok';
+    } catch (e) {
+      return e.sub_status[0];
+    }
+  };
+  assert.equal(codeOf({ allowed_origins: ['*'] }), 'E008002');
+  assert.equal(codeOf({ allowed_origins: ['https://app.example/'] }), 'E008002');
+  assert.equal(codeOf({ allowed_origins: ['app.example'] }), 'E008002');
+  assert.equal(codeOf({ cookie_name: 'two words' }), 'E008002');
+  assert.equal(codeOf({ cookie_sessions: 'yes' }), 'E008002');
+  assert.equal(codeOf({ nope: 1 }), 'E008002');
+  assert.equal(codeOf({ cookie_sessions: true, allowed_origins: ['https://app.example', 'http://localhost:5173'] }), 'ok');
+});
