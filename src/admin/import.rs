@@ -22,7 +22,7 @@ use crate::store::{keys, Commit, Store, MAX_COMMIT_WRITES};
 use crate::time::{self, Timestamp};
 use crate::user::create::{check_email_syntax, check_username_syntax, fold, MAX_TEXT};
 use crate::user::read::UsernameClaim;
-use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
+use crate::user::record::{purpose, ApprovalStatus, SignUpStatus, UserRecord, DEFAULT_LABEL};
 use crate::user::write::new_stamp;
 
 /// The columns of `zato_sso_user` the importer may pass, plus the related rows.
@@ -225,14 +225,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             None => ids::totp_key().map_err(|_| SsoError::internal("no randomness available"))?,
         };
         let label = non_empty(r.text("totp_label")?).unwrap_or_else(|| DEFAULT_LABEL.to_string());
-        let approval_status = r.text("approval_status")?.unwrap_or_else(|| APPROVED.into());
-        if ![APPROVED, REJECTED, BEFORE_DECISION].contains(&approval_status.as_str()) {
-            return Err(bad("approval_status must be approved, rejected or before_decision"));
-        }
-        let sign_up_status = r.text("sign_up_status")?.unwrap_or_else(|| FINAL.into());
-        if sign_up_status != FINAL && sign_up_status != BEFORE_CONFIRMATION {
-            return Err(bad("sign_up_status must be final or before_confirmation"));
-        }
+        let approval_status = match r.text("approval_status")? {
+            None => ApprovalStatus::Approved,
+            Some(s) => ApprovalStatus::parse(&s).ok_or_else(|| bad("approval_status must be approved, rejected or before_decision"))?,
+        };
+        let sign_up_status = match r.text("sign_up_status")? {
+            None => SignUpStatus::Final,
+            Some(s) => SignUpStatus::parse(&s).ok_or_else(|| bad("sign_up_status must be final or before_confirmation"))?,
+        };
         // Zato keeps the confirm token itself; we keep only its digest.
         let token = match non_empty(r.text("sign_up_confirm_token")?) {
             Some(t) => t,

@@ -160,8 +160,8 @@ pub fn field_value(user: &UserRecord, field: Field, emails_in_clear: bool) -> Op
         Field::FirstName => user.first_name_fold.clone(),
         Field::MiddleName => user.middle_name_fold.clone(),
         Field::LastName => user.last_name_fold.clone(),
-        Field::SignUpStatus => Some(user.sign_up_status.clone()),
-        Field::ApprovalStatus => Some(user.approval_status.clone()),
+        Field::SignUpStatus => Some(user.sign_up_status.as_str().to_string()),
+        Field::ApprovalStatus => Some(user.approval_status.as_str().to_string()),
         Field::Email if emails_in_clear && !user.email_sealed => user.email.clone(),
         Field::Email => None,
     }

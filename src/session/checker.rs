@@ -5,7 +5,7 @@ use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::{Request, Sso};
 use crate::store::Store;
-use crate::user::record::{UserRecord, FINAL};
+use crate::user::record::{SignUpStatus, UserRecord};
 
 /// Which optional steps run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,7 +49,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if user.is_locked {
             return Err(inform(c.login.inform_if_locked, Code::AuthLocked, "the user is locked"));
         }
-        if user.sign_up_status != FINAL {
+        if user.sign_up_status != SignUpStatus::Final {
             return Err(inform(c.login.inform_if_not_confirmed, Code::AuthInvalidSignupStatus, "the sign-up is not confirmed"));
         }
         // Spec §10 O-2: E005004, not the sign-up code the original used.

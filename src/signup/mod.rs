@@ -11,7 +11,7 @@ use crate::hooks::Hooks;
 use crate::sso::{Request, Sso};
 use crate::store::{digest, keys, Store};
 use crate::user::create::Creation;
-use crate::user::record::{BEFORE_CONFIRMATION, FINAL};
+use crate::user::record::{SignUpStatus, BEFORE_CONFIRMATION};
 use crate::user::write::Change;
 
 /// The keys a sign-up context may hold; any other is refused.
@@ -241,11 +241,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     if old.sign_up_confirm_token_digest != digest("confirm", confirm_token) {
                         return Err(no_token());
                     }
-                    if old.sign_up_status != BEFORE_CONFIRMATION {
+                    if old.sign_up_status != SignUpStatus::BeforeConfirmation {
                         return Err(SsoError::hidden(Code::AuthSignUpConfirmed, "the sign-up is already confirmed"));
                     }
                     let mut user = old.clone();
-                    user.sign_up_status = FINAL.into();
+                    user.sign_up_status = SignUpStatus::Final;
                     user.sign_up_confirm_time = Some(req.now);
                     Ok(Change::Write(user))
                 },

@@ -13,7 +13,9 @@ use crate::sso::{encode, Request, Sso};
 use crate::store::{digest, keys, Commit, Store};
 use crate::time::{self, Timestamp};
 use crate::user::read::UsernameClaim;
-use crate::user::record::{self, purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL};
+use crate::user::record::{
+    self, purpose, ApprovalStatus, SignUpStatus, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL,
+};
 
 /// `create_user`'s keyword arguments.
 #[derive(Debug, Clone, Copy, Default)]
@@ -300,12 +302,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             is_locked,
             locked_time: None,
             locked_by: None,
-            approval_status: approval_status.to_string(),
+            approval_status: ApprovalStatus::parse(approval_status).unwrap_or(ApprovalStatus::BeforeDecision),
             approval_status_mod_time: now,
             approval_status_mod_by: c.creator.to_string(),
             approv_rej_time: None,
             approv_rej_by: None,
-            sign_up_status: sign_up_status.clone(),
+            sign_up_status: SignUpStatus::parse(&sign_up_status).unwrap_or(SignUpStatus::BeforeConfirmation),
             sign_up_time: now,
             sign_up_confirm_token_digest: digest("confirm", &confirm_token),
             sign_up_confirm_time: None,

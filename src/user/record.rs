@@ -6,16 +6,67 @@ use serde_json::{Map, Value};
 use crate::crypto::seal::KeyRing;
 use crate::time::{self, serde_opt_ts, serde_ts, Timestamp};
 
+/// A user's `approval_status`, stored and shown as Zato writes it (`approved`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStatus {
+    /// A super-user approved the user (or no approval was needed): may log in.
+    Approved,
+    /// A super-user rejected the user: may not log in.
+    Rejected,
+    /// Waiting for a super-user's decision.
+    BeforeDecision,
+}
+
+impl ApprovalStatus {
+    /// As Zato writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+            ApprovalStatus::BeforeDecision => "before_decision",
+        }
+    }
+    /// From Zato's spelling; None for anything else.
+    pub fn parse(s: &str) -> Option<ApprovalStatus> {
+        [ApprovalStatus::Approved, ApprovalStatus::Rejected, ApprovalStatus::BeforeDecision].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A user's `sign_up_status`, stored and shown as Zato writes it (`final`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUpStatus {
+    /// Fully signed up: confirmed, or created directly.
+    Final,
+    /// Signed up, the sign-up token not confirmed yet.
+    BeforeConfirmation,
+}
+
+impl SignUpStatus {
+    /// As Zato writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SignUpStatus::Final => "final",
+            SignUpStatus::BeforeConfirmation => "before_confirmation",
+        }
+    }
+    /// From Zato's spelling; None for anything else.
+    pub fn parse(s: &str) -> Option<SignUpStatus> {
+        [SignUpStatus::Final, SignUpStatus::BeforeConfirmation].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
 /// `approval_status` of a user a super-user approved (or who needed no approval): may log in.
-pub const APPROVED: &str = "approved";
+pub const APPROVED: &str = ApprovalStatus::Approved.as_str();
 /// `approval_status` of a user a super-user rejected: may not log in.
-pub const REJECTED: &str = "rejected";
+pub const REJECTED: &str = ApprovalStatus::Rejected.as_str();
 /// `approval_status` of a user still waiting for a super-user's decision.
-pub const BEFORE_DECISION: &str = "before_decision";
+pub const BEFORE_DECISION: &str = ApprovalStatus::BeforeDecision.as_str();
 /// `sign_up_status` of a user who is fully signed up (confirmed, or created directly).
-pub const FINAL: &str = "final";
+pub const FINAL: &str = SignUpStatus::Final.as_str();
 /// `sign_up_status` of a signed-up user who has not confirmed the sign-up token yet.
-pub const BEFORE_CONFIRMATION: &str = "before_confirmation";
+pub const BEFORE_CONFIRMATION: &str = SignUpStatus::BeforeConfirmation.as_str();
 /// Zato's stand-in for "no TOTP label"; shown to readers as "".
 pub const DEFAULT_LABEL: &str = "<default-label>";
 
@@ -89,7 +140,7 @@ pub struct UserRecord {
     /// Who last locked or unlocked the user: a user id, `auto` (throttling) or `user@host` (CLI).
     pub locked_by: Option<String>,
     /// `approved`, `rejected` or `before_decision` (see the constants above).
-    pub approval_status: String,
+    pub approval_status: ApprovalStatus,
     /// When `approval_status` last changed.
     #[serde(with = "serde_ts")]
     pub approval_status_mod_time: Timestamp,
@@ -101,7 +152,7 @@ pub struct UserRecord {
     /// The super-user who approved or rejected the user, if anyone.
     pub approv_rej_by: Option<String>,
     /// `final` or `before_confirmation` (see the constants above).
-    pub sign_up_status: String,
+    pub sign_up_status: SignUpStatus,
     /// When the user was created or signed up.
     #[serde(with = "serde_ts")]
     pub sign_up_time: Timestamp,
@@ -212,7 +263,7 @@ pub fn shown_label(label: &str) -> String {
 impl UserRecord {
     /// Whether a super-user approved the user (or no approval was needed).
     pub fn is_approved(&self) -> bool {
-        self.approval_status == APPROVED
+        self.approval_status == ApprovalStatus::Approved
     }
 
     /// The email in clear text. A stored value that cannot be opened is returned as stored
@@ -257,7 +308,7 @@ impl UserRecord {
             m.insert("is_locked".into(), Value::Bool(self.is_locked));
             // Spec §10 O-27: the per-user meaning, as the create response has it.
             m.insert("is_approval_needed".into(), Value::Bool(!self.is_approved()));
-            m.insert("approval_status".into(), Value::String(self.approval_status.clone()));
+            m.insert("approval_status".into(), Value::String(self.approval_status.as_str().into()));
             m.insert("approval_status_mod_by".into(), Value::String(self.approval_status_mod_by.clone()));
             m.insert("approval_status_mod_time".into(), ts(&self.approval_status_mod_time));
             m.insert("locked_time".into(), opt_ts(&self.locked_time));
@@ -269,7 +320,7 @@ impl UserRecord {
             m.insert("password_is_set".into(), Value::Bool(self.password_is_set));
             m.insert("password_must_change".into(), Value::Bool(self.password_must_change));
             m.insert("password_last_set".into(), ts(&self.password_last_set));
-            m.insert("sign_up_status".into(), Value::String(self.sign_up_status.clone()));
+            m.insert("sign_up_status".into(), Value::String(self.sign_up_status.as_str().into()));
             m.insert("sign_up_time".into(), ts(&self.sign_up_time));
         }
         m

@@ -11,7 +11,7 @@ use crate::store::Store;
 use crate::time;
 use crate::user::create::{check_email_syntax, check_username_syntax, MAX_TEXT};
 use crate::user::read::UsernameClaim;
-use crate::user::record::{purpose, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL, REJECTED};
+use crate::user::record::{purpose, ApprovalStatus, SignUpStatus, UserRecord, APPROVED, DEFAULT_LABEL, FINAL};
 use crate::user::write::{intent_pending, new_stamp, user_from_raw, yielded, Change, Writer};
 
 /// What anyone may update on their own record.
@@ -45,15 +45,15 @@ fn no_self_lockout() -> SsoError {
 /// What a super-user does to another user in `approve_user` / `reject_user` / `lock_user` /
 /// `unlock_user`.
 #[derive(Clone, Copy)]
-pub(crate) enum AdminAction<'a> {
-    Approval(&'a str),
+pub(crate) enum AdminAction {
+    Approval(ApprovalStatus),
     Lock(bool),
 }
 
-impl AdminAction<'_> {
+impl AdminAction {
     /// A lock, or leaving `approved`, replaces the security stamp: every session ends.
     pub(crate) fn ends_sessions(self) -> bool {
-        matches!(self, AdminAction::Lock(true)) || matches!(self, AdminAction::Approval(s) if s != APPROVED)
+        matches!(self, AdminAction::Lock(true)) || matches!(self, AdminAction::Approval(s) if s != ApprovalStatus::Approved)
     }
 }
 
@@ -184,7 +184,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Step 7
         let sign_up_status = match data.get("sign_up_status") {
             None => None,
-            Some(Value::String(s)) if s == FINAL || s == BEFORE_CONFIRMATION => Some(s.clone()),
+            Some(Value::String(s)) if SignUpStatus::parse(s).is_some() => SignUpStatus::parse(s),
             Some(Value::Null) => return Err(bad("sign_up_status cannot be null")),
             Some(_) => return Err(bad("sign_up_status must be 'final' or 'before_confirmation'")),
         };
@@ -209,7 +209,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Step 11
         let approval_status = match data.get("approval_status") {
             None => None,
-            Some(Value::String(s)) if [APPROVED, REJECTED, BEFORE_DECISION].contains(&s.as_str()) => Some(s.clone()),
+            Some(Value::String(s)) if ApprovalStatus::parse(s).is_some() => ApprovalStatus::parse(s),
             Some(_) => return Err(bad("approval_status must be 'approved', 'rejected' or 'before_decision'")),
         };
         let names: Vec<(&str, Option<Option<String>>)> = ["display_name", "first_name", "middle_name", "last_name", "totp_label", "rate_limit_def"]
@@ -278,10 +278,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     if let Some(t) = password_expiry {
                         user.password_expiry = t;
                     }
-                    if let Some(s) = &sign_up_status {
-                        user.sign_up_status = s.clone();
+                    if let Some(s) = sign_up_status {
+                        user.sign_up_status = s;
                     }
-                    if let Some(s) = &approval_status {
+                    if let Some(s) = approval_status {
                         self.set_approval(&mut user, s, &caller_id, req)?;
                     }
                     if let Some(name) = &new_username {
@@ -354,14 +354,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Leaving `approved` replaces the security stamp, like a lock.
-    pub(crate) fn set_approval(&self, user: &mut UserRecord, status: &str, actor: &str, req: &Request) -> SsoResult<()> {
-        if status != APPROVED && user.approval_status == APPROVED {
+    pub(crate) fn set_approval(&self, user: &mut UserRecord, status: ApprovalStatus, actor: &str, req: &Request) -> SsoResult<()> {
+        if status != ApprovalStatus::Approved && user.approval_status == ApprovalStatus::Approved {
             user.stamp = new_stamp()?;
         }
-        user.approval_status = status.to_string();
+        user.approval_status = status;
         user.approval_status_mod_by = actor.to_string();
         user.approval_status_mod_time = req.now;
-        if status == APPROVED || status == REJECTED {
+        if status == ApprovalStatus::Approved || status == ApprovalStatus::Rejected {
             user.approv_rej_time = Some(req.now);
             user.approv_rej_by = Some(actor.to_string());
         }
@@ -384,16 +384,25 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Spec §3.6, with §10 O-37 decided: a regular user gets E005001.
     pub async fn approve_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        self.decide(cid, "user.approve_user", APPROVED, user_id, ust, current_app, remote_addr).await
+        self.decide(cid, "user.approve_user", ApprovalStatus::Approved, user_id, ust, current_app, remote_addr).await
     }
 
     /// Spec §3.6: a super-user rejects a user, who then cannot log in; like `approve_user` otherwise.
     pub async fn reject_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        self.decide(cid, "user.reject_user", REJECTED, user_id, ust, current_app, remote_addr).await
+        self.decide(cid, "user.reject_user", ApprovalStatus::Rejected, user_id, ust, current_app, remote_addr).await
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn decide(&self, cid: Option<&str>, op: &'static str, status: &str, user_id: &str, ust: &str, app: &str, addr: &str) -> SsoResult<()> {
+    async fn decide(
+        &self,
+        cid: Option<&str>,
+        op: &'static str,
+        status: ApprovalStatus,
+        user_id: &str,
+        ust: &str,
+        app: &str,
+        addr: &str,
+    ) -> SsoResult<()> {
         let req = self.request(cid, app, addr)?;
         self.audit(&req, op, Some(user_id), vec![]).await?;
         self.administer(&req, user_id, ust, AdminAction::Approval(status)).await
@@ -420,7 +429,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// and (for a lock) the target's sessions together; then one commit that changes the user
     /// (a lock or rejection replaces its stamp: every session is dead at once, and stays dead
     /// on unlock or approval) and deletes the sessions listed.
-    async fn administer(&self, req: &Request, user_id: &str, ust: &str, action: AdminAction<'_>) -> SsoResult<()> {
+    async fn administer(&self, req: &Request, user_id: &str, ust: &str, action: AdminAction) -> SsoResult<()> {
         let ends_sessions = action.ends_sessions();
         let listing = async {
             if ends_sessions && !user_id.is_empty() {
@@ -450,7 +459,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         actor: &str,
         first: Option<crate::sso::Versioned<UserRecord>>,
         sessions: &[String],
-        action: AdminAction<'_>,
+        action: AdminAction,
     ) -> SsoResult<()> {
         self.modify_user(
             user_id,
