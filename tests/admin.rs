@@ -271,3 +271,25 @@ fn import_refuses_rows_it_cannot_carry_over_faithfully() {
     assert_code(with("linked_auth", json!([{ "auth_type": "zato.ldap", "auth_id": "1" }])), Code::InvalidInput, false);
     assert!(f.sso.store().dump().iter().all(|(k, _)| !k.contains("zusr-bad")), "a refused row writes nothing");
 }
+
+#[test]
+fn an_import_update_never_overwrites_a_user_that_was_not_imported() {
+    let f = Fixture::new(json!({}));
+    let native = admin_create(&f, json!({ "username": "native", "password": PW }), true).unwrap();
+    let mut row = zato_row(&native, "native");
+    row["is_super_user"] = json!(true);
+    assert_code(f.call("admin.importUser", json!([null, row.clone(), { "update": true }])), Code::InvalidOperation, true);
+    assert!(f.login("native", PW).is_ok(), "the native account is untouched");
+    assert_code(f.login("native", "password"), Code::AuthNotAllowed, false);
+    // Without update, an existing id is skipped, imported or not.
+    assert_eq!(f.call("admin.importUser", json!([null, row])).unwrap()["result"], json!("skipped"));
+}
+
+#[test]
+fn an_import_refuses_a_trivially_weak_pbkdf2_hash() {
+    let f = Fixture::new(json!({}));
+    let mut row = zato_row("zusr-weak", "weak");
+    row["password"] = json!("$pbkdf2-sha512$1$c2FsdA$aGFzaA");
+    assert_code(f.call("admin.importUser", json!([null, row])), Code::InvalidInput, false);
+    assert!(f.record("zusr-weak").is_none());
+}

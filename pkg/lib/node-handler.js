@@ -64,8 +64,18 @@ async function handle(sso, req, res, remoteAddr) {
   }
   if (size > LIMIT) return refuse(res, 413, 'Request body too large');
   const body = concat(chunks, Math.min(size, LIMIT + 1));
-  // The path and query come from the request line; the Host header is the client's to forge.
-  let url = new URL(req.url, 'http://localhost');
+  // The path and query come from the request line. The origin is the one the client addressed
+  // (its Host header, the scheme of this socket): what a browser's `Origin` is compared with for
+  // cookie sessions' CSRF check. A client can name any host here, but a browser names the real
+  // one, which is what matters against CSRF; behind a TLS proxy list the public origin in
+  // `http.allowed_origins`.
+  const host = typeof req.headers.host === 'string' && /^[A-Za-z0-9.\-:[\]]+$/.test(req.headers.host) ? req.headers.host : 'localhost';
+  let url;
+  try {
+    url = new URL(req.url, `${req.socket?.encrypted ? 'https' : 'http'}://${host}`);
+  } catch {
+    url = new URL(req.url, 'http://localhost');
+  }
   const bodiless = req.method === 'GET' || req.method === 'HEAD';
   if (bodiless) {
     url = withBodyInQuery(url, body, req.headers['content-type']);

@@ -330,15 +330,17 @@ async function serve(wasm, request, options, authenticate, web) {
       }
       authorization = `Bearer ${extUst}`;
     }
-    // With cookie sessions, the cookie stands for the UST; a state change it authenticates
-    // must come from this site or an allowed origin (CSRF).
-    const fromCookie = web.cookieUst(request, authorization);
-    if (fromCookie) {
-      if (web.csrfRefused(request, url)) {
-        return jsonResponse(403, { cid: '', status: 'error', sub_status: ['E008006'], details: 'a cookie-authenticated change from another site' }, cors);
-      }
-      authorization = `Bearer ${fromCookie}`;
+    // With cookie sessions, the cookie stands for the UST, and state changes must come from
+    // this site or an allowed origin (CSRF).
+    const cookie = web.cookieUst(request, authorization);
+    if (cookie.refused) return jsonResponse(400, { result: 'Error', cid: '', details: 'more than one session cookie' }, cors);
+    const fromCookie = cookie.ust;
+    const refusal = web.refusal(request, url, fromCookie);
+    if (refusal === 405) return jsonResponse(405, { result: 'Error', cid: '', details: 'Method not allowed: POST' }, { ...cors, Allow: 'POST' });
+    if (refusal === 403) {
+      return jsonResponse(403, { cid: '', status: 'error', sub_status: ['E008006'], details: 'a change from another site' }, cors);
     }
+    if (fromCookie) authorization = `Bearer ${fromCookie}`;
     const { status, body: text, deferred } = await wasm.rest(
       request.method, url.pathname, url.search.slice(1), body,
       request.headers.get('content-type') ?? undefined, typeof remoteAddr === 'string' ? remoteAddr : '',

@@ -4,21 +4,27 @@
 // origins. Everything here is opt-in: with the defaults `sso.fetch` behaves as Zato's REST API.
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 const ALLOWED_HEADERS = 'content-type, authorization, x-zato-sso-current-app, x-zato-sso-totp-code';
 
-function cookieValue(header, name) {
-  if (typeof header !== 'string') return undefined;
+/** Every value of cookie `name` in a Cookie header. */
+function cookieValues(header, name) {
+  if (typeof header !== 'string') return [];
+  const out = [];
   for (const part of header.split(';')) {
     const at = part.indexOf('=');
     if (at < 0 || part.slice(0, at).trim() !== name) continue;
     try {
-      return decodeURIComponent(part.slice(at + 1).trim());
+      out.push(decodeURIComponent(part.slice(at + 1).trim()));
     } catch {
-      return undefined;
+      out.push('');
     }
   }
-  return undefined;
+  return out;
 }
+
+/** Login and logout change state whatever Zato's method; with cookies they are POST only. */
+const POST_ONLY = new Set(['/zato/sso/user/login', '/zato/sso/user/logout']);
 
 /** The policy of one `Sso`, from its `http` config (`WasmSso.httpConfig`). */
 export function webPolicy(config) {
@@ -55,19 +61,38 @@ export function webPolicy(config) {
       if (!headers['Access-Control-Allow-Origin']) return new Response(null, { status: 403, headers: { Vary: 'Origin' } });
       return new Response(null, {
         status: 204,
-        headers: { ...headers, 'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE', 'Access-Control-Allow-Headers': ALLOWED_HEADERS, 'Access-Control-Max-Age': '600' },
+        headers: { ...headers, 'Access-Control-Allow-Methods': ALLOWED_METHODS, 'Access-Control-Allow-Headers': ALLOWED_HEADERS, 'Access-Control-Max-Age': '600' },
       });
     },
 
-    /** The UST of the session cookie, when cookie sessions are on and the request has no other credential. */
+    /**
+     * The UST of the session cookie, when cookie sessions are on and the request has no other
+     * credential. Two cookies of that name (one tossed in by a sibling subdomain, say) are
+     * refused: `{ refused: true }`.
+     */
     cookieUst(request, authorization) {
-      if (!config.cookie_sessions || authorization) return undefined;
-      return cookieValue(request.headers.get('cookie'), config.cookie_name);
+      if (!config.cookie_sessions || authorization) return {};
+      const values = cookieValues(request.headers.get('cookie'), config.cookie_name);
+      if (values.length > 1) return { refused: true };
+      return { ust: values[0] || undefined };
     },
 
-    /** A cookie-authenticated request that changes state must come from this site or an allowed origin. */
-    csrfRefused(request, url) {
-      return !SAFE_METHODS.has(request.method) && !sameSiteOrAllowed(request, url);
+    /**
+     * With cookie sessions, which requests are refused before the core sees them: a login or
+     * logout that is not a POST (405: a cross-site GET would log someone out, or log them in
+     * as the attacker with the UST in the body), and a state change (any method but GET, HEAD,
+     * OPTIONS) from another site or an origin not allowed (CSRF, E008006) when the cookie
+     * authenticates it, or when it is a login (whose answer sets the cookie: a cross-site form
+     * could otherwise plant the attacker's session). Bearer and input credentials are no
+     * ambient credentials: requests carrying them are not refused.
+     */
+    refusal(request, url, fromCookie) {
+      if (!config.cookie_sessions) return null;
+      const endpoint = url.pathname.replace(/\/+$/, '');
+      if (POST_ONLY.has(endpoint) && request.method !== 'POST') return 405;
+      const sets = endpoint === '/zato/sso/user/login';
+      if ((fromCookie || sets) && !SAFE_METHODS.has(request.method) && !sameSiteOrAllowed(request, url)) return 403;
+      return null;
     },
 
     /**

@@ -67,6 +67,9 @@ const USER_KEYS: [&str; 38] = [
     "sign_up_confirm_time",
 ];
 
+/// The fewest PBKDF2 rounds an imported hash may have (passlib's own minimum is 1,000).
+const MIN_PBKDF2_ROUNDS: u32 = 1000;
+
 /// What happened to one imported user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Imported {
@@ -203,7 +206,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Zato's passlib hash, kept as it is (sealed with our key when we seal hashes); an
         // account without one gets an unusable random password, as a creation does.
         let password = match non_empty(r.text("password")?) {
-            Some(p) if p.starts_with("$pbkdf2-sha512$") || p.starts_with("$argon2id$") => p,
+            Some(p) if p.starts_with("$argon2id$") => p,
+            // A hash a hostile database could make trivially weak is refused: Zato's own use
+            // 120,000 rounds by default.
+            Some(p) if p.starts_with("$pbkdf2-sha512$") => {
+                let rounds = p.split('$').nth(2).and_then(|r| r.parse::<u32>().ok()).unwrap_or(0);
+                if rounds < MIN_PBKDF2_ROUNDS {
+                    return Err(bad(format!("password: a $pbkdf2-sha512$ hash needs at least {MIN_PBKDF2_ROUNDS} rounds")));
+                }
+                p
+            }
             Some(_) => return Err(bad("password must be a passlib $pbkdf2-sha512$ or an $argon2id$ hash")),
             None => {
                 crate::crypto::password::hash_password(&ids::secret(192).map_err(|_| SsoError::internal("no randomness available"))?, &self.argon2)
@@ -296,6 +308,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             stamp: new_stamp()?,
             rev: 0,
             original_username: Some(username),
+            imported: true,
         })
     }
 
@@ -324,6 +337,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// An update of a user imported before: the new row replaces the record (a new stamp, so
     /// the user's sessions end); a changed username moves its claim.
     async fn commit_updated(&self, old: Versioned<UserRecord>, mut user: UserRecord, claim_raw: Option<String>, now: &Timestamp) -> SsoResult<()> {
+        if !old.value.imported {
+            return Err(SsoError::shown(Code::InvalidOperation, "this user_id belongs to a user that was not imported from Zato: not overwritten"));
+        }
         let mut commit = Commit::default();
         self.stage_user_write(&mut commit, &old, &mut user)?;
         if !crate::username::same(&old.value.username, &user.username) {

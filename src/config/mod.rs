@@ -512,11 +512,18 @@ impl SectionExtra for HttpConfig {
         if self.cookie_name.is_empty() || !self.cookie_name.chars().all(token) {
             return Err(s.err("cookie_name", "expected a cookie name (letters, digits and !#$%&'*+-.^_`|~)".into()));
         }
+        // Without the prefix a sibling subdomain could set a cookie of that name for us.
+        if self.cookie_sessions && !self.cookie_name.starts_with("__Host-") {
+            return Err(s.err("cookie_name", "expected a name starting with __Host- (a browser then refuses one set by another host)".into()));
+        }
         for o in &self.allowed_origins {
             if !is_exact_origin(o) {
                 return Err(s.err(
                     "allowed_origins",
-                    format!("expected exact origins such as https://app.example.com (no wildcard, path or slash), got {}", net::shown(o)),
+                    format!(
+                        "expected exact origins as browsers send them, such as https://app.example.com (lower case, no wildcard, path or default port; http only for localhost), got {}",
+                        net::shown(o)
+                    ),
                 ));
             }
         }
@@ -524,12 +531,18 @@ impl SectionExtra for HttpConfig {
     }
 }
 
-/// `scheme://host[:port]`: what a browser sends as `Origin`.
+/// `scheme://host[:port]` exactly as a browser sends it as `Origin`: lower case, no path, no
+/// default port; plain `http` only for the loopback host (anyone on the path of a plain-HTTP
+/// page could use it to pass the CSRF check).
 fn is_exact_origin(o: &str) -> bool {
     let Some((scheme, rest)) = o.split_once("://") else { return false };
-    (scheme == "https" || scheme == "http")
+    let host = rest.rsplit_once(':').filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit())).map_or(rest, |(h, _)| h);
+    let default_port = (scheme == "https" && rest.ends_with(":443")) || (scheme == "http" && rest.ends_with(":80"));
+    let loopback = host == "localhost" || host == "127.0.0.1" || host == "[::1]";
+    (scheme == "https" || (scheme == "http" && loopback))
         && !rest.is_empty()
-        && rest.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        && !default_port
+        && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.:[]".contains(c))
         && !rest.starts_with(':')
 }
 

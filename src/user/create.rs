@@ -323,6 +323,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             stamp: crate::user::write::new_stamp()?,
             rev: 0,
             original_username: Some(username.clone()),
+            imported: false,
         };
 
         // Step 7: claim the name, then write the record; undo the claim if the write fails,

@@ -194,6 +194,10 @@ pub struct UserRecord {
     /// rules of this name keep applying after a rename, so a rename cannot escape them.
     #[serde(default)]
     pub original_username: Option<String>,
+    /// Made by `import-zato` (`admin.importUser`): only such users may be overwritten by a
+    /// later import with `update`, so a crafted Zato row cannot take over a native account.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// Only identifiers: a record holds sealed secrets that have no business in a log line.

@@ -2,7 +2,8 @@
 // and CORS, header by header. Off by default: Zato's clients see no change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sso, MemoryStore } from 'edge-sso';
+import { createServer } from 'node:http';
+import { Sso, MemoryStore, toNodeHandler } from 'edge-sso';
 import { KEY, APP, ADMIN, ADMIN_PW, FAST } from './helpers.mjs';
 
 const SITE = 'https://sso.example';
@@ -114,4 +115,53 @@ test('the http section is checked: exact origins, a cookie name, booleans', () =
   assert.equal(codeOf({ cookie_sessions: 'yes' }), 'E008002');
   assert.equal(codeOf({ nope: 1 }), 'E008002');
   assert.equal(codeOf({ cookie_sessions: true, allowed_origins: ['https://app.example', 'http://localhost:5173'] }), 'ok');
+  // As browsers send Origin: lower case, no default port; plain http only on loopback.
+  assert.equal(codeOf({ allowed_origins: ['http://app.example'] }), 'E008002');
+  assert.equal(codeOf({ allowed_origins: ['https://App.example'] }), 'E008002');
+  assert.equal(codeOf({ allowed_origins: ['https://app.example:443'] }), 'E008002');
+  assert.equal(codeOf({ allowed_origins: ['https://app.example:8443'] }), 'ok');
+  // With cookie sessions the name must carry the __Host- prefix (no cookie tossing by a sibling host).
+  assert.equal(codeOf({ cookie_sessions: true, cookie_name: 'zato-ust' }), 'E008002');
+});
+
+test('cookie sessions: a cross-site login (login CSRF) is refused, login and logout are POST only, two session cookies are refused', async () => {
+  const w = await world({ cookie_sessions: true });
+  const query = `?username=${ADMIN}&password=${encodeURIComponent(ADMIN_PW)}&current_app=${APP}`;
+  // A cross-site form posting the attacker's credentials would plant their session.
+  for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+    const r = await w.sso.fetch(new Request(`${SITE}/zato/sso/user/login${query}`, { method: 'POST', headers }), { remoteAddr: '10.0.0.1' });
+    assert.equal(r.status, 403);
+    assert.deepEqual((await r.json()).sub_status, ['E008006']);
+    assert.equal(cookieOf(r), null);
+  }
+  for (const path of [`/user/login${query}`, `/user/logout?current_app=${APP}`]) {
+    const r = await w.send('GET', path);
+    assert.equal(r.status, 405, path);
+    assert.equal(cookieOf(r), null);
+    assert.equal((await r.text()).includes('"ust"'), false);
+  }
+  const jar = cookieOf(await login(w)).split(';')[0];
+  const twice = await w.send('GET', `/user?current_app=${APP}`, { headers: { cookie: `${jar}; __Host-zato-ust=planted` } });
+  assert.equal(twice.status, 400);
+});
+
+test('toNodeHandler: the CSRF check compares with the origin the browser addressed', async () => {
+  const sso = new Sso({ store: new MemoryStore(), secretKey: KEY, config: { ...FAST, http: { cookie_sessions: true } } });
+  await sso.user.createSuperUser(null, { username: ADMIN, password: ADMIN_PW });
+  const server = createServer(toNodeHandler(sso));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    const post = (path, body, headers) => fetch(`${origin}/zato/sso${path}`, { method: path === '/user/session' ? 'PATCH' : 'POST', headers: { 'content-type': 'application/json', origin, ...headers }, body: JSON.stringify(body) });
+    const r = await post('/user/login', { username: ADMIN, password: ADMIN_PW, current_app: APP });
+    assert.equal(r.status, 200);
+    // Node's fetch drops Set-Cookie's Secure cookie for http: read the header itself.
+    const jar = r.headers.get('set-cookie').split(';')[0];
+    const renewed = await post('/user/session', { current_app: APP }, { cookie: jar });
+    assert.equal((await renewed.json()).status, 'ok');
+    const evil = await post('/user/session', { current_app: APP }, { cookie: jar, origin: 'http://localhost' });
+    assert.equal(evil.status, 403);
+  } finally {
+    server.close();
+  }
 });
