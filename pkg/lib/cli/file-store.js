@@ -3,7 +3,8 @@
 // Store protocol v2 (getMany, an atomic commit), atomic within the one process that holds the
 // file. One process at a time: `lock()` takes PATH.lock (with the owner's pid); a lock left by a
 // process that no longer runs is taken over. Format: { key: { value, expiresAt (ms) | null } }.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkCommit, checkKeys, checksHold } from '../store-protocol.js';
 
@@ -25,6 +26,12 @@ export class FileStore {
     if (typeof path !== 'string' || path === '') throw new TypeError('FileStore takes a file path');
     this.#path = path;
     mkdirSync(dirname(path), { recursive: true });
+    this.#load();
+  }
+
+  /** Reads the file (again): `lock()` does, so that the state is the one the lock protects. */
+  #load() {
+    const path = this.#path;
     if (existsSync(path)) {
       const text = readFileSync(path, 'utf8');
       try {
@@ -40,26 +47,51 @@ export class FileStore {
     }
   }
 
-  /** Takes PATH.lock for this process; throws if another running process holds it. */
+  /**
+   * Takes PATH.lock for this process, then reads the file; throws if another running process
+   * holds the lock. The lock file is written whole under a private name and then linked into
+   * place (a link fails if the lock exists), so no process ever reads a half-written lock. A
+   * lock left by a process that has ended is renamed away first: of several processes doing
+   * so at once, one rename wins and the others find no file to take.
+   */
   lock() {
     const lockPath = `${this.#path}.lock`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(lockPath, 'wx');
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        this.#lockPath = lockPath;
-        return this;
-      } catch (e) {
-        if (e.code !== 'EEXIST') throw e;
-        const owner = Number(readFileSync(lockPath, 'utf8'));
+    const mine = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}`;
+    const fd = openSync(mine, 'wx', 0o600);
+    writeSync(fd, String(process.pid));
+    fsyncSync(fd);
+    closeSync(fd);
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          linkSync(mine, lockPath);
+          this.#lockPath = lockPath;
+          this.#load();
+          return this;
+        } catch (e) {
+          if (e.code !== 'EEXIST') throw e;
+        }
+        let owner = 0;
+        try {
+          owner = Number(readFileSync(lockPath, 'utf8'));
+        } catch {
+          continue; // gone meanwhile: try again
+        }
         if (Number.isInteger(owner) && owner > 0 && processRuns(owner)) {
           throw new Error(`${this.#path} is in use by process ${owner} (${lockPath}); one process at a time`);
         }
-        rmSync(lockPath, { force: true }); // left by a process that has ended
+        const stale = `${lockPath}.stale.${randomBytes(6).toString('hex')}`;
+        try {
+          renameSync(lockPath, stale);
+          rmSync(stale, { force: true });
+        } catch {
+          // another process moved it first
+        }
       }
+      throw new Error(`could not take ${lockPath}`);
+    } finally {
+      rmSync(mine, { force: true });
     }
-    throw new Error(`could not take ${lockPath}`);
   }
 
   close() {
@@ -86,9 +118,17 @@ export class FileStore {
     });
   }
 
+  /** Written whole to a new private file, flushed, then renamed over the store. */
   #save() {
-    writeFileSync(`${this.#path}.tmp`, JSON.stringify(this.#data), { mode: 0o600 });
-    renameSync(`${this.#path}.tmp`, this.#path);
+    const tmp = `${this.#path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(this.#data));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.#path);
   }
 
   async get(key) {
