@@ -55,7 +55,7 @@ test-lint:
 	cargo fmt --check --manifest-path crates/argon2id/Cargo.toml
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
-	cargo clippy --manifest-path crates/argon2id/Cargo.toml --all-targets -- -D warnings
+	cargo clippy --manifest-path crates/argon2id/Cargo.toml --target-dir target --all-targets -- -D warnings
 
 test-rust:
 	cargo test
