@@ -435,6 +435,10 @@ export interface SessionApi {
   renew(cid: Cid, ust: string, currentApp: string, remoteAddr: string, options?: { userAgent?: string }): Promise<Date>;
   get(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<SessionInfo>;
   getList(cid: Cid, ust: string | null, targetUst: string | null, currentUst: string | null, currentApp: string, remoteAddr: string): Promise<SessionInfo[]>;
+  /** Not in Zato: a super-user lists another user's live sessions (by `session_id`, never a UST). */
+  getListByUserId(cid: Cid, userId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<SessionInfo[]>;
+  /** Not in Zato: a super-user ends one session of a user; an unknown or ended one is E007001. */
+  endById(cid: Cid, userId: string, sessionId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<void>;
   readonly attr: SessionAttrApi;
 }
 

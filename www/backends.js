@@ -100,6 +100,8 @@ export class LocalBackend {
   sessions(ust) { return this.run((s) => s.user.session.getList(null, ust, null, null, APP, '')); }
   renew(ust) { return this.run((s) => s.user.session.renew(null, ust, APP, '', { userAgent: navigator.userAgent })); }
   attrs(ust, id) { return this.run((s) => s.user.attr.toDict(null, ust, APP, '', { userId: id })); }
+  userSessions(ust, id) { return this.run((s) => s.user.session.getListByUserId(null, id, ust, APP, '')); }
+  endSession(ust, id, sessionId) { return this.run((s) => s.user.session.endById(null, id, sessionId, ust, APP, '')); }
 }
 
 /** Zato's REST API on a server (`make demo`). */
@@ -207,6 +209,9 @@ export class RestBackend {
 
   async sessions(ust) { return (await this.call('GET', '/user/session/list', { ust })).result; }
   async renew(ust) { return (await this.call('PATCH', '/user/session', { ust })).expiration_time; }
+
+  async userSessions(ust, user_id) { return (await this.call('GET', '/user/session/list', { ust, user_id })).result; }
+  endSession(ust, user_id, session_id) { return this.call('DELETE', '/user/session', { ust, user_id, session_id }); }
 
   async attrs(ust, user_id) {
     const names = (await this.call('GET', '/user/attr/names', { ust, user_id })).result ?? [];

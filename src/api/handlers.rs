@@ -217,6 +217,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(Value::Array(list))
     }
 
+    pub(super) async fn op_session_get_list_by_user_id(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
+        Ok(Value::Array(self.get_user_sessions(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await?))
+    }
+
+    pub(super) async fn op_session_end_by_id(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
+        void(self.end_user_session(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?).await)
+    }
+
     /// Every `user.attr.*` and `user.session.attr.*` method: its inputs follow `cid`, the
     /// session variants take `targetUst` before `currentUst`.
     pub(super) async fn op_attr(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {

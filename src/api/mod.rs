@@ -146,6 +146,8 @@ operations! {
     "user.session.renew" => op_session_renew ["cid", "ust", "currentApp", "remoteAddr", "options"] ["userAgent"] Date;
     "user.session.get" => op_session_get ["cid", "targetUst", "currentUst", "currentApp", "remoteAddr"] [] Dates;
     "user.session.getList" => op_session_get_list ["cid", "ust", "targetUst", "currentUst", "currentApp", "remoteAddr"] [] Dates;
+    "user.session.getListByUserId" => op_session_get_list_by_user_id ["cid", "userId", "currentUst", "currentApp", "remoteAddr"] [] Dates;
+    "user.session.endById" => op_session_end_by_id ["cid", "userId", "sessionId", "currentUst", "currentApp", "remoteAddr"] [] Void;
     // Attributes (spec §3.17): every method of a user's, then of a session's.
     "user.attr.create" => op_attr ["cid", "name", "value", "currentUst", "currentApp", "remoteAddr", "options"] ["expiration", "encrypt", "decrypt", "userId"] Attr;
     "user.attr.createMany" => op_attr ["cid", "data", "currentUst", "currentApp", "remoteAddr", "options"] ["expiration", "encrypt", "decrypt", "userId"] Attr;

@@ -363,6 +363,18 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 let t = self.renew_session(c, &ust, app, addr, req.user_agent).await.map_err(specific)?;
                 ok(fields(vec![("expiration_time", Value::String(time::format_zato(&t)))]))
             }
+            // Not in Zato: a super-user ends one session of another user, by its session_id.
+            ("user/session", "DELETE") => {
+                let (ust, user_id, session_id) = (r("ust")?, r("user_id")?, r("session_id")?);
+                self.end_user_session(c, &user_id, &session_id, &ust, app, addr).await.map_err(specific)?;
+                none()
+            }
+            // Not in Zato: with a user_id, a super-user lists that user's sessions.
+            ("user/session/list", "GET") if s("user_id")?.is_some_and(|u| !u.is_empty()) => {
+                let (ust, user_id) = (r("ust")?, r("user_id")?);
+                let list = self.get_user_sessions(c, &user_id, &ust, app, addr).await.map_err(specific)?;
+                ok(fields(vec![("result", Value::Array(list))]))
+            }
             ("user/session/list", "GET") => {
                 let list = self
                     .get_session_list(c, s("ust")?.as_deref(), s("target_ust")?.as_deref(), s("current_ust")?.as_deref(), app, addr)

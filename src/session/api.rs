@@ -130,12 +130,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             (None, None, None) => return Err(crate::session::resolve::no_such_session()),
             _ => return Err(SsoError::invalid_input("give either ust, or current_ust with target_ust")),
         };
-        // Every session the index names, at either place, in one batch; only live ones under
-        // the owner's current stamp are listed.
-        let stamp = self.load_user(&owner).await?.map(|u| u.stamp).unwrap_or_default();
+        self.live_sessions_of(&req, &owner).await
+    }
+
+    /// Every live session of `owner`: the sessions the index names, at either place, in one
+    /// batch; only live ones under the owner's current stamp.
+    async fn live_sessions_of(&self, req: &crate::sso::Request, owner: &str) -> SsoResult<Vec<Value>> {
+        let stamp = self.load_user(owner).await?.map(|u| u.stamp).unwrap_or_default();
         let ids: Vec<String> =
-            self.list_all(&keys::user_sessions_prefix(&owner)).await?.iter().filter_map(|k| k.rsplit('/').next().map(str::to_string)).collect();
-        let wanted: Vec<String> = ids.iter().flat_map(|id| keys::session_keys(&owner, id)).collect();
+            self.list_all(&keys::user_sessions_prefix(owner)).await?.iter().filter_map(|k| k.rsplit('/').next().map(str::to_string)).collect();
+        let wanted: Vec<String> = ids.iter().flat_map(|id| keys::session_keys(owner, id)).collect();
         let mut out = Vec::new();
         for raw in self.get_many_raw(&wanted).await?.into_iter().flatten() {
             if let Ok(s) = serde_json::from_str::<SessionRecord>(&raw) {
@@ -145,5 +149,60 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
         }
         Ok(out)
+    }
+
+    /// Not in Zato: a super-user's list of `user_id`'s live sessions (by `session_id`, never a
+    /// UST), for an administrator who has no UST of theirs.
+    pub async fn get_user_sessions(
+        &self,
+        cid: Option<&str>,
+        user_id: &str,
+        current_ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<Vec<Value>> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "session.get_list", Some(user_id), vec![]).await?;
+        self.resolve_session(&req, current_ust, true).await?;
+        if user_id.is_empty() || user_id.len() > 191 {
+            return Err(SsoError::invalid_input("a user_id is required"));
+        }
+        self.live_sessions_of(&req, user_id).await
+    }
+
+    /// Not in Zato: a super-user ends session `session_id` of `user_id` (its attributes go
+    /// with it). An unknown or ended session is E007001.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn end_user_session(
+        &self,
+        cid: Option<&str>,
+        user_id: &str,
+        session_id: &str,
+        current_ust: &str,
+        current_app: &str,
+        remote_addr: &str,
+    ) -> SsoResult<()> {
+        let req = self.request(cid, current_app, remote_addr)?;
+        self.audit(&req, "session.end", Some(user_id), vec![]).await?;
+        self.resolve_session(&req, current_ust, true).await?;
+        if user_id.is_empty() || user_id.len() > 191 || session_id.is_empty() || session_id.len() > 191 {
+            return Err(SsoError::invalid_input("a user_id and a session_id are required"));
+        }
+        let places = keys::session_keys(user_id, session_id);
+        let (read, attrs) = crate::store::join2(self.get_many_raw(&places), self.list_all(&keys::attr_scope_prefix(user_id, Some(session_id)))).await;
+        let found = read?.into_iter().flatten().filter_map(|r| serde_json::from_str::<SessionRecord>(&r).ok()).any(|s| s.user_id == user_id);
+        if !found {
+            return Err(crate::session::resolve::no_such_session());
+        }
+        let mut commit = Commit::default();
+        for k in places {
+            commit.delete(k);
+        }
+        commit.delete(keys::user_session(user_id, session_id));
+        for k in attrs?.into_iter().take(crate::store::MAX_COMMIT_WRITES - 3) {
+            commit.delete(k);
+        }
+        self.commit(&commit).await?;
+        Ok(())
     }
 }

@@ -140,3 +140,34 @@ test('REST times (Zato\'s, with no zone) are read as UTC whatever the browser\'s
     server.close();
   }
 });
+
+test('REST mode: the user page lists the user\'s live sessions and revokes one', async () => {
+  const { server, url } = await restServer();
+  const rest = async (method, path, body, ust) => (await mf.dispatchFetch(`http://sso.test/zato/sso${path}`, {
+    method, headers: { 'content-type': 'application/json', ...(ust ? { authorization: `Bearer ${ust}` } : {}) },
+    body: method === 'GET' ? undefined : JSON.stringify({ current_app: 'CRM', ...body }),
+  })).json();
+  const root = (await rest('POST', '/user/login', { username: 'root', password: 'worker root passphrase' })).ust;
+  await rest('POST', '/user', { username: 'sam', password: 'sam passphrase 1', auto_approve: true }, root);
+  const usts = [];
+  for (let i = 0; i < 2; i++) usts.push((await rest('POST', '/user/login', { username: 'sam', password: 'sam passphrase 1' })).ust);
+  const { page, context, errors } = await openRest(url);
+  try {
+    await login(page, 'root', 'worker root passphrase');
+    await page.getByRole('link', { name: 'sam' }).click();
+    const rows = page.locator('#detail-sessions tbody tr');
+    await page.locator('#detail-sessions tbody tr button', { hasText: 'Revoke' }).first().waitFor();
+    assert.equal(await rows.count(), 2);
+    await page.locator('#detail-sessions tbody tr button', { hasText: 'Revoke' }).first().click();
+    await page.locator('#status', { hasText: 'Ended a session of sam' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#detail-sessions tbody tr button').length === 1);
+    const alive = [];
+    for (const ust of usts) alive.push((await rest('GET', `/user?current_app=CRM`, undefined, ust)).status === 'ok');
+    assert.deepEqual(alive.sort(), [false, true]);
+    await assertAccessible(page, 'REST user sessions');
+    assert.deepEqual(errors.filter((e) => !/status of 40[13]/.test(e)), []);
+  } finally {
+    await context.close();
+    server.close();
+  }
+});

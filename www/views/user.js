@@ -1,7 +1,7 @@
 // #/users/<id>: one user with readable labels, only the actions that apply (never lockout of
 // oneself), edit and set-password forms, attributes and the user's audit trail.
 import { state, isSelf } from '../state.js';
-import { T, FIELD_LABELS, APPROVAL, SIGN_UP, ACTIONS, isReadOp } from '../strings.js';
+import { T, FIELD_LABELS, APPROVAL, SIGN_UP, ACTIONS, COLUMNS as C, isReadOp } from '../strings.js';
 import { plain, bdi, timeEl, looksLikeEmail } from '../text.js';
 import { $, $$, el, showError, toast, busy, onSubmit, confirmDialog, formData } from '../ui.js';
 import { ConsoleError } from '../backends.js';
@@ -70,7 +70,8 @@ export async function showUser(id) {
   shown = null;
   for (const b of $$('#view-user [data-action]')) b.hidden = true;
   $('#totp-box').hidden = true;
-  for (const s of ['detail', 'edit', 'setpw', 'attrs']) showError(s, null);
+  for (const s of ['detail', 'edit', 'setpw', 'attrs', 'usessions']) showError(s, null);
+  $('#detail-sessions tbody').replaceChildren();
   const mine = ++reading;
   let u;
   try {
@@ -107,10 +108,50 @@ export async function showUser(id) {
     $('#detail-attrs').replaceChildren();
     showError('attrs', e);
   }
+  await showUserSessions(u);
   const trail = state.audit.filter((e) => !isReadOp(e.op) && ([u.user_id, u.username].includes(e.target_user) || e.current_user === u.user_id)).slice(0, 20);
   auditTable($('#detail-audit'), trail);
   $('#detail-audit-empty').hidden = trail.length > 0;
   $('#detail-audit-empty').textContent = state.caps.audit === 'none' ? T.auditUnavailable : T.auditEmpty;
+}
+
+/** The user's live sessions, each with a revoke button (the caller's own session excepted). */
+async function showUserSessions(u) {
+  let list;
+  try {
+    list = await state.backend.userSessions(state.ust, u.user_id);
+  } catch (e) {
+    showError('usessions', e);
+    return;
+  }
+  if (shown?.user_id !== u.user_id) return;
+  const rows = list.map((s) => {
+    const addr = Array.isArray(s.remote_addr) ? s.remote_addr.join(', ') : s.remote_addr;
+    const actions = el('td', { dataset: { label: '' } });
+    const current = isSelf(u) && Boolean(state.sessionCreated) && new Date(`${s.creation_time}Z`).getTime() === new Date(state.sessionCreated).getTime();
+    if (!current) {
+      const revoke = el('button', { type: 'button', className: 'danger' }, T.revoke);
+      revoke.addEventListener('click', () => busy(revoke, async () => {
+        try {
+          await state.backend.endSession(state.ust, u.user_id, s.session_id);
+          toast(T.revoked(plain(u.username)));
+        } catch (e) {
+          // Ended meanwhile: nothing to report (and not the console's own session ending).
+          if (!(e.codes ?? e.sub_status ?? []).includes('E007001')) showError('usessions', e);
+        }
+        if (shown?.user_id === u.user_id) await showUserSessions(u);
+      }));
+      actions.append(revoke);
+    }
+    return el('tr', { className: current ? 'current' : '' },
+      el('td', { dataset: { label: C.session } }, current ? el('strong', { className: 'badge badge-current' }, T.thisSession) : el('span', { className: 'muted', title: s.session_id }, `${s.session_id.slice(0, 8)}…`)),
+      el('td', { dataset: { label: C.started } }, timeEl(s.creation_time, { rel: true })),
+      el('td', { dataset: { label: C.expires } }, timeEl(s.expiration_time, { rel: true })),
+      el('td', { dataset: { label: C.address } }, bdi(addr || '—')),
+      el('td', { dataset: { label: C.browser } }, el('span', { className: 'clip', title: plain(s.user_agent) }, bdi(s.user_agent || '—'))),
+      actions);
+  });
+  $('#detail-sessions tbody').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colSpan: 6 }, T.noUserSessions))]));
 }
 
 async function act(action) {
@@ -194,4 +235,5 @@ export function forgetUser() {
   for (const f of ['#totp-key', '#totp-uri', '#setpw-password']) $(f).value = '';
   $('#detail-fields').replaceChildren();
   $('#detail-attrs').replaceChildren();
+  $('#detail-sessions tbody').replaceChildren();
 }
