@@ -544,6 +544,9 @@ export declare class Sso {
   /** Spec §3.19: unlocked users whose password expires within the threshold (or has expired). Trusted. */
   passwordExpirySweep(now?: Date | number): Promise<{ username: string; email: string | null; display_name: string | null;
     password_expiry: string; is_password_expired: boolean; is_password_about_to_expire: boolean }[]>;
+  /** Not in Zato: the public policy a form may state up front (also REST `GET /zato/sso/policy`). */
+  policy(): Promise<{ password: { min_length: number; max_length: number; reject_list: string[]; common_list: boolean };
+    username: { max_length: number }; search: { by_email: boolean } }>;
   /** Key rotation: re-seals stored values under the newest key of `secretKey`. Trusted. */
   reseal(): Promise<{ users: number; values: number }>;
   /**

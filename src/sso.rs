@@ -86,6 +86,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Sso { store, audit, hooks, config, keys, clock, argon2, definitions: Default::default() }
     }
 
+    /// Not in Zato: what a sign-up or password form may state up front, and what a console may
+    /// offer: the password policy, the username length, whether search by email works. No
+    /// secret and nothing about any user.
+    pub fn public_policy(&self) -> serde_json::Value {
+        let c = &self.config;
+        serde_json::json!({
+            "password": {
+                "min_length": c.password.min_length, "max_length": c.password.max_length,
+                "reject_list": c.password.reject_list, "common_list": c.password.common_list,
+            },
+            "username": { "max_length": c.signup.max_length_username },
+            "search": { "by_email": !c.main.encrypt_email },
+        })
+    }
+
     /// The security definitions users may be linked to (spec §3.18); none by default.
     pub fn with_security_definitions(mut self, definitions: crate::linked::definitions::SecurityDefinitions) -> Self {
         self.definitions = definitions;

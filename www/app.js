@@ -70,6 +70,8 @@ async function enterApp() {
   // What the server allows matters to the users and audit views, a super-user's only.
   state.caps = isSuper ? await state.backend.capabilities(state.ust).catch(() => ({ emailSearch: false, audit: 'none' })) : { emailSearch: false, audit: 'none' };
   if (state.backend.kind === 'local') state.caps.audit = 'page';
+  // A server's policy is known once its capabilities are read: say it next to password fields.
+  statePolicy();
   if (isSuper) await loadServerAudit();
   await render();
 }

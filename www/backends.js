@@ -143,12 +143,21 @@ export class RestBackend {
   }
 
   /**
-   * Whether this server allows search by email: as its console-config.json says, else (there is
-   * no read-only way to ask, see README) one search for an address no one has tells (E008002
-   * when emails are sealed).
+   * What this server allows: its public policy (`GET /zato/sso/policy`: the password rules,
+   * stated up front, and whether search by email works), else its console-config.json, else
+   * (a server without the policy endpoint) one search for an address no one has tells
+   * (E008002 when emails are sealed).
    */
   async capabilities(ust) {
-    if (typeof this.declaredEmailSearch === 'boolean') return { emailSearch: this.declaredEmailSearch, audit: this.auditPath ? 'server' : 'none' };
+    const audit = this.auditPath ? 'server' : 'none';
+    try {
+      const p = await this.call('GET', '/policy', {});
+      this.policy = { minLength: p.password.min_length, rejectList: p.password.reject_list };
+      return { emailSearch: Boolean(p.search.by_email), audit };
+    } catch (e) {
+      if (e.kind === 'transport') throw e;
+    }
+    if (typeof this.declaredEmailSearch === 'boolean') return { emailSearch: this.declaredEmailSearch, audit };
     let emailSearch = false;
     try {
       await this.search(ust, { email: 'nobody@email-search.invalid', page_size: 1 });

@@ -305,6 +305,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         encoded(self.password_expiry_sweep(a.millis(0)?).await?)
     }
 
+    pub(super) async fn op_policy(&self, _: &Args<'_>, _: &Options) -> SsoResult<Value> {
+        Ok(self.public_policy())
+    }
+
     pub(super) async fn op_reseal(&self, _: &Args<'_>, _: &Options) -> SsoResult<Value> {
         encoded(self.reseal().await?)
     }

@@ -190,6 +190,7 @@ operations! {
     "cleanup" => op_cleanup ["now"] [] Value;
     "passwordExpirySweep" => op_password_expiry_sweep ["now"] [] Value;
     "reseal" => op_reseal [] [] Value;
+    "policy" => op_policy [] [] Value;
     // Trusted operations (src/admin, spec §8.4)
     "admin.findUser" => op_admin_find_user ["cid", "username"] [] UserOrNull;
     "admin.createUser" => op_admin_create_user ["cid", "data", "options"] ["superUser"] EnrichId;

@@ -15,7 +15,7 @@ use crate::time;
 use crate::user::create::CreateOptions;
 use crate::user::update::{SELF_KEYS, SUPER_USER_KEYS};
 
-const ENDPOINTS: [&str; 19] = [
+const ENDPOINTS: [&str; 20] = [
     "user/login",
     "user/logout",
     "user",
@@ -35,6 +35,7 @@ const ENDPOINTS: [&str; 19] = [
     "session/attr",
     "session/attr/exists",
     "session/attr/names",
+    "policy",
 ];
 const PASSWORD_RESET: &str = "password/reset";
 
@@ -328,6 +329,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 self.confirm_signup(c, &token, app, addr).await.map_err(specific)?;
                 none()
             }
+            // Not in Zato: the public policy (password rules, search by email), for forms and
+            // consoles to state up front.
+            ("policy", "GET") => match self.public_policy() {
+                Value::Object(m) => ok(m),
+                _ => none(),
+            },
             // Spec §3.18 and §8.2: list (GET), link (POST), unlink (DELETE).
             ("user/linked", "GET") => {
                 let ust = r("ust")?;

@@ -171,3 +171,33 @@ test('REST mode: the user page lists the user\'s live sessions and revokes one',
     server.close();
   }
 });
+
+test('REST mode: the server\'s policy stated up front, CSV export and delete, and no search probe', async () => {
+  const { server, url } = await restServer();
+  const { page, context, errors } = await openRest(url);
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
+  try {
+    await login(page, 'root', 'worker root passphrase');
+    // The policy comes from GET /zato/sso/policy: stated next to the new-password field.
+    await page.locator('#create-form .policy', { hasText: 'at least 8 characters' }).waitFor({ state: 'attached' });
+    assert.ok(urls.some((u) => u.includes('/zato/sso/policy')));
+    assert.equal(urls.some((u) => u.includes('email-search.invalid')), false, 'no probing search');
+    await createUser(page, { username: 'carl', display: 'Carl C', approve: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+    assert.equal(csv[0], 'user_id,username,display_name,email,status,created,last_login');
+    assert.ok(csv.some((l) => l.includes(',carl,Carl C,')), csv.join('\n'));
+    await page.getByRole('link', { name: 'carl' }).click();
+    await page.locator('#view-user').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(/#\/users$/);
+    await page.locator('#status', { hasText: 'carl' }).waitFor();
+    await page.getByRole('link', { name: 'carl' }).waitFor({ state: 'detached' });
+    assert.deepEqual(errors.filter((e) => !/status of 40[13]/.test(e)), []);
+  } finally {
+    await context.close();
+    server.close();
+  }
+});

@@ -165,3 +165,16 @@ test('toNodeHandler: the CSRF check compares with the origin the browser address
     server.close();
   }
 });
+
+test('the public policy: sso.policy() and GET /zato/sso/policy say the password rules and whether search by email works', async () => {
+  const sso = new Sso({ store: new MemoryStore(), secretKey: KEY, config: { ...FAST, password: { min_length: 12 }, main: { encrypt_email: false } } });
+  const p = await sso.policy();
+  assert.equal(p.password.min_length, 12);
+  assert.ok(p.password.reject_list.includes('password'));
+  assert.equal(p.search.by_email, true);
+  const r = await sso.fetch(new Request(`${SITE}/zato/sso/policy?current_app=${APP}`));
+  const body = await r.json();
+  assert.equal(body.status, 'ok');
+  assert.deepEqual(body.password, p.password);
+  assert.equal(JSON.stringify(body).includes(KEY), false);
+});

@@ -5,7 +5,7 @@ import { T, FIELD_LABELS, APPROVAL, SIGN_UP, ACTIONS, COLUMNS as C, isReadOp } f
 import { plain, bdi, timeEl, looksLikeEmail } from '../text.js';
 import { $, $$, el, showError, toast, busy, onSubmit, confirmDialog, formData } from '../ui.js';
 import { ConsoleError } from '../backends.js';
-import { badgeEls } from './users.js';
+import { badgeEls, usersChanged } from './users.js';
 import { auditTable } from './audit.js';
 import { showTotp } from './account.js';
 
@@ -163,6 +163,7 @@ async function act(action) {
     if (action === 'delete') {
       if (!(await confirmDialog(`${ACTIONS.delete} ${plain(u.username)}?`, T.confirmDelete(plain(u.username)), ACTIONS.delete))) return;
       await b.remove(state.ust, u.user_id);
+      usersChanged();
       toast(T.deleted(plain(u.username)));
       location.hash = '#/users';
       return;
@@ -181,6 +182,7 @@ async function act(action) {
       'must-change': () => b.update(state.ust, u.user_id, { password_must_change: true }),
     }[action];
     await run();
+    usersChanged();
     toast(T.done(action, plain(u.username)));
     await showUser(u.user_id);
   } catch (e) {
@@ -207,6 +209,7 @@ export function wireUser() {
     }
     try {
       await state.backend.update(state.ust, u.user_id, data);
+      usersChanged();
       toast(T.saved(plain(f.username)));
       await showUser(u.user_id);
     } catch (e) {

@@ -175,6 +175,11 @@ function draw() {
 /** Shows #/users with `params`; reads from the backend when the search changed or `fresh`. */
 let generation = 0;
 
+/** A change made elsewhere (a user's page): the list is read again when it is shown next. */
+export function usersChanged() {
+  list.key = null;
+}
+
 export async function showUsers(params, { fresh = false } = {}) {
   const mine = ++generation;
   current = usersQuery(params);
