@@ -39,6 +39,8 @@ test('README: the commands example runs as written', () => {
   const r = runBlock(blocks[0]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /Created super-user `admin`/);
+  assert.match(r.stdout, /Password for user `jo` reset to \S{32}/);
+  assert.match(r.stdout, /User logged out by UST/);
   assert.match(r.stdout, /"command":"reset-totp-key".*"key":"[A-Z2-7]+=*"/);
   assert.match(r.stdout, /Deleted user `jo`/);
   assert.match(r.stdout, /exit 20$/m);
