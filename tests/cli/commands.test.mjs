@@ -2,7 +2,7 @@
 // the store (checked in-process through the package), its output, --json and its exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CID, IP, cli, fileStore, totpCode } from './helpers.mjs';
+import { CID, IP, cli, fileStore, freshTotpCode } from './helpers.mjs';
 
 const PASSWORD = 'Correct-horse-77';
 
@@ -155,7 +155,7 @@ test('reset-totp-key: a generated key is printed and works; a given key is check
   const { ust } = await sso.user.login(CID, 'ola', PASSWORD, 'CRM', IP);
   await sso.user.updateCurrentUser(CID, { is_totp_enabled: true }, ust, 'CRM', IP);
   await assert.rejects(sso.user.login(CID, 'ola', PASSWORD, 'CRM', IP), (e) => e.code === 'E005008');
-  assert.ok((await sso.user.login(CID, 'ola', PASSWORD, 'CRM', IP, { totpCode: totpCode(gen.json.key) })).ust);
+  assert.ok((await sso.user.login(CID, 'ola', PASSWORD, 'CRM', IP, { totpCode: await freshTotpCode(gen.json.key) })).ust);
 
   // Another user: a code is accepted once per user and time step.
   await cli(['create-user', 'oli', '--password', PASSWORD, ...s.args]);
@@ -166,7 +166,7 @@ test('reset-totp-key: a generated key is printed and works; a given key is check
   assert.ok(!set.stdout.includes(given));
   const oli = await s.sso().user.login(CID, 'oli', PASSWORD, 'CRM', IP);
   await s.sso().user.updateCurrentUser(CID, { is_totp_enabled: true }, oli.ust, 'CRM', IP);
-  assert.ok((await s.sso().user.login(CID, 'oli', PASSWORD, 'CRM', IP, { totpCode: totpCode(given) })).ust);
+  assert.ok((await s.sso().user.login(CID, 'oli', PASSWORD, 'CRM', IP, { totpCode: await freshTotpCode(given) })).ust);
   assert.equal((await s.sso().admin.findUser(CID, 'oli')).totp_label, 'Phone');
   const setJson = await cli(['reset-totp-key', 'oli', '--key', given, ...s.args, '--json']);
   assert.equal(setJson.json.key, undefined);

@@ -83,6 +83,16 @@ function base32Decode(text) {
 }
 
 /** The RFC 6238 code (SHA-1, 6 digits, 30 s) of `key` at `at` ms. */
+/**
+ * The current code of `key`, computed at least 8 s before its 30-second step ends (waiting for
+ * the next step if need be): a login a moment later must still find it current.
+ */
+export async function freshTotpCode(key) {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 8_000) await new Promise((r) => setTimeout(r, left + 100));
+  return totpCode(key);
+}
+
 export function totpCode(key, at = Date.now()) {
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));

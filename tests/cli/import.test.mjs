@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Sso } from 'edge-sso';
 import { PostgresStore } from 'edge-sso/postgres';
-import { CID, IP, cli, fileStore, totpCode, workdir } from './helpers.mjs';
+import { CID, IP, cli, fileStore, freshTotpCode, workdir } from './helpers.mjs';
 
 const fixtures = process.env.ZATO_FIXTURES;
 if (!fixtures) throw new Error('run these tests with `make test-cli` (tests/cli/run.mjs builds the Zato databases)');
@@ -83,7 +83,7 @@ async function checkUsers(sso) {
   assert.equal(bob.display_name, 'Bob B.');
   assert.equal(bob.totp_label, users.bob.totp_label);
   await assert.rejects(sso.user.login(CID, 'bob', users.bob.password, 'CRM', IP), (e) => e.code === 'E005008');
-  const bobSession = await sso.user.login(CID, 'bob', users.bob.password, 'CRM', IP, { totpCode: totpCode(users.bob.totp_key) });
+  const bobSession = await sso.user.login(CID, 'bob', users.bob.password, 'CRM', IP, { totpCode: await freshTotpCode(users.bob.totp_key) });
   assert.equal((await sso.user.attr.get(CID, 'level', bobSession.ust, 'CRM', IP)).value, 42);
 
   // carol: a super-user whose hash Zato stored unsealed (main.encrypt_password = False)
