@@ -64,6 +64,12 @@ pub fn format_zato(t: &Timestamp) -> String {
     }
 }
 
+/// A timestamp as Zato's database driver writes it (a space between date and time), or in
+/// Zato's own format: what a migration reads.
+pub fn parse_zato_db(s: &str) -> Option<Timestamp> {
+    parse_zato(&s.replacen(' ', "T", 1))
+}
+
 /// Parses Zato's format; also accepts a trailing `Z` or `+00:00` (what JS and REST clients send).
 pub fn parse_zato(s: &str) -> Option<Timestamp> {
     if s.len() > 40 || !s.is_ascii() {

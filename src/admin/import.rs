@@ -116,8 +116,7 @@ impl Row<'_> {
     fn time(&self, key: &str) -> SsoResult<Option<Timestamp>> {
         match self.text(key)? {
             None => Ok(None),
-            // Zato's database driver may write a space between date and time.
-            Some(s) => time::parse_zato(&s.replacen(' ', "T", 1)).map(Some).ok_or_else(|| bad(format!("{key} is not a timestamp"))),
+            Some(s) => time::parse_zato_db(&s).map(Some).ok_or_else(|| bad(format!("{key} is not a timestamp"))),
         }
     }
 }

@@ -13,8 +13,7 @@ use crate::hooks::Hooks;
 use crate::session::login::{Authenticated, LoginKind, LoginOptions, LoginResult, SecondFactor};
 use crate::sso::{Request, Sso, Versioned, MAX_SHORT_INPUT};
 use crate::store::{keys, Store};
-use crate::user::create::Creation;
-use crate::user::record::{UserRecord, Visibility, FINAL};
+use crate::user::record::{UserRecord, Visibility};
 use crate::user::update::AdminAction;
 use crate::user::write::Writer;
 
@@ -66,21 +65,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let req = self.trusted_request(cid, None, "")?;
         let op = if super_user { "user.create_super_user" } else { "user.create_user" };
         self.audit(&req, op, None, vec![trusted()]).await?;
-        data.insert("sign_up_status".into(), Value::String(FINAL.into()));
-        let token = crate::crypto::ids::secret(256).map(|s| format!("cli.{s}")).map_err(|_| SsoError::internal("no randomness available"))?;
-        let creation = Creation {
-            creator: "auto",
-            is_super_user: super_user,
-            auto_approve: true,
-            confirm_token: Some(token),
-            token_handed_out: false,
-            email_claim: None,
-        };
-        let result = self.create_user_record(&req, data, creation).await;
-        if result.is_err() {
-            data.remove("sign_up_status");
-        }
-        result
+        self.create_trusted(&req, data, super_user).await
     }
 
     /// Trusted lock or unlock. `locked_by` names the operator (Zato's CLI: `<os-user>@<host>`).

@@ -385,9 +385,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let time_of = |m: &Map<String, Value>, k: &str| -> SsoResult<Option<Timestamp>> {
             match m.get(k) {
                 None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => {
-                    time::parse_zato(&s.replacen(' ', "T", 1)).map(Some).ok_or_else(|| bad(format!("attributes: {k} is not a timestamp")))
-                }
+                Some(Value::String(s)) => time::parse_zato_db(s).map(Some).ok_or_else(|| bad(format!("attributes: {k} is not a timestamp"))),
                 Some(_) => Err(bad(format!("attributes: {k} must be a string"))),
             }
         };

@@ -297,9 +297,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 .filter(|s| !s.is_empty() && s.len() <= 191)
                 .ok_or_else(|| SsoError::invalid_input("linked_auth: auth_id is required"))?;
             let creation_time = text("creation_time")
-                .map(|s| {
-                    time::parse_zato(&s.replacen(' ', "T", 1)).ok_or_else(|| SsoError::invalid_input("linked_auth: creation_time is not a timestamp"))
-                })
+                .map(|s| time::parse_zato_db(&s).ok_or_else(|| SsoError::invalid_input("linked_auth: creation_time is not a timestamp")))
                 .transpose()?
                 .unwrap_or_else(|| self.now().unwrap_or_else(|_| time::earliest()));
             let record = LinkRecord {

@@ -144,17 +144,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub async fn create_super_user(&self, cid: Option<&str>, data: &mut Map<String, Value>) -> SsoResult<String> {
         let req = self.request(cid, "zato-cli", "")?;
         self.audit(&req, "user.create_super_user", None, vec![]).await?;
+        self.create_trusted(&req, data, true).await
+    }
+
+    /// The creation of the CLI's `create-user` / `create-super-user`, once the call is audited:
+    /// sign-up final, auto-approved, creator `auto`, confirm token `cli.<secret>`.
+    pub(crate) async fn create_trusted(&self, req: &Request, data: &mut Map<String, Value>, is_super_user: bool) -> SsoResult<String> {
         data.insert("sign_up_status".into(), Value::String(FINAL.into()));
         let token = ids::secret(256).map(|s| format!("cli.{s}")).map_err(|_| SsoError::internal("no randomness available"))?;
-        let creation = Creation {
-            creator: "auto",
-            is_super_user: true,
-            auto_approve: true,
-            confirm_token: Some(token),
-            token_handed_out: false,
-            email_claim: None,
-        };
-        let result = self.create_user_record(&req, data, creation).await;
+        let creation =
+            Creation { creator: "auto", is_super_user, auto_approve: true, confirm_token: Some(token), token_handed_out: false, email_claim: None };
+        let result = self.create_user_record(req, data, creation).await;
         if result.is_err() {
             data.remove("sign_up_status");
         }
