@@ -89,68 +89,12 @@ macro_rules! section {
             }
             fn to_json(&self) -> Value {
                 let mut m = Map::new();
-                $( if stringify!($kind) != "internal" { m.insert(stringify!($field).into(), self.$field.written()); } )*
+                $( if stringify!($kind) != "internal" { m.insert(stringify!($field).into(), json!(self.$field)); } )*
                 self.extra_json(&mut m);
                 Value::Object(m)
             }
         }
     };
-}
-
-/// A value as `Config::to_json` writes it back (what `from_json` reads).
-trait Written {
-    fn written(&self) -> Value;
-}
-
-impl Written for bool {
-    fn written(&self) -> Value {
-        Value::Bool(*self)
-    }
-}
-impl Written for String {
-    fn written(&self) -> Value {
-        Value::String(self.clone())
-    }
-}
-impl Written for Option<String> {
-    fn written(&self) -> Value {
-        self.clone().map(Value::String).unwrap_or(Value::Null)
-    }
-}
-impl Written for u32 {
-    fn written(&self) -> Value {
-        json!(self)
-    }
-}
-impl Written for i64 {
-    fn written(&self) -> Value {
-        json!(self)
-    }
-}
-impl Written for usize {
-    fn written(&self) -> Value {
-        json!(self)
-    }
-}
-impl Written for Vec<String> {
-    fn written(&self) -> Value {
-        json!(self)
-    }
-}
-impl Written for BTreeSet<String> {
-    fn written(&self) -> Value {
-        json!(self.iter().collect::<Vec<_>>())
-    }
-}
-impl Written for UserSearchBy {
-    fn written(&self) -> Value {
-        Value::String(self.as_str().into())
-    }
-}
-impl Written for BTreeMap<String, String> {
-    fn written(&self) -> Value {
-        json!(self)
-    }
 }
 
 /// What a section reads beyond its declared keys (prefixed keys, enums, normalisation).
@@ -263,7 +207,8 @@ section! {
 impl SectionExtra for LoginConfig {}
 
 /// `password_reset.user_search_by`: how a PRT request finds its user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UserSearchBy {
     /// By username.
     Username,
