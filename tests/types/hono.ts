@@ -31,7 +31,10 @@ app.get('/', (c) => {
   return c.json({ addr: defaultRemoteAddr(c), ust: sessionUst(c) !== null });
 });
 
-// After a guard: never null, even on an app that declares nothing.
+// After a guard: never null, on the app that declares the variables ...
+app.get('/admin', requireSuperUser(), (c) => c.text(c.get('ssoUser').username + c.get('requestId')));
+
+// ... and on an app that declares nothing.
 const plain = new Hono();
 plain.get('/me', requireUser(), (c) => {
   const username: string = c.get('ssoUser').username;
