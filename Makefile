@@ -43,6 +43,8 @@ build: setup
 	  for f in edge_sso.js edge_sso.d.ts edge_sso_bg.wasm.d.ts edge_sso_bg.wasm; do mv -f $$tmp/$$f pkg/wasm/$$f; done
 	@rm -f pkg/wasm/package.json pkg/wasm/.gitignore
 	@mkdir -p www/vendor && cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.mjs
+	@# The OpenAPI document ships in the package, generated from the route table (src/rest/table.rs).
+	node tools/openapi.mjs pkg/wasm/edge_sso_bg.wasm pkg/openapi.json
 	@echo "built $(PKG_WASM): $$(wc -c < $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 
 test: build test-lint test-rust test-js test-types test-worker test-deno test-browser test-postgres test-cli test-doc

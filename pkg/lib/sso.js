@@ -213,6 +213,7 @@ function bind(wasm, linked) {
   return {
     ...freeze(api),
     authenticate,
+    openapi: () => JSON.parse(wasm.openapi()),
     fetch: (request, options) => serve(wasm, request, options, linked.any ? authenticate : null, web),
   };
 }
