@@ -199,7 +199,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 };
                 // The host failed: a server error, still in the envelope and with no detail.
                 let status = if e.is_host_failure() { 500 } else { 403 };
-                (status, json!({ "cid": cid, "status": "error", "sub_status": codes }))
+                // Not in Zato: refused input (E008002, when shown) says which input and which
+                // limit, so that a form can say what to fix. The core's words for it name the
+                // input and its bound, never the value.
+                if codes == [Code::InvalidInput.as_str()] && e.sub_status == [Code::InvalidInput] {
+                    (status, json!({ "cid": cid, "status": "error", "sub_status": codes, "details": e.detail }))
+                } else {
+                    (status, json!({ "cid": cid, "status": "error", "sub_status": codes }))
+                }
             }
         };
         HttpResponse { status, body, deferred: None }
