@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::{Caller, SessionCaller};
 use crate::crypto::password::Verification;
 use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
@@ -21,15 +22,8 @@ pub const CHANGE_KEYS: [&str; 6] = ["old_password", "new_password", "user_id", "
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// `data`: `old_password`, `new_password`, `user_id`, `password_expiry` (days from now),
     /// `must_change` (spec §10 O-12; `password_must_change` is accepted as its alias).
-    pub async fn change_password(
-        &self,
-        cid: Option<&str>,
-        data: &Map<String, Value>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn change_password(&self, caller: &SessionCaller<'_>, data: &Map<String, Value>) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         if data.is_empty() {
             return Err(SsoError::hidden(Code::MissingInput, "data is empty"));
         }
@@ -69,7 +63,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
         // The caller's session, and the target's record when it is someone else's, together.
         let extra: Vec<String> = user_id.iter().map(|id| keys::user(id)).collect();
-        let (current, extras) = self.resolve_session_with(&req, ust, false, &extra).await?;
+        let (current, extras) = self.resolve_session_with(&req, caller.ust, false, &extra).await?;
         let target_audit = user_id.clone().unwrap_or_else(|| format!("no-user-id.{}", crate::sso::random_hex(8).unwrap_or_default()));
         self.audit(&req, "user.change_password", Some(&target_audit), vec![]).await?;
         let caller = current.user.clone();
@@ -166,18 +160,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.11, trusted (no UST): the CLI's and administrators' way to set a password.
     /// `password_expiry` is in days from now (0 or negative: the configured default). A user_id
     /// that does not exist is a no-op.
-    #[allow(clippy::too_many_arguments)]
     pub async fn set_password(
         &self,
-        cid: Option<&str>,
+        caller: &Caller<'_>,
         user_id: &str,
         password: &str,
         must_change: Option<bool>,
         password_expiry: Option<i64>,
-        current_app: &str,
-        remote_addr: &str,
     ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+        let req = self.request(caller)?;
         self.audit(&req, "user.set_password", Some(user_id), vec![]).await?;
         self.check_new_password(password).await?;
         let Some(first) = self.load_user_versioned(user_id).await? else { return Ok(()) };

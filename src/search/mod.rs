@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
 use crate::error::bad;
 use crate::error::SsoResult;
 use crate::hooks::Hooks;
@@ -57,15 +58,8 @@ struct Criterion {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §6: the page of users matching `criteria` (a super-user only), in the spec's order.
-    pub async fn search(
-        &self,
-        cid: Option<&str>,
-        criteria: &Map<String, Value>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<Map<String, Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn search(&self, caller: &SessionCaller<'_>, criteria: &Map<String, Value>) -> SsoResult<Map<String, Value>> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.search", None, vec![]).await?;
         // An exact lookup's first key is read with the session, in one round trip.
         let lookup = match (
@@ -76,7 +70,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             (None, Some(name)) => Some(crate::store::keys::username(name)),
             _ => None,
         };
-        let (_, fetched) = self.resolve_session_with(&req, ust, true, lookup.as_slice()).await?;
+        let (_, fetched) = self.resolve_session_with(&req, caller.ust, true, lookup.as_slice()).await?;
         let prefetched = fetched.into_iter().next().flatten();
         if let Some(k) = criteria.keys().find(|k| !CRITERIA.contains(&k.as_str())) {
             return Err(bad(format!("unknown search criterion: {}", crate::input::shown_key(k))));

@@ -1,6 +1,7 @@
 //! Deleting users (spec §3.7) with the cascade of §2.6.
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::{gave_up, Sso, Versioned, MAX_ATTEMPTS};
@@ -10,12 +11,12 @@ use crate::user::write::user_from_raw;
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.7: a super-user deletes a user by id, with every record that belongs to it.
-    pub async fn delete_user_by_id(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn delete_user_by_id(&self, caller: &SessionCaller<'_>, user_id: &str) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.delete_user_by_id", Some(user_id), vec![]).await?;
         // The caller's session, the target and the target's keys, in one round trip.
         let extra: Vec<String> = if user_id.is_empty() { Vec::new() } else { vec![keys::user(user_id)] };
-        let (resolved, listed) = join2(self.resolve_session_with(&req, ust, false, &extra), async {
+        let (resolved, listed) = join2(self.resolve_session_with(&req, caller.ust, false, &extra), async {
             if user_id.is_empty() {
                 Ok(Vec::new())
             } else {
@@ -34,10 +35,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Spec §3.7: a super-user deletes a user by username, with every record that belongs to it.
-    pub async fn delete_user_by_username(&self, cid: Option<&str>, username: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn delete_user_by_username(&self, caller: &SessionCaller<'_>, username: &str) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.delete_user_by_username", None, vec![]).await?;
-        let caller = self.deleting_super_user(self.resolve_session(&req, ust, false).await?.user)?;
+        let caller = self.deleting_super_user(self.resolve_session(&req, caller.ust, false).await?.user)?;
         if username.is_empty() {
             return Err(SsoError::invalid_input("a username is required"));
         }
