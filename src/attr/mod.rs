@@ -192,16 +192,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         let (current, fetched) = self.resolve_session_with(&req, caller.ust, false, &prefetch_keys).await?;
         let prefetched: std::collections::BTreeMap<String, Option<String>> = prefetch_keys.into_iter().zip(fetched).collect();
-        let caller = current.user;
+        let me = current.user;
         // Whose attributes, and in which scope.
         let (owner, session_id) = match &call.target {
-            AttrTarget::User(u) => (u.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| caller.user_id.clone()), None),
+            AttrTarget::User(u) => (u.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| me.user_id.clone()), None),
             AttrTarget::Session(target_ust) => {
                 let s = self.live_session(&req, target_ust).await?;
                 (s.user_id, Some(s.session_id))
             }
         };
-        let allowed = |user_id: &str| caller.is_super_user || user_id == caller.user_id;
+        let allowed = |user_id: &str| me.is_super_user || user_id == me.user_id;
         let owner_of = |item: &AttrItem| -> String {
             match (&call.target, &item.user_id) {
                 (AttrTarget::User(_), Some(u)) if !u.is_empty() => u.clone(),
@@ -220,7 +220,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         owners.dedup();
         for o in &owners {
             let exists = match prefetched.get(&keys::user(o)) {
-                _ if *o == caller.user_id => true,
+                _ if *o == me.user_id => true,
                 Some(raw) => crate::user::write::user_from_raw(o, raw.clone())?.is_some(),
                 None => self.load_user(o).await?.is_some(),
             };
