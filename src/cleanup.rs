@@ -39,7 +39,7 @@ struct Expiring {
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// `now` in milliseconds since the epoch; the host clock when None.
     pub async fn cleanup(&self, now_ms: Option<i64>) -> SsoResult<CleanupReport> {
-        let mut req = self.request(None, "", "")?;
+        let mut req = self.internal_request(None, "")?;
         if let Some(now) = now_ms.and_then(crate::time::from_millis) {
             req.now = now;
         }
@@ -163,7 +163,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// within `password.about_to_expire_threshold` days (or has expired), sorted by username,
     /// for the host to notify. Trusted; reads every user record, so run it from a schedule.
     pub async fn password_expiry_sweep(&self, now_ms: Option<i64>) -> SsoResult<Vec<ExpiringPassword>> {
-        let mut req = self.request(Some("password-expiry"), "", "")?;
+        let mut req = self.internal_request(Some("password-expiry"), "")?;
         if let Some(now) = now_ms.and_then(crate::time::from_millis) {
             req.now = now;
         }

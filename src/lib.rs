@@ -9,6 +9,7 @@ pub mod admin;
 pub mod api;
 pub mod attr;
 pub mod audit;
+pub mod caller;
 pub mod cleanup;
 pub mod config;
 pub mod crypto;
@@ -35,6 +36,7 @@ pub mod username;
 pub mod wasm;
 
 pub use audit::{Audit, AuditEvent, MemoryAudit, NoAudit};
+pub use caller::{Caller, SessionCaller};
 pub use config::Config;
 pub use error::{Code, SsoError, SsoResult};
 pub use hooks::{Hooks, NoHooks};

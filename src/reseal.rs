@@ -36,7 +36,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Trusted: re-seals every user's sealed fields (password hash, email, TOTP key and label)
     /// and encrypted attributes, and writes their email lookups under the newest key.
     pub async fn reseal(&self) -> SsoResult<ResealReport> {
-        let req = self.request(Some("reseal"), "", "")?;
+        let req = self.internal_request(Some("reseal"), "")?;
         self.audit(&req, "admin.reseal", None, vec![]).await?;
         let mut report = ResealReport::default();
         for key in self.list_all(keys::USER_PREFIX).await? {

@@ -7,6 +7,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
 
 use crate::audit::{Audit, AuditEvent};
+use crate::caller::Caller;
 use crate::config::Config;
 use crate::crypto::password::Argon2Params;
 use crate::crypto::seal::KeyRing;
@@ -146,42 +147,48 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(self.now()?.and_utc().timestamp_millis())
     }
 
-    /// Builds the request context: a cid (generated when none is given), the app name and the
-    /// parsed remote address list (an unparseable address is bad input, spec §10 O-48).
-    pub(crate) fn request(&self, cid: Option<&str>, current_app: &str, remote_addr: &str) -> SsoResult<Request> {
-        let cid = match cid.filter(|c| !c.is_empty()) {
+    /// Builds the request context from what the caller gave: a cid (generated when none is
+    /// given), the app name and the parsed remote address list (an unparseable address is bad
+    /// input, spec §10 O-48).
+    pub(crate) fn request(&self, caller: &Caller<'_>) -> SsoResult<Request> {
+        let cid = match caller.cid.filter(|c| !c.is_empty()) {
             Some(c) if c.chars().count() > 128 => return Err(SsoError::invalid_input("cid is longer than 128 characters")),
             Some(c) => c.to_string(),
             None => new_cid()?,
         };
-        if current_app.len() > MAX_SHORT_INPUT {
+        if caller.current_app.len() > MAX_SHORT_INPUT {
             return Err(SsoError::invalid_input("current_app is too long"));
         }
-        let remote_addr =
-            net::parse_remote_addr(remote_addr).map_err(|_| SsoError::invalid_input("remote_addr is not a comma-separated list of IP addresses"))?;
-        Ok(Request { cid, current_app: current_app.to_string(), remote_addr, now: self.now()? })
+        let remote_addr = net::parse_remote_addr(caller.remote_addr)
+            .map_err(|_| SsoError::invalid_input("remote_addr is not a comma-separated list of IP addresses"))?;
+        Ok(Request { cid, current_app: caller.current_app.to_string(), remote_addr, now: self.now()? })
+    }
+
+    /// The context of work no client asked for (housekeeping, the CLI): no address.
+    pub(crate) fn internal_request(&self, cid: Option<&str>, current_app: &str) -> SsoResult<Request> {
+        self.request(&Caller { cid, current_app, remote_addr: "" })
     }
 
     /// Writes one audit record. An audit log that cannot be written fails the operation.
     pub(crate) async fn audit(&self, req: &Request, op: &'static str, target_user: Option<&str>, extra: Vec<(&str, Value)>) -> SsoResult<()> {
-        self.audit_full(req, op, None, target_user, None, true, extra).await
+        self.write_audit(req, op, target_user, None, extra).await
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn audit_full(
+    /// Writes one audit record that states how the operation ended (`result`).
+    pub(crate) async fn audit_result(&self, req: &Request, op: &'static str, result: &str, extra: Vec<(&str, Value)>) -> SsoResult<()> {
+        self.write_audit(req, op, None, Some(result), extra).await
+    }
+
+    async fn write_audit(
         &self,
         req: &Request,
         op: &'static str,
-        current_user: Option<&str>,
         target_user: Option<&str>,
         result: Option<&str>,
-        with_app: bool,
         extra: Vec<(&str, Value)>,
     ) -> SsoResult<()> {
         let mut m = Map::new();
-        if with_app {
-            m.insert("current_app".into(), Value::String(req.current_app.clone()));
-        }
+        m.insert("current_app".into(), Value::String(req.current_app.clone()));
         m.insert("remote_addr".into(), Value::String(req.audit_remote_addr()));
         for (k, v) in extra {
             m.insert(k.to_string(), v);
@@ -189,7 +196,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let event = AuditEvent {
             cid: req.cid.clone(),
             op,
-            current_user: current_user.map(str::to_string),
+            current_user: None,
             target_user: target_user.map(str::to_string),
             result: result.map(str::to_string),
             extra: m,

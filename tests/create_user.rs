@@ -78,7 +78,7 @@ fn auto_approve_and_approval_config() {
     let f = Fixture::new(json!({}));
     let ust = f.admin_ust();
     let mut data = obj(json!({ "username": "u2" }));
-    block_on(f.sso.create_user(None, &mut data, &ust, APP, ADDR, CreateOptions { auto_approve: true })).unwrap();
+    block_on(f.sso.create_user(&caller().with_ust(&ust), &mut data, CreateOptions { auto_approve: true })).unwrap();
     assert_eq!(data["approval_status"], json!("approved"));
     assert_eq!(data["is_approval_needed"], json!(false));
 
@@ -115,7 +115,7 @@ fn create_checks_run_in_spec_order() {
     let admin = f.admin_ust();
     // Step 1 first: no session beats every data problem.
     let mut bad = obj(json!({ "nope": 1 }));
-    assert_code(block_on(f.sso.create_user(None, &mut bad, "garbage", APP, ADDR, Default::default())), Code::SessionNoSuchSession, false);
+    assert_code(block_on(f.sso.create_user(&caller().with_ust("garbage"), &mut bad, Default::default())), Code::SessionNoSuchSession, false);
     // A regular user's session: E005001, revealed.
     let g = Fixture::new(json!({ "signup": { "is_approval_needed": false } }));
     let admin_g = g.admin_ust();
@@ -223,7 +223,7 @@ fn concurrent_creates_of_one_username_create_one_user() {
             let sso = &f.sso;
             async move {
                 let mut d = obj(json!({ "username": "race" }));
-                sso.create_user(None, &mut d, &admin, APP, ADDR, Default::default()).await
+                sso.create_user(&caller().with_ust(&admin), &mut d, Default::default()).await
             }
         })
         .collect();

@@ -156,7 +156,7 @@ fn login_and_logout_survive_a_failure_at_every_store_call() {
         }
         // Whatever happened, the user can still log in and out.
         let ust = f.login(ADMIN, ADMIN_PASSWORD).unwrap().ust;
-        block_on(f.sso.logout(None, &ust, APP, ADDR)).unwrap();
+        block_on(f.sso.logout(&caller().with_ust(&ust))).unwrap();
         assert_code(f.get_current(&ust), Code::SessionNoSuchSession, false);
     }
 }
@@ -215,7 +215,7 @@ fn every_failure_point(
 fn victim(f: &Fixture<FaultyStore>) -> Vec<String> {
     let admin = f.admin_ust();
     let mut d = obj(json!({ "username": "victim", "password": "victim passphrase", "email": "v@example.com" }));
-    block_on(f.sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    block_on(f.sso.create_user(&caller().with_ust(&admin), &mut d, edge_sso::CreateOptions { auto_approve: true })).unwrap();
     let ust = f.login("victim", "victim passphrase").unwrap().ust;
     f.call("user.attr.create", json!([null, "a", 1, ust, APP, ADDR])).unwrap();
     f.call("user.session.attr.create", json!([null, "s", 1, ust, ust, APP, ADDR])).unwrap();
@@ -335,22 +335,22 @@ fn password_reset_is_single_use_at_any_failure_point() {
             conf,
             Box::new(|| Some(T0)),
         );
-        let login = |p: &str| block_on(sso.login(None, "r", p, APP, ADDR, Default::default()));
+        let login = |p: &str| block_on(sso.login(&caller(), "r", p, Default::default()));
         let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
         block_on(sso.create_super_user(None, &mut boot)).unwrap();
-        let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+        let admin = block_on(sso.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
         let mut d = obj(json!({ "username": "r", "password": "old passphrase", "email": "r@example.com" }));
-        block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
-        block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
+        block_on(sso.create_user(&caller().with_ust(&admin), &mut d, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+        block_on(sso.create_reset_token(&caller(), "r", None)).unwrap();
         let token = sso.hooks_for_tests().tokens.borrow()[0].clone();
-        let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
+        let key = block_on(sso.access_reset_token(&caller(), &token, None)).unwrap();
         sso.store().arm(n);
-        let result = block_on(sso.reset_password(None, "new passphrase", &token, &key, APP, ADDR, None, None));
+        let result = block_on(sso.reset_password(&caller(), "new passphrase", &token, &key, None, None));
         let calls = sso.store().calls.get();
         sso.store().disarm();
         let (new_works, old_works) = (login("new passphrase").is_ok(), login("old passphrase").is_ok());
         assert!(new_works != old_works, "call {n}: exactly one password works");
-        let again = block_on(sso.reset_password(None, "third passphrase", &token, &key, APP, ADDR, None, None));
+        let again = block_on(sso.reset_password(&caller(), "third passphrase", &token, &key, None, None));
         if n > calls {
             assert!(result.is_ok() && new_works);
             assert_code(again, Code::PasswordResetCouldNotAccess, false);
@@ -533,7 +533,12 @@ fn a_link_or_an_external_session_interrupted_at_any_call_leaves_a_working_state(
     use edge_sso::linked::external::Proof;
     let defs = || SecurityDefinitions::from_json(&json!({ "basic_auth": [{ "id": "1", "username": "svc", "password": "basic secret" }] })).unwrap();
     let external = |f: &Fixture<FaultyStore>| {
-        block_on(f.sso.external_session(None, Proof::Basic { username: "svc", password: "basic secret" }, "", ADDR, None, None))
+        block_on(f.sso.external_session(
+            &Caller { cid: None, current_app: "", remote_addr: ADDR },
+            Proof::Basic { username: "svc", password: "basic secret" },
+            None,
+            None,
+        ))
     };
     let mut cases = 0;
     for step in ["link", "session"] {

@@ -78,13 +78,13 @@ fn unknown_unapproved_and_wrong_password_logins_make_the_same_store_calls() {
     let admin = f.admin_ust();
     f.regular(&admin, "known", PW);
     let mut d = obj(json!({ "username": "waiting", "password": PW }));
-    block_on(f.sso.create_user(None, &mut d, &admin, APP, ADDR, Default::default())).unwrap();
+    block_on(f.sso.create_user(&caller().with_ust(&admin), &mut d, Default::default())).unwrap();
     let mut logs = Vec::new();
     for (i, (name, pw)) in [("nobody-here", PW), ("known", "a wrong passphrase"), ("waiting", PW)].into_iter().enumerate() {
         f.sso.store().take();
         // Each from its own address, so that no counter is shared.
         let addr = format!("10.0.1.{}", i + 1);
-        let e = block_on(f.sso.login(None, name, pw, APP, &addr, LoginOptions::default())).unwrap_err();
+        let e = block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: &addr }, name, pw, LoginOptions::default())).unwrap_err();
         assert_eq!(e.public_codes(), vec!["E005001"]);
         logs.push(f.sso.store().take());
     }
@@ -191,34 +191,30 @@ fn reset_tokens_issued_before_a_password_change_are_void() {
     );
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let admin = block_on(sso.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
     let mut d = obj(json!({ "username": "jo", "password": PW, "email": "jo@example.com" }));
-    block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    block_on(sso.create_user(&caller().with_ust(&admin), &mut d, edge_sso::CreateOptions { auto_approve: true })).unwrap();
     let id = d["user_id"].as_str().unwrap().to_string();
-    block_on(sso.create_reset_token(None, "jo", APP, ADDR, None)).unwrap();
-    block_on(sso.create_reset_token(None, "jo", APP, ADDR, None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), "jo", None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), "jo", None)).unwrap();
     let (first, second) = {
         let t = sso.hooks_for_tests().tokens.borrow();
         (t[0].clone(), t[1].clone())
     };
     // A reset with the second token voids the first.
     clock.set(T0 + 1_000);
-    let key = block_on(sso.access_reset_token(None, &second, APP, ADDR, None)).unwrap();
-    block_on(sso.reset_password(None, "reset passphrase one", &second, &key, APP, ADDR, None, None)).unwrap();
-    assert_code(block_on(sso.access_reset_token(None, &first, APP, ADDR, None)), Code::PasswordResetCouldNotAccess, false);
+    let key = block_on(sso.access_reset_token(&caller(), &second, None)).unwrap();
+    block_on(sso.reset_password(&caller(), "reset passphrase one", &second, &key, None, None)).unwrap();
+    assert_code(block_on(sso.access_reset_token(&caller(), &first, None)), Code::PasswordResetCouldNotAccess, false);
     // A token issued, then a password change by an administrator: void too, even accessed.
     clock.set(T0 + 2_000);
-    block_on(sso.create_reset_token(None, "jo", APP, ADDR, None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), "jo", None)).unwrap();
     let third = sso.hooks_for_tests().tokens.borrow()[2].clone();
-    let key = block_on(sso.access_reset_token(None, &third, APP, ADDR, None)).unwrap();
+    let key = block_on(sso.access_reset_token(&caller(), &third, None)).unwrap();
     clock.set(T0 + 3_000);
-    block_on(sso.set_password(None, &id, "set by the admin!", None, None, APP, ADDR)).unwrap();
-    assert_code(
-        block_on(sso.reset_password(None, "reset passphrase two", &third, &key, APP, ADDR, None, None)),
-        Code::PasswordResetCouldNotAccess,
-        false,
-    );
-    block_on(sso.login(None, "jo", "set by the admin!", APP, ADDR, Default::default())).unwrap();
+    block_on(sso.set_password(&caller(), &id, "set by the admin!", None, None)).unwrap();
+    assert_code(block_on(sso.reset_password(&caller(), "reset passphrase two", &third, &key, None, None)), Code::PasswordResetCouldNotAccess, false);
+    block_on(sso.login(&caller(), "jo", "set by the admin!", Default::default())).unwrap();
 }
 
 /// Item 13: with an audit log that cannot be written, `passwordReset.createToken` creates and
@@ -238,7 +234,7 @@ fn a_failing_audit_stops_a_reset_before_any_token_exists() {
     let sso = edge_sso::Sso::with_hooks(MemoryStore::new(), Broken, Capture::default(), keys(), config(json!({})), Box::new(|| Some(T0)));
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD, "email": "admin@example.com" }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
-    assert_code(block_on(sso.create_reset_token(None, ADMIN, APP, ADDR, None)), Code::InternalError, false);
+    assert_code(block_on(sso.create_reset_token(&caller(), ADMIN, None)), Code::InternalError, false);
     assert!(sso.hooks_for_tests().tokens.borrow().is_empty(), "nothing delivered");
     assert!(sso.store().dump().iter().all(|(k, _)| !k.starts_with("sso/prt/")), "no token created");
 }
@@ -251,12 +247,14 @@ fn ipv6_is_throttled_per_64() {
     f.regular(&admin, "jo", PW);
     for i in 0..10 {
         let addr = format!("2001:db8:1:2::{:x}", i + 1);
-        assert!(block_on(f.sso.login(None, "jo", "a wrong guess", APP, &addr, LoginOptions::default())).is_err());
+        assert!(block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: &addr }, "jo", "a wrong guess", LoginOptions::default()))
+            .is_err());
     }
     // Another address of the same /64: blocked; another /64: not.
-    let e = block_on(f.sso.login(None, "jo", PW, APP, "2001:db8:1:2:ffff::1", LoginOptions::default())).unwrap_err();
+    let e = block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "2001:db8:1:2:ffff::1" }, "jo", PW, LoginOptions::default()))
+        .unwrap_err();
     assert!(e.detail.contains("too many"), "{e:?}");
-    block_on(f.sso.login(None, "jo", PW, APP, "2001:db8:1:3::1", LoginOptions::default())).unwrap();
+    block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "2001:db8:1:3::1" }, "jo", PW, LoginOptions::default())).unwrap();
 }
 
 /// Item 4: TOTP codes are throttled per user and per address, across login and
@@ -267,7 +265,7 @@ fn totp_guesses_are_throttled_across_login_and_validate_code() {
     let admin = f.admin_ust();
     let key = "JBSWY3DPEHPK3PXP";
     let mut d = obj(json!({ "username": "t", "password": PW, "is_totp_enabled": true, "totp_key": key }));
-    block_on(f.sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    block_on(f.sso.create_user(&caller().with_ust(&admin), &mut d, edge_sso::CreateOptions { auto_approve: true })).unwrap();
     let right = totp_now(&f, key);
     let wrong = if right == "000000" { "111111" } else { "000000" };
     // Three wrong codes through validateCode (no password needed), two at login.
@@ -282,13 +280,14 @@ fn totp_guesses_are_throttled_across_login_and_validate_code() {
     let e = f.call("totp.validateCode", json!([null, right, APP, "192.0.2.77", { "username": "t" }])).unwrap_err();
     assert!(e.detail.contains("too many"), "{e:?}");
     let opts = LoginOptions { totp_code: Some(right.clone()), ..LoginOptions::default() };
-    let e = block_on(f.sso.login(None, "t", PW, APP, "192.0.2.78", opts)).unwrap_err();
+    let e = block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "192.0.2.78" }, "t", PW, opts)).unwrap_err();
     assert!(e.detail.contains("too many"), "{e:?}");
     // A wrong password with a code does not count against the codes (nothing was checked).
     f.advance_secs(61 + 30);
     for _ in 0..10 {
         let opts = LoginOptions { totp_code: Some(wrong.into()), ..LoginOptions::default() };
-        let e = block_on(f.sso.login(None, "t", "a wrong password", APP, "198.51.100.1", opts)).unwrap_err();
+        let e =
+            block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "198.51.100.1" }, "t", "a wrong password", opts)).unwrap_err();
         assert!(e.detail.contains("invalid username or password") || e.detail.contains("too many"), "{e:?}");
     }
     let right = totp_now(&f, key);
@@ -311,25 +310,25 @@ fn a_reset_key_is_void_after_five_wrong_codes() {
     );
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let admin = block_on(sso.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
     let key = "JBSWY3DPEHPK3PXP";
     let mut d = obj(json!({ "username": "t", "password": PW, "email": "t@example.com", "is_totp_enabled": true, "totp_key": key }));
-    block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    block_on(sso.create_user(&caller().with_ust(&admin), &mut d, edge_sso::CreateOptions { auto_approve: true })).unwrap();
     clock.set(T0 + 1_000);
-    block_on(sso.create_reset_token(None, "t", APP, ADDR, None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), "t", None)).unwrap();
     let token = sso.hooks_for_tests().tokens.borrow()[0].clone();
-    let reset_key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
+    let reset_key = block_on(sso.access_reset_token(&caller(), &token, None)).unwrap();
     let right = edge_sso::crypto::totp::totp_code(key, (clock.get() / 1000) as u64).unwrap();
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        assert!(block_on(sso.reset_password(None, "a new passphrase", &token, &reset_key, APP, ADDR, None, Some(wrong))).is_err());
+        assert!(block_on(sso.reset_password(&caller(), "a new passphrase", &token, &reset_key, None, Some(wrong))).is_err());
     }
     assert_code(
-        block_on(sso.reset_password(None, "a new passphrase", &token, &reset_key, APP, ADDR, None, Some(&right))),
+        block_on(sso.reset_password(&caller(), "a new passphrase", &token, &reset_key, None, Some(&right))),
         Code::PasswordResetCouldNotAccess,
         false,
     );
-    block_on(sso.login(None, "t", PW, APP, ADDR, LoginOptions { totp_code: Some(right), ..Default::default() })).unwrap();
+    block_on(sso.login(&caller(), "t", PW, LoginOptions { totp_code: Some(right), ..Default::default() })).unwrap();
 }
 
 /// Item 7: failures from many addresses trip the per-user limit, but they cannot lock the
@@ -339,25 +338,36 @@ fn many_addresses_cannot_lock_the_owner_out_of_a_known_device() {
     let f = Fixture::new(json!({}));
     let admin = f.admin_ust();
     f.regular(&admin, "victim", PW);
-    let device = block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.50", LoginOptions::default())).unwrap().device_token;
+    let device = block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "203.0.113.50" }, "victim", PW, LoginOptions::default()))
+        .unwrap()
+        .device_token;
     for a in 0..11 {
         for i in 0..10 {
             let addr = format!("198.51.100.{}", a + 1);
-            let _ = block_on(f.sso.login(None, "victim", &format!("guess {i}"), APP, &addr, LoginOptions::default()));
+            let _ = block_on(f.sso.login(
+                &Caller { cid: None, current_app: APP, remote_addr: &addr },
+                "victim",
+                &format!("guess {i}"),
+                LoginOptions::default(),
+            ));
         }
     }
     // The per-user limit (100) is tripped: a new client is refused, from a fresh address too.
-    let e = block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.51", LoginOptions::default())).unwrap_err();
+    let e = block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "203.0.113.51" }, "victim", PW, LoginOptions::default()))
+        .unwrap_err();
     assert!(e.detail.contains("too many"), "{e:?}");
     // The owner's device is not.
     let opts = LoginOptions { device_token: Some(device.clone()), ..LoginOptions::default() };
-    block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.52", opts)).unwrap();
+    block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "203.0.113.52" }, "victim", PW, opts)).unwrap();
     // A device token is bound to its user: another user's, or a forged one, does not exempt.
     let opts = LoginOptions { device_token: Some("forged".into()), ..LoginOptions::default() };
-    assert!(block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.53", opts)).is_err());
-    let other = block_on(f.sso.login(None, ADMIN, ADMIN_PASSWORD, APP, "203.0.113.54", LoginOptions::default())).unwrap().device_token;
+    assert!(block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "203.0.113.53" }, "victim", PW, opts)).is_err());
+    let other =
+        block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "203.0.113.54" }, ADMIN, ADMIN_PASSWORD, LoginOptions::default()))
+            .unwrap()
+            .device_token;
     let opts = LoginOptions { device_token: Some(other), ..LoginOptions::default() };
-    assert!(block_on(f.sso.login(None, "victim", PW, APP, "203.0.113.55", opts)).is_err());
+    assert!(block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "203.0.113.55" }, "victim", PW, opts)).is_err());
 }
 
 /// Item 11: renaming yourself does not escape `user_address_list` (keyed by username): the
@@ -368,8 +378,12 @@ fn a_rename_does_not_escape_the_address_list() {
     let admin = f.admin_ust();
     let (_, ust) = f.regular(&admin, "kiosk", PW);
     f.call("user.updateCurrentUser", json!([null, { "username": "free-bird" }, ust, APP, ADDR])).unwrap();
-    assert_code(block_on(f.sso.login(None, "free-bird", PW, APP, "192.0.2.1", LoginOptions::default())), Code::AuthNotAllowed, true);
-    block_on(f.sso.login(None, "free-bird", PW, APP, "10.1.2.3", LoginOptions::default())).unwrap();
+    assert_code(
+        block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "192.0.2.1" }, "free-bird", PW, LoginOptions::default())),
+        Code::AuthNotAllowed,
+        true,
+    );
+    block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "10.1.2.3" }, "free-bird", PW, LoginOptions::default())).unwrap();
 }
 
 /// A name claimed before names were prepared (its claim under the exact spelling's key) keeps

@@ -31,7 +31,7 @@ fn basic<'a>(password: &'a str) -> Proof<'a> {
 }
 
 fn external(f: &Fixture, proof: Proof<'_>) -> Result<edge_sso::linked::external::ExternalSession, edge_sso::SsoError> {
-    block_on(f.sso.external_session(None, proof, "", ADDR, Some("agent"), None))
+    block_on(f.sso.external_session(&Caller { cid: None, current_app: "", remote_addr: ADDR }, proof, Some("agent"), None))
 }
 
 fn link(f: &Fixture, ust: &str, user_id: &str, auth_type: &str, name: &str) -> Result<Value, edge_sso::SsoError> {
@@ -106,7 +106,13 @@ fn a_jwt_session_needs_totp_where_the_user_has_it_and_is_per_token() {
     let fresh = &SHA.replace('1', "3");
     assert_code(external(&f, Proof::Jwt { username: "issuer", token_sha256: fresh }), Code::AuthTotpMissing, true);
     let code = totp_now(&f, key.as_str().unwrap());
-    let r = block_on(f.sso.external_session(None, Proof::Jwt { username: "issuer", token_sha256: fresh }, "", ADDR, None, Some(&code))).unwrap();
+    let r = block_on(f.sso.external_session(
+        &Caller { cid: None, current_app: "", remote_addr: ADDR },
+        Proof::Jwt { username: "issuer", token_sha256: fresh },
+        None,
+        Some(&code),
+    ))
+    .unwrap();
     assert!(f.get_current(&r.ust).is_ok());
 }
 
@@ -119,7 +125,11 @@ fn the_app_comes_from_the_caller_or_apps_default_and_must_be_known() {
     let r = external(&f, basic("basic secret")).unwrap();
     let s = f.call("user.session.get", json!([null, r.ust, admin, APP, ADDR])).unwrap();
     assert_eq!(s["ext_session_id"], json!("basic_auth.1"));
-    assert_code(block_on(f.sso.external_session(None, basic("basic secret"), "Nope", ADDR, None, None)), Code::AppListInvalid, true);
+    assert_code(
+        block_on(f.sso.external_session(&Caller { cid: None, current_app: "Nope", remote_addr: ADDR }, basic("basic secret"), None, None)),
+        Code::AppListInvalid,
+        true,
+    );
 }
 
 #[test]
@@ -194,8 +204,14 @@ fn a_jwt_users_totp_codes_are_throttled_like_at_login() {
     link(&f, &admin, &id, "jwt", "issuer").unwrap();
     let key = f.call("user.resetTotpKey", json!([null, admin, APP, ADDR, { "userId": id }])).unwrap();
     f.call("user.updateUserById", json!([null, id, { "is_totp_enabled": true }, admin, APP, ADDR])).unwrap();
-    let with_code =
-        |code: &str| block_on(f.sso.external_session(None, Proof::Jwt { username: "issuer", token_sha256: SHA }, "", ADDR, None, Some(code)));
+    let with_code = |code: &str| {
+        block_on(f.sso.external_session(
+            &Caller { cid: None, current_app: "", remote_addr: ADDR },
+            Proof::Jwt { username: "issuer", token_sha256: SHA },
+            None,
+            Some(code),
+        ))
+    };
     let right = totp_now(&f, key.as_str().unwrap());
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for _ in 0..3 {
@@ -210,7 +226,14 @@ fn basic_auth_guesses_from_many_addresses_are_limited_per_definition() {
     let admin = f.admin_ust();
     let (id, _) = f.regular(&admin, "u", PW);
     link(&f, &admin, &id, "basic_auth", "svc").unwrap();
-    let from = |addr: &str, password: &str| block_on(f.sso.external_session(None, Proof::Basic { username: "svc", password }, "", addr, None, None));
+    let from = |addr: &str, password: &str| {
+        block_on(f.sso.external_session(
+            &Caller { cid: None, current_app: "", remote_addr: addr },
+            Proof::Basic { username: "svc", password },
+            None,
+            None,
+        ))
+    };
     for i in 0..4 {
         assert_code(from(&format!("10.1.{i}.1"), "guess"), Code::AuthNotAllowed, false);
     }

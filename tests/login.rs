@@ -80,33 +80,49 @@ fn l3_totp_missing_is_hidden_when_configured() {
 #[test]
 fn l4_app_must_be_allowed_to_log_in() {
     let (f, _) = with_user(json!({ "apps": { "all": ["CRM", "Other"], "login_allowed": ["CRM"] } }), json!({}));
-    let r = edge_sso::Sso::login(&f.sso, None, "u", PW, "Other", ADDR, LoginOptions::default());
+    let r = f.sso.login(&Caller { cid: None, current_app: "Other", remote_addr: ADDR }, "u", PW, LoginOptions::default());
     assert_code(block_on(r), Code::AppListInvalid, true);
     let (g, _) = with_user(json!({ "apps": { "all": ["CRM", "Other"], "inform_if_app_invalid": false } }), json!({}));
-    assert_code(block_on(g.sso.login(None, "u", PW, "Other", ADDR, LoginOptions::default())), Code::AuthNotAllowed, true);
+    assert_code(
+        block_on(g.sso.login(&Caller { cid: None, current_app: "Other", remote_addr: ADDR }, "u", PW, LoginOptions::default())),
+        Code::AuthNotAllowed,
+        true,
+    );
 }
 
 #[test]
 fn c1_app_must_be_known() {
     // In login_allowed but not in apps.all: L4 passes, C1 refuses (hidden).
     let (f, _) = with_user(json!({ "apps": { "all": ["CRM"], "login_allowed": ["CRM", "Ghost"] } }), json!({}));
-    assert_code(block_on(f.sso.login(None, "u", PW, "Ghost", ADDR, LoginOptions::default())), Code::AppListInvalid, false);
+    assert_code(
+        block_on(f.sso.login(&Caller { cid: None, current_app: "Ghost", remote_addr: ADDR }, "u", PW, LoginOptions::default())),
+        Code::AppListInvalid,
+        false,
+    );
 }
 
 #[test]
 fn c2_ip_allow_list() {
     let (f, _) = with_user(json!({ "user_address_list": { "u": "192.168.0.0/16" } }), json!({}));
     assert_code(f.login("u", PW), Code::AuthNotAllowed, true);
-    block_on(f.sso.login(None, "u", PW, APP, "192.168.1.7", LoginOptions::default())).unwrap();
+    block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "192.168.1.7" }, "u", PW, LoginOptions::default())).unwrap();
     // Any of several addresses may match.
-    block_on(f.sso.login(None, "u", PW, APP, "10.0.0.1, 192.168.1.7", LoginOptions::default())).unwrap();
+    block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "10.0.0.1, 192.168.1.7" }, "u", PW, LoginOptions::default())).unwrap();
     // Listed with networks and no address: denied.
-    assert_code(block_on(f.sso.login(None, "u", PW, APP, "", LoginOptions::default())), Code::AuthNotAllowed, true);
+    assert_code(
+        block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "" }, "u", PW, LoginOptions::default())),
+        Code::AuthNotAllowed,
+        true,
+    );
     let (g, _) = with_user(json!({ "login": { "reject_if_not_listed": true }, "user_address_list": { "admin": "*" } }), json!({}));
     assert_code(g.login("u", PW), Code::AuthNotAllowed, true);
     g.login(ADMIN, ADMIN_PASSWORD).unwrap();
     // An unparseable address is bad input, not a crash (spec §10 O-48).
-    assert_code(block_on(g.sso.login(None, "u", PW, APP, "not-an-ip", LoginOptions::default())), Code::InvalidInput, false);
+    assert_code(
+        block_on(g.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "not-an-ip" }, "u", PW, LoginOptions::default())),
+        Code::InvalidInput,
+        false,
+    );
 }
 
 #[test]
@@ -217,16 +233,16 @@ fn weaker_hashes_are_upgraded_at_login() {
 fn sessions_fail_when_expired_and_after_logout() {
     let (f, _) = with_user(json!({}), json!({}));
     let ust = f.login("u", PW).unwrap().ust;
-    block_on(f.sso.logout(None, &ust, APP, ADDR)).unwrap();
+    block_on(f.sso.logout(&caller().with_ust(&ust))).unwrap();
     assert_code(f.get_current(&ust), Code::SessionNoSuchSession, false);
-    assert_code(block_on(f.sso.logout(None, &ust, APP, ADDR)), Code::SessionNoSuchSession, false);
+    assert_code(block_on(f.sso.logout(&caller().with_ust(&ust))), Code::SessionNoSuchSession, false);
     let ust = f.login("u", PW).unwrap().ust;
     f.advance_secs(3600);
     assert_code(f.get_current(&ust), Code::SessionNoSuchSession, false);
     // Logout and the owner index leave nothing of the session behind.
     let f2 = Fixture::new(json!({}));
     let admin = f2.admin_ust();
-    block_on(f2.sso.logout(None, &admin, APP, ADDR)).unwrap();
+    block_on(f2.sso.logout(&caller().with_ust(&admin))).unwrap();
     assert!(f2.sso.store().dump().iter().all(|(k, _)| !k.starts_with("sso/session") && !k.starts_with("sso/user-session")));
 }
 
@@ -255,7 +271,7 @@ fn locked_or_expired_owners_lose_their_sessions_but_can_log_out() {
     f.sso.store().raw_put(&k, &v.replace("\"is_locked\":false", "\"is_locked\":true"));
     assert_code(f.get_current(&ust), Code::AuthLocked, true);
     // Spec §10 O-35: logout needs only the session.
-    block_on(f.sso.logout(None, &ust, APP, ADDR)).unwrap();
+    block_on(f.sso.logout(&caller().with_ust(&ust))).unwrap();
 }
 
 #[test]
@@ -279,7 +295,7 @@ fn audit_records_name_the_target_and_hold_no_secret() {
 #[test]
 fn ipv6_remote_addresses_are_exploded_in_audit() {
     let (f, _) = with_user(json!({}), json!({}));
-    block_on(f.sso.login(None, "u", PW, APP, "::1", LoginOptions::default())).unwrap();
+    block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: "::1" }, "u", PW, LoginOptions::default())).unwrap();
     let events = f.sso.audit_sink().events.borrow();
     assert_eq!(events.last().unwrap().extra["remote_addr"], json!("0000:0000:0000:0000:0000:0000:0000:0001"));
 }

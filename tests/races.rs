@@ -150,7 +150,9 @@ fn world(overrides: Value) -> World {
     let a = admin.clone();
     run_one(
         f.sso.store(),
-        Box::pin(async { f.sso.create_user(None, &mut d, &a, APP, ADDR, edge_sso::CreateOptions { auto_approve: true }).await.map(|_| Value::Null) }),
+        Box::pin(async {
+            f.sso.create_user(&caller().with_ust(&a), &mut d, edge_sso::CreateOptions { auto_approve: true }).await.map(|_| Value::Null)
+        }),
     )
     .unwrap();
     let user_id = d["user_id"].as_str().unwrap().to_string();
@@ -163,7 +165,7 @@ fn login(f: &Fixture<WaveStore>, username: &str, password: &str) -> Result<Strin
 }
 
 fn login_op(f: &Fixture<WaveStore>, username: &str, password: &str, opts: LoginOptions) -> Result<String, SsoError> {
-    run_one(f.sso.store(), Box::pin(async move { f.sso.login(None, username, password, APP, ADDR, opts).await.map(|r| Value::String(r.ust)) }))
+    run_one(f.sso.store(), Box::pin(async move { f.sso.login(&caller(), username, password, opts).await.map(|r| Value::String(r.ust)) }))
         .map(|v| v.as_str().unwrap_or_default().to_string())
 }
 
@@ -197,9 +199,7 @@ fn round_trip_budgets_hold() {
         (
             "login",
             3,
-            Box::pin(
-                async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, LoginOptions::default()).await.map(|r| Value::String(r.ust)) },
-            ),
+            Box::pin(async move { f.sso.login(&caller(), "jo", "jo's passphrase", LoginOptions::default()).await.map(|r| Value::String(r.ust)) }),
         ),
         ("createUser", 4, call(f, "user.createUser", json!([null, { "username": "kim", "password": "kim's passphrase" }, admin, APP, ADDR]))),
         ("logout", 2, call(f, "user.logout", json!([null, admin, APP, ADDR]))),
@@ -299,9 +299,8 @@ fn a_login_racing_a_lock_leaves_no_session_that_works_after_unlock() {
         let w = world(json!({}));
         let f = &w.f;
         let login =
-            Box::pin(
-                async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, LoginOptions::default()).await.map(|r| Value::String(r.ust)) },
-            ) as Op<'_>;
+            Box::pin(async move { f.sso.login(&caller(), "jo", "jo's passphrase", LoginOptions::default()).await.map(|r| Value::String(r.ust)) })
+                as Op<'_>;
         let lock = call(f, "user.lockUser", json!([null, w.user_id, w.admin, APP, ADDR]));
         let ops = if login_first { vec![login, lock] } else { vec![lock, login] };
         let results = run_together(f.sso.store(), ops);
@@ -343,8 +342,7 @@ fn a_totp_login_racing_a_password_change_does_not_restore_the_old_password() {
         run_one(f.sso.store(), call(f, "user.resetTotpKey", json!([null, w.admin, APP, ADDR, { "userId": w.user_id, "key": key }]))).unwrap();
         let code = totp_now(f, key);
         let opts = LoginOptions { totp_code: Some(code), ..LoginOptions::default() };
-        let login =
-            Box::pin(async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, opts).await.map(|r| Value::String(r.ust)) }) as Op<'_>;
+        let login = Box::pin(async move { f.sso.login(&caller(), "jo", "jo's passphrase", opts).await.map(|r| Value::String(r.ust)) }) as Op<'_>;
         let change =
             call(f, "user.changePassword", json!([null, { "new_password": "the admin's choice", "user_id": w.user_id }, w.admin, APP, ADDR]));
         let ops = if login_first { vec![login, change] } else { vec![change, login] };
@@ -377,7 +375,7 @@ fn one_totp_code_works_once_among_concurrent_uses() {
     let ops: Vec<Op<'_>> = (0..4)
         .map(|_| {
             let opts = LoginOptions { totp_code: Some(code.clone()), ..LoginOptions::default() };
-            Box::pin(async move { f.sso.login(None, "jo", "jo's passphrase", APP, ADDR, opts).await.map(|r| Value::String(r.ust)) }) as Op<'_>
+            Box::pin(async move { f.sso.login(&caller(), "jo", "jo's passphrase", opts).await.map(|r| Value::String(r.ust)) }) as Op<'_>
         })
         .collect();
     exactly_one(run_together(f.sso.store(), ops));
@@ -396,12 +394,19 @@ fn a_burst_of_logins_reaches_the_password_check_at_most_as_often_as_the_throttle
     let mut ops: Vec<Op<'_>> = (0..39)
         .map(|i| {
             let guess = format!("wrong guess {i}");
-            Box::pin(async move { f.sso.login(None, "jo", &guess, APP, "203.0.113.9", LoginOptions::default()).await.map(|r| Value::String(r.ust)) })
-                as Op<'_>
+            Box::pin(async move {
+                f.sso
+                    .login(&Caller { cid: None, current_app: APP, remote_addr: "203.0.113.9" }, "jo", &guess, LoginOptions::default())
+                    .await
+                    .map(|r| Value::String(r.ust))
+            }) as Op<'_>
         })
         .collect();
     ops.push(Box::pin(async move {
-        f.sso.login(None, "jo", "jo's passphrase", APP, "203.0.113.9", LoginOptions::default()).await.map(|r| Value::String(r.ust))
+        f.sso
+            .login(&Caller { cid: None, current_app: APP, remote_addr: "203.0.113.9" }, "jo", "jo's passphrase", LoginOptions::default())
+            .await
+            .map(|r| Value::String(r.ust))
     }));
     let results = run_together(f.sso.store(), ops);
     assert!(results.iter().all(Result::is_err), "the right password, sent 40th, must not get through");

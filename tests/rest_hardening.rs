@@ -129,7 +129,7 @@ fn rest_sign_up_keeps_the_confirm_token_out_of_the_answer_unless_always_return_c
     assert_eq!((r.status, &r.body["status"]), (200, &json!("ok")), "{}", r.body);
     // The Python-style API still resolves the token (trusted host code).
     let ctx = obj(json!({ "username": "api", "password": PW }));
-    let t = block_on(off.signup(None, &ctx, APP, ADDR)).unwrap();
+    let t = block_on(off.signup(&caller(), &ctx)).unwrap();
     assert!(!t.is_empty());
 }
 
@@ -182,7 +182,7 @@ fn rest_refuses_oversize_audited_inputs_with_e008002_before_any_audit_record() {
     let s = sso(json!({}));
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(s.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(s.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let admin = block_on(s.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
     let before = audit_count(&s);
     let big = "u".repeat(1000 * 1024); // within the 1 MiB body limit
     let over = "v".repeat(1025);
@@ -287,7 +287,7 @@ fn rest_sign_up_refuses_a_sign_up_status_input_with_e008002() {
     assert_eq!(r.body["status"], json!("ok"), "{}", r.body);
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(s.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(s.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let admin = block_on(s.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
     let found = block_on(s.call("user.search", &[Value::Null, json!({ "username": "jo" }), json!(admin), json!(APP), json!(ADDR)])).unwrap();
     assert_eq!(found["result"][0]["sign_up_status"], json!("before_confirmation"), "{found}");
 }
@@ -299,15 +299,15 @@ fn rest_password_change_takes_password_must_change() {
     let s = sso(json!({}));
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(s.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(s.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let admin = block_on(s.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
     let mut d = obj(json!({ "username": "jo", "password": PW }));
-    block_on(s.create_user(None, &mut d, &admin, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    block_on(s.create_user(&caller().with_ust(&admin), &mut d, edge_sso::CreateOptions { auto_approve: true })).unwrap();
     let id = d["user_id"].as_str().unwrap().to_string();
     for (key, value) in [("password_must_change", true), ("must_change", false), ("password_must_change", true)] {
         let body = json!({ "current_app": APP, "ust": admin, "user_id": id, "new_password": "another long passphrase", key: value }).to_string();
         let r = send(&s, Req { method: "PATCH", path: "/zato/sso/user/password", body: body.as_bytes(), ..Default::default() });
         assert_eq!((r.status, &r.body["status"]), (200, &json!("ok")), "{}", r.body);
-        let user = block_on(s.get_user_by_id(None, &id, &admin, APP, ADDR)).unwrap();
+        let user = block_on(s.get_user_by_id(&caller().with_ust(&admin), &id)).unwrap();
         assert_eq!(user["password_must_change"], json!(value), "{key}");
     }
     let both = json!({ "current_app": APP, "ust": admin, "user_id": id, "new_password": "another long passphrase", "must_change": true, "password_must_change": true }).to_string();

@@ -51,7 +51,7 @@ impl Store for CountingStore {
 }
 
 fn login_from(f: &Fixture<impl Store>, user: &str, pw: &str, addr: &str) -> Result<edge_sso::LoginResult, edge_sso::SsoError> {
-    block_on(f.sso.login(None, user, pw, APP, addr, LoginOptions::default()))
+    block_on(f.sso.login(&Caller { cid: None, current_app: APP, remote_addr: addr }, user, pw, LoginOptions::default()))
 }
 
 #[test]
@@ -295,16 +295,12 @@ fn strict_password_reset_asks_totp_users_for_a_code() {
         json!({ "username": ADMIN, "password": "a strict admin passphrase", "email": "a@example.com", "is_totp_enabled": true, "totp_key": "JBSWY3DPEHPK3PXP" }),
     );
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
-    block_on(sso.create_reset_token(None, ADMIN, APP, ADDR, None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), ADMIN, None)).unwrap();
     let token = sso.hooks_for_tests().0.borrow()[0].clone();
-    let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
-    assert_code(
-        block_on(sso.reset_password(None, "a brand new strict passphrase", &token, &key, APP, ADDR, None, None)),
-        Code::AuthNotAllowed,
-        false,
-    );
+    let key = block_on(sso.access_reset_token(&caller(), &token, None)).unwrap();
+    assert_code(block_on(sso.reset_password(&caller(), "a brand new strict passphrase", &token, &key, None, None)), Code::AuthNotAllowed, false);
     let code = edge_sso::crypto::totp::totp_code("JBSWY3DPEHPK3PXP", (clock.get() / 1000) as u64).unwrap();
-    block_on(sso.reset_password(None, "a brand new strict passphrase", &token, &key, APP, ADDR, None, Some(&code))).unwrap();
+    block_on(sso.reset_password(&caller(), "a brand new strict passphrase", &token, &key, None, Some(&code))).unwrap();
 }
 
 #[test]
@@ -330,7 +326,7 @@ fn a_hundred_concurrent_creates_of_one_username_create_one_user() {
     let futures: Vec<_> = (0..100)
         .map(|_| {
             let (sso, admin) = (&f.sso, admin.clone());
-            async move { sso.create_user(None, &mut obj(json!({ "username": "race" })), &admin, APP, ADDR, Default::default()).await }
+            async move { sso.create_user(&caller().with_ust(&admin), &mut obj(json!({ "username": "race" })), Default::default()).await }
         })
         .collect();
     let results = block_on(futures::future::join_all(futures));
@@ -350,9 +346,9 @@ fn concurrent_login_logout_and_renew_leave_consistent_state() {
             let (sso, u) = (&f.sso, u.clone());
             async move {
                 if i % 2 == 0 {
-                    sso.logout(None, &u, APP, ADDR).await.map(|_| ())
+                    sso.logout(&caller().with_ust(&u)).await.map(|_| ())
                 } else {
-                    sso.renew_session(None, &u, APP, ADDR, None).await.map(|_| ())
+                    sso.renew_session(&caller().with_ust(&u), None).await.map(|_| ())
                 }
             }
         })
@@ -372,12 +368,23 @@ fn super_user_sessions_are_confined_to_their_apps() {
     let f = Fixture::new(json!({ "apps": { "all": ["CRM", "Admin"], "login_allowed": ["CRM", "Admin"], "super_user_allowed": ["Admin"] } }));
     f.bootstrap();
     assert_code(f.login(ADMIN, ADMIN_PASSWORD), Code::AuthNotAllowed, true);
-    let ust = block_on(f.sso.login(None, ADMIN, ADMIN_PASSWORD, "Admin", ADDR, LoginOptions::default())).unwrap().ust;
-    block_on(f.sso.get_current_user(None, &ust, "Admin", ADDR)).unwrap();
-    assert_code(block_on(f.sso.get_current_user(None, &ust, "CRM", ADDR)), Code::AuthNotAllowed, true);
+    let ust = block_on(f.sso.login(&Caller { cid: None, current_app: "Admin", remote_addr: ADDR }, ADMIN, ADMIN_PASSWORD, LoginOptions::default()))
+        .unwrap()
+        .ust;
+    block_on(f.sso.get_current_user(&Caller { cid: None, current_app: "Admin", remote_addr: ADDR }.with_ust(&ust))).unwrap();
+    assert_code(
+        block_on(f.sso.get_current_user(&Caller { cid: None, current_app: "CRM", remote_addr: ADDR }.with_ust(&ust))),
+        Code::AuthNotAllowed,
+        true,
+    );
     // Regular users are not affected.
     let mut d = obj(json!({ "username": "reg", "password": PW }));
-    block_on(f.sso.create_user(None, &mut d, &ust, "Admin", ADDR, edge_sso::CreateOptions { auto_approve: true })).unwrap();
+    block_on(f.sso.create_user(
+        &Caller { cid: None, current_app: "Admin", remote_addr: ADDR }.with_ust(&ust),
+        &mut d,
+        edge_sso::CreateOptions { auto_approve: true },
+    ))
+    .unwrap();
     f.login("reg", PW).unwrap();
 }
 
@@ -509,7 +516,7 @@ fn a_rest_password_reset_answers_before_any_lookup_and_leaves_the_work_to_the_ho
     assert!(sso.hooks_for_tests().0.borrow().is_empty());
     block_on(sso.run_deferred(known.deferred.as_ref().unwrap())).unwrap();
     let token = sso.hooks_for_tests().0.borrow()[0].clone();
-    block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
+    block_on(sso.access_reset_token(&caller(), &token, None)).unwrap();
     // A refused request leaves nothing behind.
     let body = json!({ "current_app": "Nope", "credential": ADMIN }).to_string();
     let req = edge_sso::rest::HttpRequest {

@@ -98,11 +98,11 @@ fn the_expiry_hook_sets_session_lifetimes() {
     let (sso, _) = with_hooks(json!({ "signup": { "is_approval_needed": false } }));
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap();
+    let admin = block_on(sso.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap();
     assert_eq!(edge_sso::time::format_zato(&admin.expiration_time), "2024-01-01T01:00:00");
     let mut d = obj(json!({ "username": "short", "password": PW }));
-    block_on(sso.create_user(None, &mut d, &admin.ust, APP, ADDR, Default::default())).unwrap();
-    let s = block_on(sso.login(None, "short", PW, APP, ADDR, Default::default())).unwrap();
+    block_on(sso.create_user(&caller().with_ust(&admin.ust), &mut d, Default::default())).unwrap();
+    let s = block_on(sso.login(&caller(), "short", PW, Default::default())).unwrap();
     assert_eq!(edge_sso::time::format_zato(&s.expiration_time), "2024-01-01T00:05:00");
     let calls = sso.hooks_for_tests().calls.borrow();
     assert_eq!(calls[1]["ctx"], json!({ "current_app": "CRM", "username": "short", "default_expiry": 60 }));
@@ -170,7 +170,7 @@ fn signup_codes_are_hidden_by_default_and_the_user_waits_for_confirmation_and_ap
 #[test]
 fn signup_callbacks_never_see_the_password() {
     let (sso, _) = with_hooks(json!({}));
-    let token = block_on(sso.signup(None, &obj(json!({ "username": "cb", "password": PW, "email": "cb@example.com" })), APP, ADDR)).unwrap();
+    let token = block_on(sso.signup(&caller(), &obj(json!({ "username": "cb", "password": PW, "email": "cb@example.com" })))).unwrap();
     let calls = sso.hooks_for_tests().calls.borrow();
     let ctx = &calls.iter().find(|c| c["hook"] == json!("signup")).unwrap()["ctx"];
     assert_eq!(ctx["username"], json!("cb"));
@@ -187,10 +187,10 @@ fn reset_fixture(overrides: Value) -> (HookedSso, std::rc::Rc<std::cell::Cell<i6
     let (sso, clock) = with_hooks(conf);
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(sso.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(sso.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let admin = block_on(sso.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
     let mut d = obj(json!({ "username": "r", "password": PW, "email": "r@example.com" }));
-    block_on(sso.create_user(None, &mut d, &admin, APP, ADDR, Default::default())).unwrap();
-    let session = block_on(sso.login(None, "r", PW, APP, ADDR, Default::default())).unwrap().ust;
+    block_on(sso.create_user(&caller().with_ust(&admin), &mut d, Default::default())).unwrap();
+    let session = block_on(sso.login(&caller(), "r", PW, Default::default())).unwrap().ust;
     (sso, clock, admin, session)
 }
 
@@ -198,8 +198,8 @@ fn reset_fixture(overrides: Value) -> (HookedSso, std::rc::Rc<std::cell::Cell<i6
 fn password_reset_flow_is_single_use_and_expires() {
     let (sso, clock, _, old_session) = reset_fixture(json!({}));
     // Unknown users succeed silently.
-    block_on(sso.create_reset_token(None, "nobody", APP, ADDR, None)).unwrap();
-    block_on(sso.create_reset_token(None, "r", APP, ADDR, Some("UA"))).unwrap();
+    block_on(sso.create_reset_token(&caller(), "nobody", None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), "r", Some("UA"))).unwrap();
     let msg = sso.hooks_for_tests().calls.borrow().iter().find(|c| c["hook"] == json!("reset")).unwrap()["msg"].clone();
     assert_eq!(msg["email"], json!("r@example.com"));
     assert_eq!(msg["subject"], json!("Password reset"));
@@ -207,46 +207,34 @@ fn password_reset_flow_is_single_use_and_expires() {
     assert!(msg["body"].as_str().unwrap().contains(&token));
     let audit = serde_json::to_string(&sso.audit_sink().events.borrow().iter().map(|e| e.to_json()).collect::<Vec<_>>()).unwrap();
     assert!(!audit.contains(&token));
-    assert_code(block_on(sso.access_reset_token(None, "bad-token", APP, ADDR, None)), Code::PasswordResetCouldNotAccess, false);
-    let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
-    assert_code(block_on(sso.access_reset_token(None, &token, APP, ADDR, None)), Code::PasswordResetCouldNotAccess, false);
-    assert_code(
-        block_on(sso.reset_password(None, "new passphrase 2", &token, "forged", APP, ADDR, None, None)),
-        Code::PasswordResetCouldNotAccess,
-        false,
-    );
-    assert_code(block_on(sso.reset_password(None, "short", &token, &key, APP, ADDR, None, None)), Code::PasswordTooShort, true);
-    block_on(sso.reset_password(None, "new passphrase 2", &token, &key, APP, ADDR, None, None)).unwrap();
-    assert_code(
-        block_on(sso.reset_password(None, "new passphrase 3", &token, &key, APP, ADDR, None, None)),
-        Code::PasswordResetCouldNotAccess,
-        false,
-    );
-    block_on(sso.login(None, "r", "new passphrase 2", APP, ADDR, Default::default())).unwrap();
+    assert_code(block_on(sso.access_reset_token(&caller(), "bad-token", None)), Code::PasswordResetCouldNotAccess, false);
+    let key = block_on(sso.access_reset_token(&caller(), &token, None)).unwrap();
+    assert_code(block_on(sso.access_reset_token(&caller(), &token, None)), Code::PasswordResetCouldNotAccess, false);
+    assert_code(block_on(sso.reset_password(&caller(), "new passphrase 2", &token, "forged", None, None)), Code::PasswordResetCouldNotAccess, false);
+    assert_code(block_on(sso.reset_password(&caller(), "short", &token, &key, None, None)), Code::PasswordTooShort, true);
+    block_on(sso.reset_password(&caller(), "new passphrase 2", &token, &key, None, None)).unwrap();
+    assert_code(block_on(sso.reset_password(&caller(), "new passphrase 3", &token, &key, None, None)), Code::PasswordResetCouldNotAccess, false);
+    block_on(sso.login(&caller(), "r", "new passphrase 2", Default::default())).unwrap();
     // Spec §10 O-34: as in Zato, a session opened before the reset goes on by default
     // (`password_reset.end_sessions`, on in the strict profile, ends it: see below).
-    block_on(sso.get_current_user(None, &old_session, APP, ADDR)).unwrap();
+    block_on(sso.get_current_user(&caller().with_ust(&old_session))).unwrap();
     // A reset key is good for password_change_session_duration (1800 s) after access.
-    block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), "r", None)).unwrap();
     let token2 = sso.hooks_for_tests().calls.borrow().iter().rev().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"]
         .as_str()
         .unwrap()
         .to_string();
-    let key2 = block_on(sso.access_reset_token(None, &token2, APP, ADDR, None)).unwrap();
+    let key2 = block_on(sso.access_reset_token(&caller(), &token2, None)).unwrap();
     clock.set(clock.get() + 1801 * 1000);
-    assert_code(
-        block_on(sso.reset_password(None, "new passphrase 4", &token2, &key2, APP, ADDR, None, None)),
-        Code::PasswordResetCouldNotAccess,
-        false,
-    );
+    assert_code(block_on(sso.reset_password(&caller(), "new passphrase 4", &token2, &key2, None, None)), Code::PasswordResetCouldNotAccess, false);
     // Tokens expire after valid_for minutes.
-    block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), "r", None)).unwrap();
     let token3 = sso.hooks_for_tests().calls.borrow().iter().rev().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"]
         .as_str()
         .unwrap()
         .to_string();
     clock.set(clock.get() + 1441 * 60 * 1000);
-    assert_code(block_on(sso.access_reset_token(None, &token3, APP, ADDR, None)), Code::PasswordResetCouldNotAccess, false);
+    assert_code(block_on(sso.access_reset_token(&caller(), &token3, None)), Code::PasswordResetCouldNotAccess, false);
 }
 
 #[test]
@@ -317,13 +305,13 @@ fn the_password_expiry_sweep_lists_unlocked_users_near_or_past_expiry() {
 #[test]
 fn a_reset_ends_the_users_sessions_when_configured() {
     let (sso, _, admin, old_session) = reset_fixture(json!({ "password_reset": { "end_sessions": true } }));
-    block_on(sso.create_reset_token(None, "r", APP, ADDR, None)).unwrap();
+    block_on(sso.create_reset_token(&caller(), "r", None)).unwrap();
     let token =
         sso.hooks_for_tests().calls.borrow().iter().find(|c| c["hook"] == json!("reset")).unwrap()["msg"]["token"].as_str().unwrap().to_string();
-    let key = block_on(sso.access_reset_token(None, &token, APP, ADDR, None)).unwrap();
-    block_on(sso.reset_password(None, "new passphrase 2", &token, &key, APP, ADDR, None, None)).unwrap();
-    assert_code(block_on(sso.get_current_user(None, &old_session, APP, ADDR)), Code::SessionNoSuchSession, false);
-    block_on(sso.get_current_user(None, &admin, APP, ADDR)).unwrap();
+    let key = block_on(sso.access_reset_token(&caller(), &token, None)).unwrap();
+    block_on(sso.reset_password(&caller(), "new passphrase 2", &token, &key, None, None)).unwrap();
+    assert_code(block_on(sso.get_current_user(&caller().with_ust(&old_session))), Code::SessionNoSuchSession, false);
+    block_on(sso.get_current_user(&caller().with_ust(&admin))).unwrap();
 }
 
 /// With the `inform_if_*_exists` flags off, a sign-up that fails anyway answers the same

@@ -129,7 +129,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Trusted: imports one Zato user row (plaintext; see the module docs). Returns the
     /// user_id and what happened.
     pub async fn admin_import_user(&self, cid: Option<&str>, row: &Map<String, Value>, update: bool) -> SsoResult<(String, Imported)> {
-        let req = self.request(cid, super::CLI_APP, "")?;
+        let req = self.internal_request(cid, super::CLI_APP)?;
         let user_id = match row.get("user_id") {
             Some(Value::String(s)) => s.clone(),
             _ => return Err(bad("user_id must be a string")),

@@ -8,6 +8,7 @@ pub mod import;
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::Caller;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::session::login::{Authenticated, LoginKind, LoginOptions, LoginResult, SecondFactor};
@@ -29,8 +30,10 @@ fn trusted() -> (&'static str, Value) {
 }
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
-    fn trusted_request(&self, cid: Option<&str>, current_app: Option<&str>, remote_addr: &str) -> SsoResult<Request> {
-        self.request(cid, current_app.filter(|a| !a.is_empty()).unwrap_or(CLI_APP), remote_addr)
+    /// A trusted call's context: the CLI's app when the caller names none.
+    fn trusted_request(&self, caller: &Caller<'_>) -> SsoResult<Request> {
+        let current_app = if caller.current_app.is_empty() { CLI_APP } else { caller.current_app };
+        self.request(&Caller { current_app, ..*caller })
     }
 
     /// The approved user named `username`, or None (spec §8.4's lookup: the CLI's commands
@@ -52,7 +55,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Trusted: the approved user named `username`, with every administrative field, or None.
     pub async fn admin_find_user(&self, cid: Option<&str>, username: &str) -> SsoResult<Option<Map<String, Value>>> {
-        let req = self.trusted_request(cid, None, "")?;
+        let req = self.internal_request(cid, CLI_APP)?;
         self.audit(&req, "user.find_user", None, vec![trusted()]).await?;
         let vis = Visibility { super_user_fields: true, is_self: false };
         Ok(self.approved_user(username).await?.map(|u| u.value.view(&self.keys, vis)))
@@ -62,7 +65,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// creator `auto`, confirm token `cli.<secret>`. Returns the new user_id; `data` is
     /// enriched as `create_user` does.
     pub async fn admin_create_user(&self, cid: Option<&str>, data: &mut Map<String, Value>, super_user: bool) -> SsoResult<String> {
-        let req = self.trusted_request(cid, None, "")?;
+        let req = self.internal_request(cid, CLI_APP)?;
         let op = if super_user { "user.create_super_user" } else { "user.create_user" };
         self.audit(&req, op, None, vec![trusted()]).await?;
         self.create_trusted(&req, data, super_user).await
@@ -71,7 +74,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Trusted lock or unlock. `locked_by` names the operator (Zato's CLI: `<os-user>@<host>`).
     /// A lock ends every session of the user.
     pub async fn admin_set_locked(&self, cid: Option<&str>, user_id: &str, locked: bool, locked_by: Option<&str>) -> SsoResult<()> {
-        let req = self.trusted_request(cid, None, "")?;
+        let req = self.internal_request(cid, CLI_APP)?;
         let op = if locked { "user.lock_user" } else { "user.unlock_user" };
         self.audit(&req, op, Some(user_id), vec![trusted()]).await?;
         let actor = locked_by.filter(|s| !s.is_empty()).unwrap_or(CLI_APP);
@@ -93,7 +96,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Trusted deletion of a user and everything that points at it.
     pub async fn admin_delete_user(&self, cid: Option<&str>, user_id: &str) -> SsoResult<()> {
-        let req = self.trusted_request(cid, None, "")?;
+        let req = self.internal_request(cid, CLI_APP)?;
         self.audit(&req, "user.delete_user_by_id", Some(user_id), vec![trusted()]).await?;
         let (user, listed) = crate::store::join2(self.existing_user(user_id), self.list_user_keys(user_id)).await;
         self.delete_user(None, user?, listed?).await
@@ -101,16 +104,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Trusted `login` (spec §8.4): no password and, deciding spec §10 O-44 as recommended, no
     /// TOTP code; every other check of a login still runs (a locked user, an expired password
-    /// or one that must change is refused).
-    pub async fn admin_login(
-        &self,
-        cid: Option<&str>,
-        username: &str,
-        current_app: Option<&str>,
-        remote_addr: &str,
-        user_agent: Option<&str>,
-    ) -> SsoResult<LoginResult> {
-        let req = self.trusted_request(cid, current_app, remote_addr)?;
+    /// or one that must change is refused). An empty `current_app` is the CLI's.
+    pub async fn admin_login(&self, caller: &Caller<'_>, username: &str, user_agent: Option<&str>) -> SsoResult<LoginResult> {
+        let req = self.trusted_request(caller)?;
         if user_agent.is_some_and(|ua| ua.len() > MAX_SHORT_INPUT) {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
         }
@@ -132,13 +128,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         expiry_days: Option<i64>,
     ) -> SsoResult<()> {
         self.existing_user(user_id).await?;
-        self.set_password(cid, user_id, password, must_change, expiry_days, CLI_APP, "").await
+        self.set_password(&Caller { cid, current_app: CLI_APP, remote_addr: "" }, user_id, password, must_change, expiry_days).await
     }
 
     /// Trusted `reset-totp-key`: `key` (checked to be usable base-32) or a generated one, and
     /// its label. Returns the key in clear.
     pub async fn admin_reset_totp_key(&self, cid: Option<&str>, user_id: &str, key: Option<&str>, key_label: Option<&str>) -> SsoResult<String> {
-        let req = self.trusted_request(cid, None, "")?;
+        let req = self.internal_request(cid, CLI_APP)?;
         self.audit(&req, "user.reset_totp_key", Some(user_id), vec![("skip_sec", Value::Bool(true)), trusted()]).await?;
         let user = self.existing_user(user_id).await?;
         self.replace_totp_key(user, Writer::Admin, key, key_label).await

@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 use super::{items_arg, names_arg, Args};
 use crate::attr::{AttrCall, AttrItem, AttrOp, AttrTarget};
 use crate::audit::Audit;
+use crate::caller::{Caller, SessionCaller};
 use crate::error::bad;
 use crate::error::{SsoError, SsoResult};
 use crate::hooks::Hooks;
@@ -42,23 +43,24 @@ fn login_json(r: LoginResult) -> Value {
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub(super) async fn op_create_super_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
         let mut data = a.object(1)?;
-        let id = self.create_super_user(a.cid()?.as_deref(), &mut data).await?;
+        let id = self.create_super_user(a.cid()?, &mut data).await?;
         Ok(json!({ "user_id": id, "data": data }))
     }
 
     pub(super) async fn op_create_user(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let mut data = a.object(1)?;
         let opts = CreateOptions { auto_approve: opt_bool(o, "autoApprove")?.unwrap_or(false) };
-        self.create_user(a.cid()?.as_deref(), &mut data, &a.str(2)?, &a.str(3)?, &a.str(4)?, opts).await?;
+        self.create_user(&a.session_caller(a.cid()?, 2)?, &mut data, opts).await?;
         Ok(Value::Object(data))
     }
 
     pub(super) async fn op_get_current_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        Ok(Value::Object(self.get_current_user(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?).await?))
+        Ok(Value::Object(self.get_current_user(&a.session_caller(a.cid()?, 1)?).await?))
     }
 
     pub(super) async fn op_get_user_by_id(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        Ok(Value::Object(self.get_user_by_id(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await?))
+        let (cid, user_id) = (a.cid()?, a.text(1)?);
+        Ok(Value::Object(self.get_user_by_id(&a.session_caller(cid, 2)?, user_id).await?))
     }
 
     pub(super) async fn op_login(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
@@ -72,75 +74,86 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         };
         // The password leaves memory when the call is done (Zeroizing wipes it on drop).
         let password = Zeroizing::new(a.str(2)?);
-        let r = self.login(a.cid()?.as_deref(), &a.str(1)?, &password, &a.str(3)?, &a.str(4)?, opts).await?;
+        let (cid, username) = (a.cid()?, a.text(1)?);
+        let r = self.login(&a.caller(cid, 3)?, username, &password, opts).await?;
         Ok(login_json(r))
     }
 
     pub(super) async fn op_logout(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.logout(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?).await)
+        void(self.logout(&a.session_caller(a.cid()?, 1)?).await)
     }
 
     pub(super) async fn op_update_current_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.update_current_user(a.cid()?.as_deref(), &a.object(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await)
+        let (cid, data) = (a.cid()?, a.object(1)?);
+        void(self.update_current_user(&a.session_caller(cid, 2)?, &data).await)
     }
 
     pub(super) async fn op_update_user_by_id(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.update_user_by_id(a.cid()?.as_deref(), &a.str(1)?, &a.object(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?).await)
+        let (cid, user_id, data) = (a.cid()?, a.text(1)?, a.object(2)?);
+        void(self.update_user_by_id(&a.session_caller(cid, 3)?, user_id, &data).await)
     }
 
     pub(super) async fn op_approve_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.approve_user(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await)
+        let (cid, target) = (a.cid()?, a.text(1)?);
+        void(self.approve_user(&a.session_caller(cid, 2)?, target).await)
     }
 
     pub(super) async fn op_reject_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.reject_user(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await)
+        let (cid, target) = (a.cid()?, a.text(1)?);
+        void(self.reject_user(&a.session_caller(cid, 2)?, target).await)
     }
 
     pub(super) async fn op_lock_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.lock_user(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await)
+        let (cid, target) = (a.cid()?, a.text(1)?);
+        void(self.lock_user(&a.session_caller(cid, 2)?, target).await)
     }
 
     pub(super) async fn op_unlock_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.unlock_user(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await)
+        let (cid, target) = (a.cid()?, a.text(1)?);
+        void(self.unlock_user(&a.session_caller(cid, 2)?, target).await)
     }
 
     pub(super) async fn op_delete_user_by_id(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.delete_user_by_id(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await)
+        let (cid, target) = (a.cid()?, a.text(1)?);
+        void(self.delete_user_by_id(&a.session_caller(cid, 2)?, target).await)
     }
 
     pub(super) async fn op_delete_user_by_username(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.delete_user_by_username(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await)
+        let (cid, target) = (a.cid()?, a.text(1)?);
+        void(self.delete_user_by_username(&a.session_caller(cid, 2)?, target).await)
     }
 
     pub(super) async fn op_change_password(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.change_password(a.cid()?.as_deref(), &a.object(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await)
+        let (cid, data) = (a.cid()?, a.object(1)?);
+        void(self.change_password(&a.session_caller(cid, 2)?, &data).await)
     }
 
     pub(super) async fn op_set_password(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let password = Zeroizing::new(a.str(2)?);
         let (must_change, expiry) = (opt_bool(o, "mustChange")?, opt_int(o, "passwordExpiry")?);
-        void(self.set_password(a.cid()?.as_deref(), &a.str(1)?, &password, must_change, expiry, &a.str(3)?, &a.str(4)?).await)
+        let (cid, user_id) = (a.cid()?, a.text(1)?);
+        void(self.set_password(&a.caller(cid, 3)?, user_id, &password, must_change, expiry).await)
     }
 
     pub(super) async fn op_reset_totp_key(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let (user_id, key, label) = (opt(o, "userId")?, Zeroizing::new(opt(o, "key")?), opt(o, "keyLabel")?);
-        let key = self
-            .reset_totp_key(a.cid()?.as_deref(), &a.str(1)?, user_id.as_deref(), key.as_deref(), label.as_deref(), &a.str(2)?, &a.str(3)?)
-            .await?;
+        let key = self.reset_totp_key(&a.session_caller(a.cid()?, 1)?, user_id.as_deref(), key.as_deref(), label.as_deref()).await?;
         Ok(Value::String(key))
     }
 
     pub(super) async fn op_search(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
         let criteria = if a.get(1).is_null() { Map::new() } else { a.object(1)? };
-        Ok(Value::Object(self.search(a.cid()?.as_deref(), &criteria, &a.str(2)?, &a.str(3)?, &a.str(4)?).await?))
+        Ok(Value::Object(self.search(&a.session_caller(a.cid()?, 2)?, &criteria).await?))
     }
 
     pub(super) async fn op_signup(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        Ok(Value::String(self.signup(a.cid()?.as_deref(), &a.object(1)?, &a.str(2)?, &a.str(3)?).await?))
+        let (cid, ctx) = (a.cid()?, a.object(1)?);
+        Ok(Value::String(self.signup(&a.caller(cid, 2)?, &ctx).await?))
     }
 
     pub(super) async fn op_confirm_signup(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.confirm_signup(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?).await)
+        let (cid, token) = (a.cid()?, a.text(1)?);
+        void(self.confirm_signup(&a.caller(cid, 2)?, token).await)
     }
 
     pub(super) async fn op_create_linked_auth(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
@@ -149,22 +162,25 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Value::Bool(b) => *b,
             _ => return Err(bad("user.createLinkedAuth: isActive must be a boolean")),
         };
-        let (user_id, auth_id) =
-            self.create_linked_auth(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, is_active, &a.str(6)?, &a.str(7)?).await?;
+        let (cid, ust, user_id, auth_type, auth_username) = (a.cid()?, a.text(1)?, a.text(2)?, a.text(3)?, a.text(4)?);
+        let caller = a.caller(cid, 6)?.with_ust(ust);
+        let (user_id, auth_id) = self.create_linked_auth(&caller, user_id, auth_type, auth_username, is_active).await?;
         Ok(json!({ "user_id": user_id, "auth_id": auth_id }))
     }
 
     pub(super) async fn op_delete_linked_auth(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.delete_linked_auth(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?, &a.str(6)?).await)
+        let (cid, ust, user_id, auth_type, auth_username) = (a.cid()?, a.text(1)?, a.text(2)?, a.text(3)?, a.text(4)?);
+        void(self.delete_linked_auth(&a.caller(cid, 5)?.with_ust(ust), user_id, auth_type, auth_username).await)
     }
 
     pub(super) async fn op_get_linked_auth_list(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
         let user_id = a.opt_str(4)?;
-        Ok(Value::Array(self.get_linked_auth_list(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, user_id.as_deref()).await?))
+        Ok(Value::Array(self.get_linked_auth_list(&a.session_caller(a.cid()?, 1)?, user_id.as_deref()).await?))
     }
 
     pub(super) async fn op_get_user_by_linked_auth(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        Ok(Value::Object(self.get_user_by_linked_auth(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?).await?))
+        let (cid, ust, auth_type, auth_username) = (a.cid()?, a.text(1)?, a.text(2)?, a.text(3)?);
+        Ok(Value::Object(self.get_user_by_linked_auth(&a.caller(cid, 4)?.with_ust(ust), auth_type, auth_username).await?))
     }
 
     /// Called by the package's `authenticate` once it has checked a JWT's signature.
@@ -184,14 +200,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         };
         let code = Zeroizing::new(opt(o, "totpCode")?);
         let ua = opt(o, "userAgent")?;
-        let r = self.external_session(a.cid()?.as_deref(), proof, &a.str(2)?, &a.str(3)?, ua.as_deref(), code.as_deref()).await?;
+        let r = self.external_session(&a.caller(a.cid()?, 2)?, proof, ua.as_deref(), code.as_deref()).await?;
         Ok(json!({ "ust": r.ust, "user_id": r.user_id, "expiration_time": time::format_zato(&r.expiration_time), "renewed": r.renewed }))
     }
 
     pub(super) async fn op_validate_code(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let (ust, username) = (opt(o, "ust")?, opt(o, "username")?);
         let code = Zeroizing::new(a.str(1)?);
-        Ok(Value::Bool(self.validate_code(a.cid()?.as_deref(), &code, ust.as_deref(), username.as_deref(), &a.str(2)?, &a.str(3)?).await?))
+        Ok(Value::Bool(self.validate_code(&a.caller(a.cid()?, 2)?, &code, ust.as_deref(), username.as_deref()).await?))
     }
 
     pub(super) async fn op_provisioning_uri(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
@@ -199,30 +215,36 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     pub(super) async fn op_session_verify(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        Ok(Value::Bool(self.verify_session(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await?))
+        let (cid, target_ust) = (a.cid()?, a.text(1)?);
+        Ok(Value::Bool(self.verify_session(&a.session_caller(cid, 2)?, target_ust).await?))
     }
 
     pub(super) async fn op_session_renew(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
-        let t = self.renew_session(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, opt(o, "userAgent")?.as_deref()).await?;
+        let caller = a.session_caller(a.cid()?, 1)?;
+        let t = self.renew_session(&caller, opt(o, "userAgent")?.as_deref()).await?;
         Ok(Value::String(time::format_zato(&t)))
     }
 
     pub(super) async fn op_session_get(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        Ok(Value::Object(self.get_session(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await?))
+        let (cid, target_ust) = (a.cid()?, a.text(1)?);
+        Ok(Value::Object(self.get_session(&a.session_caller(cid, 2)?, target_ust).await?))
     }
 
     pub(super) async fn op_session_get_list(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
+        let cid = a.cid()?;
         let (ust, target, current) = (a.opt_str(1)?, a.opt_str(2)?, a.opt_str(3)?);
-        let list = self.get_session_list(a.cid()?.as_deref(), ust.as_deref(), target.as_deref(), current.as_deref(), &a.str(4)?, &a.str(5)?).await?;
+        let list = self.get_session_list(&a.caller(cid, 4)?, ust.as_deref(), target.as_deref(), current.as_deref()).await?;
         Ok(Value::Array(list))
     }
 
     pub(super) async fn op_session_get_list_by_user_id(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        Ok(Value::Array(self.get_user_sessions(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?).await?))
+        let (cid, user_id) = (a.cid()?, a.text(1)?);
+        Ok(Value::Array(self.get_user_sessions(&a.session_caller(cid, 2)?, user_id).await?))
     }
 
     pub(super) async fn op_session_end_by_id(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.end_user_session(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?).await)
+        let (cid, user_id, session_id) = (a.cid()?, a.text(1)?, a.text(2)?);
+        void(self.end_user_session(&a.session_caller(cid, 3)?, user_id, session_id).await)
     }
 
     /// Every `user.attr.*` and `user.session.attr.*` method: its inputs follow `cid`, the
@@ -278,23 +300,25 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             encrypt: opt_bool(o, "encrypt")?.unwrap_or(false),
             decrypt: opt_bool(o, "decrypt")?.unwrap_or(true),
         };
-        self.attr(a.cid()?.as_deref(), call, &a.str(tail)?, &a.str(tail + 1)?, &a.str(tail + 2)?).await
+        let cid = a.cid()?;
+        self.attr(&a.session_caller(cid, tail)?, call).await
     }
 
     pub(super) async fn op_reset_create_token(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
-        void(self.create_reset_token(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, opt(o, "userAgent")?.as_deref()).await)
+        let (cid, credential) = (a.cid()?, a.text(1)?);
+        void(self.create_reset_token(&a.caller(cid, 2)?, credential, opt(o, "userAgent")?.as_deref()).await)
     }
 
     pub(super) async fn op_reset_access_token(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
-        Ok(Value::String(self.access_reset_token(a.cid()?.as_deref(), &a.str(1)?, &a.str(2)?, &a.str(3)?, opt(o, "userAgent")?.as_deref()).await?))
+        let (cid, token) = (a.cid()?, a.text(1)?);
+        Ok(Value::String(self.access_reset_token(&a.caller(cid, 2)?, token, opt(o, "userAgent")?.as_deref()).await?))
     }
 
     pub(super) async fn op_reset_change_password(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let (ua, code) = (opt(o, "userAgent")?, Zeroizing::new(opt(o, "totpCode")?));
         let password = Zeroizing::new(a.str(1)?);
-        void(
-            self.reset_password(a.cid()?.as_deref(), &password, &a.str(2)?, &a.str(3)?, &a.str(4)?, &a.str(5)?, ua.as_deref(), code.as_deref()).await,
-        )
+        let (cid, token, reset_key) = (a.cid()?, a.text(2)?, a.text(3)?);
+        void(self.reset_password(&a.caller(cid, 4)?, &password, token, reset_key, ua.as_deref(), code.as_deref()).await)
     }
 
     pub(super) async fn op_cleanup(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
@@ -314,35 +338,37 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     pub(super) async fn op_admin_find_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        Ok(self.admin_find_user(a.cid()?.as_deref(), &a.str(1)?).await?.map(Value::Object).unwrap_or(Value::Null))
+        Ok(self.admin_find_user(a.cid()?, &a.str(1)?).await?.map(Value::Object).unwrap_or(Value::Null))
     }
 
     pub(super) async fn op_admin_create_user(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let mut data = a.object(1)?;
-        let id = self.admin_create_user(a.cid()?.as_deref(), &mut data, opt_bool(o, "superUser")?.unwrap_or(false)).await?;
+        let id = self.admin_create_user(a.cid()?, &mut data, opt_bool(o, "superUser")?.unwrap_or(false)).await?;
         Ok(json!({ "user_id": id, "data": data }))
     }
 
     pub(super) async fn op_admin_lock_user(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
-        void(self.admin_set_locked(a.cid()?.as_deref(), &a.str(1)?, true, opt(o, "lockedBy")?.as_deref()).await)
+        void(self.admin_set_locked(a.cid()?, &a.str(1)?, true, opt(o, "lockedBy")?.as_deref()).await)
     }
 
     pub(super) async fn op_admin_unlock_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.admin_set_locked(a.cid()?.as_deref(), &a.str(1)?, false, None).await)
+        void(self.admin_set_locked(a.cid()?, &a.str(1)?, false, None).await)
     }
 
     pub(super) async fn op_admin_delete_user(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.admin_delete_user(a.cid()?.as_deref(), &a.str(1)?).await)
+        void(self.admin_delete_user(a.cid()?, &a.str(1)?).await)
     }
 
     pub(super) async fn op_admin_login(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let addr = opt(o, "remoteAddr")?.unwrap_or_else(|| "127.0.0.1".into());
         let (app, ua) = (opt(o, "currentApp")?, opt(o, "userAgent")?);
-        self.admin_login(a.cid()?.as_deref(), &a.str(1)?, app.as_deref(), &addr, ua.as_deref()).await.map(login_json)
+        let caller = Caller { cid: a.cid()?, current_app: app.as_deref().unwrap_or_default(), remote_addr: &addr };
+        self.admin_login(&caller, &a.str(1)?, ua.as_deref()).await.map(login_json)
     }
 
     pub(super) async fn op_admin_logout(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
-        void(self.logout(a.cid()?.as_deref(), &a.str(1)?, crate::admin::CLI_APP, "").await)
+        let caller = SessionCaller { cid: a.cid()?, ust: a.text(1)?, current_app: crate::admin::CLI_APP, remote_addr: "" };
+        void(self.logout(&caller).await)
     }
 
     pub(super) async fn op_admin_set_password(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
@@ -351,16 +377,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if days.is_some_and(|d| !(1..=36_500).contains(&d)) {
             return Err(bad("admin.setPassword: expiryDays must be 1 to 36500"));
         }
-        void(self.admin_set_password(a.cid()?.as_deref(), &a.str(1)?, &password, opt_bool(o, "mustChange")?, days).await)
+        void(self.admin_set_password(a.cid()?, &a.str(1)?, &password, opt_bool(o, "mustChange")?, days).await)
     }
 
     pub(super) async fn op_admin_reset_totp_key(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
         let (key, label) = (Zeroizing::new(opt(o, "key")?), opt(o, "keyLabel")?);
-        Ok(Value::String(self.admin_reset_totp_key(a.cid()?.as_deref(), &a.str(1)?, key.as_deref(), label.as_deref()).await?))
+        Ok(Value::String(self.admin_reset_totp_key(a.cid()?, &a.str(1)?, key.as_deref(), label.as_deref()).await?))
     }
 
     pub(super) async fn op_admin_import_user(&self, a: &Args<'_>, o: &Options) -> SsoResult<Value> {
-        let (id, what) = self.admin_import_user(a.cid()?.as_deref(), &a.object(1)?, opt_bool(o, "update")?.unwrap_or(false)).await?;
+        let (id, what) = self.admin_import_user(a.cid()?, &a.object(1)?, opt_bool(o, "update")?.unwrap_or(false)).await?;
         Ok(json!({ "user_id": id, "result": what.as_str() }))
     }
 }

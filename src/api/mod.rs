@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 
 use crate::attr::AttrItem;
 use crate::audit::Audit;
+use crate::caller::{Caller, SessionCaller};
 use crate::error::bad;
 use crate::error::{SsoError, SsoResult, ALL_CODES};
 use crate::hooks::Hooks;
@@ -259,11 +260,33 @@ impl<'a> Args<'a> {
     }
     /// A string; null/undefined is "" and the operation decides what that means.
     fn str(&self, i: usize) -> SsoResult<String> {
-        Ok(self.opt_str(i)?.unwrap_or_default())
+        Ok(self.text(i)?.to_string())
+    }
+    /// A string as given (borrowed); null/undefined is "".
+    fn text(&self, i: usize) -> SsoResult<&'a str> {
+        match self.v.get(i) {
+            None | Some(Value::Null) => Ok(""),
+            Some(Value::String(s)) => Ok(s),
+            Some(_) => Err(bad(format!("{}: {} must be a string", self.op, self.name(i)))),
+        }
     }
     /// The correlation id, the first argument of every operation that has one.
-    fn cid(&self) -> SsoResult<Option<String>> {
-        self.opt_str(0)
+    fn cid(&self) -> SsoResult<Option<&'a str>> {
+        match self.v.first() {
+            None | Some(Value::Null) => Ok(None),
+            _ => self.text(0).map(Some),
+        }
+    }
+    /// An operation's caller without a session: `cid` (read first, as the first argument),
+    /// `currentApp` at `i` and `remoteAddr` after it.
+    fn caller(&self, cid: Option<&'a str>, i: usize) -> SsoResult<Caller<'a>> {
+        Ok(Caller { cid, current_app: self.text(i)?, remote_addr: self.text(i + 1)? })
+    }
+    /// An operation's caller with its session: the UST at `i` (`currentUst`, or `ust` where
+    /// the caller acts on itself), then `currentApp` and `remoteAddr`.
+    fn session_caller(&self, cid: Option<&'a str>, i: usize) -> SsoResult<SessionCaller<'a>> {
+        let ust = self.text(i)?;
+        Ok(self.caller(cid, i + 1)?.with_ust(ust))
     }
     fn object(&self, i: usize) -> SsoResult<Map<String, Value>> {
         match self.get(i) {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
 use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
@@ -152,8 +153,8 @@ pub struct AttrCall {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Runs an attribute call for the holder of `ust` (spec §3.17): own attributes, or any user's for a super-user.
-    pub async fn attr(&self, cid: Option<&str>, call: AttrCall, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Value> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn attr(&self, caller: &SessionCaller<'_>, call: AttrCall) -> SsoResult<Value> {
+        let req = self.request(&caller.origin())?;
         let target_user = match &call.target {
             AttrTarget::User(u) => u.clone(),
             AttrTarget::Session(_) => None,
@@ -174,7 +175,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         // The attributes named and the other owners' records are read with the session, in
         // one round trip, where the UST names its owner and the scope is the user's.
-        let ust_owner = self.open_ust(ust).ok().and_then(|r| r.user_id);
+        let ust_owner = self.open_ust(caller.ust).ok().and_then(|r| r.user_id);
         let mut prefetch_keys = Vec::new();
         if let (AttrTarget::User(target), Some(me)) = (&call.target, &ust_owner) {
             let owner = target.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| me.clone());
@@ -189,18 +190,18 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 prefetch_keys.push(keys::user(&owner));
             }
         }
-        let (current, fetched) = self.resolve_session_with(&req, ust, false, &prefetch_keys).await?;
+        let (current, fetched) = self.resolve_session_with(&req, caller.ust, false, &prefetch_keys).await?;
         let prefetched: std::collections::BTreeMap<String, Option<String>> = prefetch_keys.into_iter().zip(fetched).collect();
-        let caller = current.user;
+        let me = current.user;
         // Whose attributes, and in which scope.
         let (owner, session_id) = match &call.target {
-            AttrTarget::User(u) => (u.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| caller.user_id.clone()), None),
+            AttrTarget::User(u) => (u.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| me.user_id.clone()), None),
             AttrTarget::Session(target_ust) => {
                 let s = self.live_session(&req, target_ust).await?;
                 (s.user_id, Some(s.session_id))
             }
         };
-        let allowed = |user_id: &str| caller.is_super_user || user_id == caller.user_id;
+        let allowed = |user_id: &str| me.is_super_user || user_id == me.user_id;
         let owner_of = |item: &AttrItem| -> String {
             match (&call.target, &item.user_id) {
                 (AttrTarget::User(_), Some(u)) if !u.is_empty() => u.clone(),
@@ -219,7 +220,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         owners.dedup();
         for o in &owners {
             let exists = match prefetched.get(&keys::user(o)) {
-                _ if *o == caller.user_id => true,
+                _ if *o == me.user_id => true,
                 Some(raw) => crate::user::write::user_from_raw(o, raw.clone())?.is_some(),
                 None => self.load_user(o).await?.is_some(),
             };

@@ -22,6 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::IpAddr;
+use std::num::NonZeroU32;
 
 use serde_json::{json, Map, Value};
 
@@ -56,9 +57,17 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// `n` as a `NonZeroU32`, for a default written in this file (none is 0; 0 would give 1).
+const fn nonzero(n: u32) -> NonZeroU32 {
+    match NonZeroU32::new(n) {
+        Some(n) => n,
+        None => NonZeroU32::MIN,
+    }
+}
+
 /// Declares a section once: each key's field (with its doc), its default (Zato's template)
 /// and how it is read (`bool`, `string`, `opt_string`, `set`, `vec(lower)`, `u32(min, max)`,
-/// `i64(min, max)`, `usize(min, max)`, or `custom`: read by the section's `SectionExtra`).
+/// `nonzero_u32(max)`, `i64(min, max)`, `usize(min, max)`, or `custom`: read by the section's `SectionExtra`).
 /// From it come the struct, its `Default`, the keys the section accepts and their reading.
 macro_rules! section {
     ($(#[$doc:meta])* $ty:ident {
@@ -497,10 +506,10 @@ fn is_exact_origin(o: &str) -> bool {
 section! {
     /// `[search]`: page sizes of `search`.
     SearchConfig {
-        /// 1 ..= 10,000, at most `max_page_size`.
-        default_page_size: u32 = 50 => u32(1, 10_000);
-        /// 1 ..= 10,000.
-        max_page_size: u32 = 100 => u32(1, 10_000);
+        /// 1 ..= 10,000, at most `max_page_size`. Never zero, by its type: search divides by it.
+        default_page_size: NonZeroU32 = nonzero(50) => nonzero_u32(10_000);
+        /// 1 ..= 10,000. Never zero, by its type.
+        max_page_size: NonZeroU32 = nonzero(100) => nonzero_u32(10_000);
     }
 }
 impl SectionExtra for SearchConfig {}
@@ -795,6 +804,14 @@ impl Section<'_> {
     fn u32(&self, key: &str, target: &mut u32, min: u32, max: u32) -> Result<(), ConfigError> {
         if let Some(n) = self.int(key, i64::from(min), i64::from(max))? {
             *target = u32::try_from(n).unwrap_or(max);
+        }
+        Ok(())
+    }
+
+    /// A JSON integer from 1 to `max`, for a count that something is divided by.
+    fn nonzero_u32(&self, key: &str, target: &mut NonZeroU32, max: u32) -> Result<(), ConfigError> {
+        if let Some(n) = self.int(key, 1, i64::from(max))?.and_then(|n| u32::try_from(n).ok()).and_then(NonZeroU32::new) {
+            *target = n;
         }
         Ok(())
     }

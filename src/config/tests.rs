@@ -84,7 +84,7 @@ fn zato_defaults() {
     assert_eq!(c.user_validation.reject_email, strings(&["zato", "admin", "root", "system", "sso"]));
     // user_address_list, search, throttle
     assert!(c.user_address_list.is_empty());
-    assert_eq!((c.search.default_page_size, c.search.max_page_size), (50, 100));
+    assert_eq!((c.search.default_page_size.get(), c.search.max_page_size.get()), (50, 100));
     assert!(c.throttle.enabled);
     // helpers
     assert_eq!((c.session_expiry_minutes(), c.password_reset_lifetime_minutes()), (60, 1440));
@@ -202,7 +202,7 @@ fn integers_and_ranges() {
     assert!(Config::from_json(&json!({ "password": { "max_length": 0 } })).is_err());
     assert_eq!(ok(json!({ "password": { "about_to_expire_threshold": 0 } })).password.about_to_expire_threshold, 0);
     assert!(Config::from_json(&json!({ "password": { "about_to_expire_threshold": -1 } })).is_err());
-    assert_eq!(ok(json!({ "search": { "default_page_size": 1, "max_page_size": 1 } })).search.max_page_size, 1);
+    assert_eq!(ok(json!({ "search": { "default_page_size": 1, "max_page_size": 1 } })).search.max_page_size.get(), 1);
     assert!(Config::from_json(&json!({ "search": { "max_page_size": 10_001 } })).is_err());
     assert!(Config::from_json(&json!({ "hash_secret": { "rounds": 0 } })).is_err());
     assert!(Config::from_json(&json!({ "hash_secret": { "salt_size": 7 } })).is_err());
@@ -221,7 +221,7 @@ fn integers_and_ranges() {
     assert_eq!(e.path, "password.min_length");
     assert_eq!(ok(json!({ "password": { "min_length": 300, "max_length": 300 } })).password.max_length, 300);
     assert_eq!(err(json!({ "search": { "default_page_size": 200 } })).path, "search.default_page_size");
-    assert_eq!(ok(json!({ "search": { "default_page_size": 200, "max_page_size": 500 } })).search.default_page_size, 200);
+    assert_eq!(ok(json!({ "search": { "default_page_size": 200, "max_page_size": 500 } })).search.default_page_size.get(), 200);
     assert_eq!(err(json!({ "apps": { "all": [] } })).path, "apps.all");
     assert_eq!(err(json!({ "apps": { "all": " , \n" } })).path, "apps.all");
 }

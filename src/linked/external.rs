@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Audit;
+use crate::caller::Caller;
 use crate::crypto::password as pw;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
@@ -93,18 +94,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// when a session is issued: a right password of a definition that is not linked (or whose
     /// link or user cannot log in) counts as a failure, so the answers never tell a right
     /// password from a wrong one. A JWT user's TOTP code is counted the same way.
-    #[allow(clippy::too_many_arguments)]
     pub async fn external_session(
         &self,
-        cid: Option<&str>,
+        caller: &Caller<'_>,
         proof: Proof<'_>,
-        current_app: &str,
-        remote_addr: &str,
         user_agent: Option<&str>,
         totp_code: Option<&str>,
     ) -> SsoResult<ExternalSession> {
-        let app = if current_app.is_empty() { self.config.apps.default.clone() } else { current_app.to_string() };
-        let req = self.request(cid, &app, remote_addr)?;
+        let current_app = if caller.current_app.is_empty() { self.config.apps.default.as_str() } else { caller.current_app };
+        let req = self.request(&Caller { current_app, ..*caller })?;
         if user_agent.is_some_and(|ua| ua.len() > MAX_SHORT_INPUT) {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
         }
@@ -132,7 +130,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 (def, id, None)
             }
         };
-        let session = self.linked_session(&req, &def, &ext_session_id, remote_addr, user_agent, totp_code).await?;
+        let session = self.linked_session(&req, &def, &ext_session_id, caller.remote_addr, user_agent, totp_code).await?;
         if let Some(attempt) = basic_attempt {
             self.release_attempt(&attempt, |_| true).await?;
         }
@@ -160,7 +158,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             if let Ok(ust) = self.keys.open_string(EXT_UST, &ext.ust) {
                 // Renewed when it lives; when it does not (ended, expired, its user locked),
                 // a new one is made below.
-                if let Ok(expiration_time) = self.renew_session(Some(&req.cid), &ust, &req.current_app, remote_addr, user_agent).await {
+                if let Ok(expiration_time) =
+                    self.renew_session(&Caller { cid: Some(&req.cid), current_app: &req.current_app, remote_addr }.with_ust(&ust), user_agent).await
+                {
                     // The record lives as long as the session it points to.
                     self.keep_ext_session(req, &ext_key, &user_id, &ext.ust, &expiration_time).await?;
                     return Ok(ExternalSession { ust, user_id, expiration_time, renewed: true });

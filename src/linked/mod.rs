@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::{encode, parse_record, Request, Sso};
@@ -73,23 +74,19 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Spec §3.18 `create_linked_auth`: returns the user_id and the definition's id.
-    #[allow(clippy::too_many_arguments)]
     pub async fn create_linked_auth(
         &self,
-        cid: Option<&str>,
-        ust: &str,
+        caller: &SessionCaller<'_>,
         user_id: &str,
         auth_type: &str,
         auth_username: &str,
         is_active: bool,
-        current_app: &str,
-        remote_addr: &str,
     ) -> SsoResult<(String, String)> {
-        let req = self.request(cid, current_app, remote_addr)?;
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.create_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
         let (def, name) = self.link_of(auth_type, auth_username, user_id)?;
         let wanted = [keys::user(user_id), keys::linked(user_id, &name), keys::linked_definition(&name)];
-        let (_, extras) = self.resolve_session_with(&req, ust, true, &wanted).await?;
+        let (_, extras) = self.resolve_session_with(&req, caller.ust, true, &wanted).await?;
         let mut extras = extras.into_iter();
         let (user_raw, link_raw, claim_raw) = (extras.next().flatten(), extras.next().flatten(), extras.next().flatten());
         user_from_raw(user_id, user_raw)?.ok_or_else(no_such_user)?;
@@ -126,23 +123,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Spec §3.18 `delete_linked_auth`: the same checks; the link must exist; its external
     /// sessions end with it.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn delete_linked_auth(
-        &self,
-        cid: Option<&str>,
-        ust: &str,
-        user_id: &str,
-        auth_type: &str,
-        auth_username: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn delete_linked_auth(&self, caller: &SessionCaller<'_>, user_id: &str, auth_type: &str, auth_username: &str) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.delete_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
         let (_, name) = self.link_of(auth_type, auth_username, user_id)?;
         let wanted = [keys::linked(user_id, &name), keys::linked_definition(&name)];
         let (resolved, sessions) =
-            crate::store::join2(self.resolve_session_with(&req, ust, true, &wanted), self.list_all(&keys::user_sessions_prefix(user_id))).await;
+            crate::store::join2(self.resolve_session_with(&req, caller.ust, true, &wanted), self.list_all(&keys::user_sessions_prefix(user_id)))
+                .await;
         let (_, extras) = resolved?;
         let mut extras = extras.into_iter();
         let (link_raw, claim_raw) = (extras.next().flatten(), extras.next().flatten());
@@ -194,18 +182,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Spec §3.18 `get_linked_auth_list`: the caller's own links, or `user_id`'s for a
     /// super-user.
-    pub async fn get_linked_auth_list(
-        &self,
-        cid: Option<&str>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-        user_id: Option<&str>,
-    ) -> SsoResult<Vec<Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn get_linked_auth_list(&self, caller: &SessionCaller<'_>, user_id: Option<&str>) -> SsoResult<Vec<Value>> {
+        let req = self.request(&caller.origin())?;
         let user_id = user_id.filter(|u| !u.is_empty());
         self.audit(&req, "user.get_linked_auth_list", user_id, vec![]).await?;
-        let current = self.resolve_session(&req, ust, false).await?;
+        let current = self.resolve_session(&req, caller.ust, false).await?;
         let target = match user_id {
             Some(id) if id != current.user.user_id => {
                 if !current.user.is_super_user {
@@ -221,21 +202,17 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.18 `get_user_by_linked_auth`, with §10 O-57 fixed: the user linked to the
     /// definition `(auth_type, auth_username)`, not the caller. Super-users only, unless the
     /// linked user is the caller. Unknown definition, no link: E005001 (shown).
-    #[allow(clippy::too_many_arguments)]
     pub async fn get_user_by_linked_auth(
         &self,
-        cid: Option<&str>,
-        ust: &str,
+        caller: &SessionCaller<'_>,
         auth_type: &str,
         auth_username: &str,
-        current_app: &str,
-        remote_addr: &str,
     ) -> SsoResult<serde_json::Map<String, Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.get_user_by_linked_auth", None, vec![("auth_type", Value::String(auth_type.into()))]).await?;
         let def = AuthType::parse(auth_type).ok().and_then(|t| self.definitions.by_username(t, auth_username));
         let claim_key = def.as_ref().map(|d| keys::linked_definition(&d.qualified()));
-        let (current, extras) = self.resolve_session_with(&req, ust, false, claim_key.as_slice()).await?;
+        let (current, extras) = self.resolve_session_with(&req, caller.ust, false, claim_key.as_slice()).await?;
         let linked_to = extras.into_iter().next().flatten();
         // A regular user learns nothing about the host's definitions: whether one exists, is
         // linked, or is linked to someone else, the answer is the same hidden E005001.

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::{Caller, SessionCaller};
 use crate::crypto::password::Verification;
 use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
@@ -18,18 +19,33 @@ use crate::user::write::{user_from_raw, Change, Writer};
 /// The keys `change_password` accepts in its data; any other is refused.
 pub const CHANGE_KEYS: [&str; 6] = ["old_password", "new_password", "user_id", "password_expiry", "must_change", "password_must_change"];
 
+/// A new password as `replace_password` writes it.
+pub(crate) struct NewPassword {
+    /// The stored hash and whether it is sealed (`seal_password_hash`).
+    pub hash: (String, bool),
+    /// `password_must_change`, when the change sets it.
+    pub must_change: Option<bool>,
+    /// Days until it expires; the configured default when None.
+    pub expiry_days: Option<i64>,
+}
+
+/// The caller's own session through a change of its password: re-stamped in the same commit
+/// so that it alone survives. The change is conditional on the hash the old password was
+/// checked against: a password changed meanwhile makes it fail.
+pub(crate) struct KeptSession {
+    session: SessionRecord,
+    /// The session's text as read: the condition of its rewrite.
+    raw: String,
+    /// Where it was read.
+    key: String,
+    verified_hash: String,
+}
+
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// `data`: `old_password`, `new_password`, `user_id`, `password_expiry` (days from now),
     /// `must_change` (spec §10 O-12; `password_must_change` is accepted as its alias).
-    pub async fn change_password(
-        &self,
-        cid: Option<&str>,
-        data: &Map<String, Value>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn change_password(&self, caller: &SessionCaller<'_>, data: &Map<String, Value>) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         if data.is_empty() {
             return Err(SsoError::hidden(Code::MissingInput, "data is empty"));
         }
@@ -69,12 +85,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
         // The caller's session, and the target's record when it is someone else's, together.
         let extra: Vec<String> = user_id.iter().map(|id| keys::user(id)).collect();
-        let (current, extras) = self.resolve_session_with(&req, ust, false, &extra).await?;
+        let (current, extras) = self.resolve_session_with(&req, caller.ust, false, &extra).await?;
         let target_audit = user_id.clone().unwrap_or_else(|| format!("no-user-id.{}", crate::sso::random_hex(8).unwrap_or_default()));
         self.audit(&req, "user.change_password", Some(&target_audit), vec![]).await?;
-        let caller = current.user.clone();
-        let other = user_id.as_ref().is_some_and(|id| *id != caller.user_id);
-        if other && !caller.is_super_user {
+        let me = current.user.clone();
+        let other = user_id.as_ref().is_some_and(|id| *id != me.user_id);
+        if other && !me.is_super_user {
             return Err(bad("only super-users may change other users' passwords"));
         }
         if other {
@@ -83,51 +99,51 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             let id = user_id.unwrap_or_default();
             let Some(first) = user_from_raw(&id, extras.into_iter().next().flatten())? else { return Ok(()) };
             self.check_new_password(&new_password).await?;
-            let hash = self.seal_password_hash(&new_password)?;
-            return self.replace_password(&id, Some(first), hash, must_change, expiry_days, &req.now, None).await;
+            let new = NewPassword { hash: self.seal_password_hash(&new_password)?, must_change, expiry_days };
+            return self.replace_password(&id, Some(first), new, &req.now, None).await;
         }
-        if must_change.is_some() && !caller.is_super_user {
+        if must_change.is_some() && !me.is_super_user {
             return Err(bad("only super-users may set must_change"));
         }
         // A guess at the old password is a login attempt: counted before the check by the
         // same throttle (so a stolen session cannot guess without limit), given back when right.
-        let slots = self.throttle_slots(&req, &caller.username, true, false, false);
+        let slots = self.throttle_slots(&req, &me.username, true, false, false);
         let Some(attempt) = self.count_attempt(&req, &slots).await? else {
             return Err(SsoError::shown(Code::AuthNotAllowed, "too many failed attempts: try again later"));
         };
         let old_ok = old_password.as_deref().is_some_and(|p| !p.is_empty())
-            && matches!(self.verify_user_password(&caller, old_password.as_deref().unwrap_or("")), Verification::Match { .. });
+            && matches!(self.verify_user_password(&me, old_password.as_deref().unwrap_or("")), Verification::Match { .. });
         if !old_ok {
             if attempt.lock_if_failed {
-                self.auto_lock(&req, &caller.username).await?;
+                self.auto_lock(&req, &me.username).await?;
             }
             return Err(SsoError::shown(Code::AuthNotAllowed, "the old password does not match"));
         }
         self.release_attempt(&attempt, |_| true).await?;
-        let expiry_days = if caller.is_super_user { expiry_days } else { None };
+        let expiry_days = if me.is_super_user { expiry_days } else { None };
         // Spec §10 O-13, decided: the policy's own code, revealed per password.inform_if_invalid.
         self.check_new_password(&new_password).await?;
-        let hash = self.seal_password_hash(&new_password)?;
-        let verified = caller.password.clone();
-        let keep = (current.session.clone(), current.session_raw.clone(), current.session_key.clone());
+        let new = NewPassword { hash: self.seal_password_hash(&new_password)?, must_change, expiry_days };
+        let keep = KeptSession {
+            session: current.session.clone(),
+            raw: current.session_raw.clone(),
+            key: current.session_key.clone(),
+            verified_hash: me.password.clone(),
+        };
         let first = current.user_versioned();
-        self.replace_password(&caller.user_id, Some(first), hash, must_change, expiry_days, &req.now, Some((keep, verified))).await
+        self.replace_password(&me.user_id, Some(first), new, &req.now, Some(keep)).await
     }
 
     /// Writes a new password hash (and a new stamp, which ends every older session at once),
-    /// conditional on the record as read. `keep`: the caller's own session, re-stamped in the
-    /// same commit so that it alone survives, with the hash the old password was checked
-    /// against (a password changed meanwhile makes this change fail).
-    #[allow(clippy::too_many_arguments)]
+    /// conditional on the record as read. `keep`: the caller's own session, which alone
+    /// survives (see [`KeptSession`]).
     pub(crate) async fn replace_password(
         &self,
         user_id: &str,
         first: Option<crate::sso::Versioned<crate::user::UserRecord>>,
-        hash: (String, bool),
-        must_change: Option<bool>,
-        expiry_days: Option<i64>,
+        new: NewPassword,
         now: &crate::time::Timestamp,
-        keep: Option<((SessionRecord, String, String), String)>,
+        keep: Option<KeptSession>,
     ) -> SsoResult<()> {
         let listed = self.list_all(&keys::user_sessions_prefix(user_id)).await?;
         let writer = if keep.is_some() { Writer::Owner } else { Writer::Admin };
@@ -136,18 +152,18 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             writer,
             first,
             |old| {
-                if let Some((_, verified)) = &keep {
-                    if old.password != *verified {
+                if let Some(kept) = &keep {
+                    if old.password != kept.verified_hash {
                         return Err(SsoError::shown(Code::AuthNotAllowed, "the old password does not match"));
                     }
                 }
                 let mut user = old.clone();
-                self.set_password_hash(&mut user, hash.clone(), must_change, expiry_days, now)?;
+                self.set_password_hash(&mut user, new.hash.clone(), new.must_change, new.expiry_days, now)?;
                 Ok(Change::Write(user))
             },
             |commit, _, new| {
-                let kept = keep.as_ref().map(|((s, _, _), _)| s.session_id.as_str());
-                if let Some(((session, raw, session_key), _)) = &keep {
+                let kept = keep.as_ref().map(|k| k.session.session_id.as_str());
+                if let Some(KeptSession { session, raw, key: session_key, .. }) = &keep {
                     let mut session = session.clone();
                     session.stamp = new.stamp.clone();
                     session.rev = session.rev.wrapping_add(1);
@@ -166,22 +182,19 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.11, trusted (no UST): the CLI's and administrators' way to set a password.
     /// `password_expiry` is in days from now (0 or negative: the configured default). A user_id
     /// that does not exist is a no-op.
-    #[allow(clippy::too_many_arguments)]
     pub async fn set_password(
         &self,
-        cid: Option<&str>,
+        caller: &Caller<'_>,
         user_id: &str,
         password: &str,
         must_change: Option<bool>,
         password_expiry: Option<i64>,
-        current_app: &str,
-        remote_addr: &str,
     ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+        let req = self.request(caller)?;
         self.audit(&req, "user.set_password", Some(user_id), vec![]).await?;
         self.check_new_password(password).await?;
         let Some(first) = self.load_user_versioned(user_id).await? else { return Ok(()) };
-        let hash = self.seal_password_hash(password)?;
-        self.replace_password(user_id, Some(first), hash, must_change, password_expiry.filter(|d| *d > 0), &req.now, None).await
+        let new = NewPassword { hash: self.seal_password_hash(password)?, must_change, expiry_days: password_expiry.filter(|d| *d > 0) };
+        self.replace_password(user_id, Some(first), new, &req.now, None).await
     }
 }

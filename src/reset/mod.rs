@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::audit::Audit;
+use crate::caller::Caller;
 use crate::config::UserSearchBy;
 use crate::crypto::ids;
 use crate::error::{Code, SsoError, SsoResult};
@@ -74,15 +75,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Always succeeds, whether or not a user was found (no enumeration). The token goes to
     /// the host's `sendPasswordReset` hook; without one it is still created, and the audit
     /// record says it was not delivered.
-    pub async fn create_reset_token(
-        &self,
-        cid: Option<&str>,
-        credential: &str,
-        current_app: &str,
-        remote_addr: &str,
-        user_agent: Option<&str>,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn create_reset_token(&self, caller: &Caller<'_>, credential: &str, user_agent: Option<&str>) -> SsoResult<()> {
+        let req = self.request(caller)?;
         if user_agent.is_some_and(|u| u.len() > MAX_SHORT_INPUT) {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
         }
@@ -91,15 +85,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // The record comes first, before any lookup, token or delivery: an audit log that
         // cannot be written stops the operation before it has any effect. The outcome follows
         // in a second record.
-        self.audit_full(&req, "password_reset.create_token", None, None, None, true, vec![]).await?;
+        self.audit(&req, "password_reset.create_token", None, vec![]).await?;
         let outcome = match self.create_token_inner(&req, credential, user_agent).await {
             Ok(outcome) => outcome,
             Err(e) => {
-                let _ = self.audit_full(&req, "password_reset.create_token", None, None, Some("error"), true, vec![]).await;
+                let _ = self.audit_result(&req, "password_reset.create_token", "error", vec![]).await;
                 return Err(e);
             }
         };
-        self.audit_full(&req, "password_reset.create_token", None, None, Some(outcome), true, vec![]).await
+        self.audit_result(&req, "password_reset.create_token", outcome, vec![]).await
     }
 
     async fn create_token_inner(&self, req: &Request, credential: &str, user_agent: Option<&str>) -> SsoResult<&'static str> {
@@ -224,15 +218,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Spec §3.16: opens a reset token once and returns the sealed reset key that `reset_password` needs with it.
-    pub async fn access_reset_token(
-        &self,
-        cid: Option<&str>,
-        token: &str,
-        current_app: &str,
-        remote_addr: &str,
-        user_agent: Option<&str>,
-    ) -> SsoResult<String> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn access_reset_token(&self, caller: &Caller<'_>, token: &str, user_agent: Option<&str>) -> SsoResult<String> {
+        let req = self.request(caller)?;
         self.audit(&req, "password_reset.access_token", None, vec![]).await?;
         let (seen, user) = self.live_prt(&req, token).await?;
         let mut rec = seen.value.clone();
@@ -260,19 +247,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Changes the password with an accessed token and its reset key, once. Every session of
     /// the user ends.
-    #[allow(clippy::too_many_arguments)]
     pub async fn reset_password(
         &self,
-        cid: Option<&str>,
+        caller: &Caller<'_>,
         new_password: &str,
         token: &str,
         reset_key: &str,
-        current_app: &str,
-        remote_addr: &str,
         user_agent: Option<&str>,
         totp_code: Option<&str>,
     ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+        let req = self.request(caller)?;
         self.audit(&req, "password_reset.change_password", None, vec![]).await?;
         // Spec §10 O-48: a reset key that does not open is E010001, not a crash.
         let key = self.keys.open_string(RESET_KEY_PURPOSE, reset_key).map_err(|_| could_not_access())?;

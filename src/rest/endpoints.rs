@@ -6,6 +6,7 @@ use super::input::{coerce_bool, Input};
 use super::{Deferred, Hiding, HttpRequest, Outcome, Reject};
 use crate::attr::{AttrCall, AttrItem, AttrOp, AttrTarget};
 use crate::audit::Audit;
+use crate::caller::Caller;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::session::login::LoginOptions;
@@ -92,8 +93,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         req: &HttpRequest<'_>,
         deferred: &mut Option<Deferred>,
     ) -> Outcome {
-        let c = Some(cid);
         let addr = req.remote_addr;
+        let origin = Caller { cid: Some(cid), current_app: app, remote_addr: addr };
         let s = |k: &str| input.opt_str(k).map_err(input_err);
         let r = |k: &str| input.req_str(k).map_err(input_err);
         match (endpoint, method) {
@@ -116,7 +117,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     device_token: s("device_token")?,
                 };
                 let addr = if metadata_allowed { override_addr.as_deref().unwrap_or(addr) } else { addr };
-                let res = self.login(c, &username, &password, app, addr, opts).await.map_err(honour)?;
+                let res = self.login(&Caller { remote_addr: addr, ..origin }, &username, &password, opts).await.map_err(honour)?;
                 let out = fields(vec![("ust", Value::String(res.ust)), ("device_token", Value::String(res.device_token))]);
                 if res.has_w_about_to_exp {
                     return Ok((out, "warning", vec![Code::PasswordWAboutToExp.as_str()]));
@@ -126,14 +127,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             // Always ok, so that callers cannot probe which USTs are valid.
             ("user/logout", _) => {
                 let ust = r("ust")?;
-                let _ = self.logout(c, &ust, app, addr).await;
+                let _ = self.logout(&origin.with_ust(&ust)).await;
                 none()
             }
             ("user", "GET") => {
                 let ust = r("ust")?;
                 let mut user = match s("user_id")?.filter(|u| !u.is_empty()) {
-                    Some(id) => self.get_user_by_id(c, &id, &ust, app, addr).await,
-                    None => self.get_current_user(c, &ust, app, addr).await,
+                    Some(id) => self.get_user_by_id(&origin.with_ust(&ust), &id).await,
+                    None => self.get_current_user(&origin.with_ust(&ust)).await,
                 }
                 .map_err(specific)?;
                 user.remove("totp_key");
@@ -160,7 +161,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     data.insert("totp_key".into(), Value::String(k));
                 }
                 let opts = CreateOptions { auto_approve: input.opt_bool("auto_approve").map_err(input_err)?.unwrap_or(false) };
-                self.create_user(c, &mut data, &ust, app, addr, opts).await.map_err(specific)?;
+                self.create_user(&origin.with_ust(&ust), &mut data, opts).await.map_err(specific)?;
                 ok(keep(data, &CREATE_OUT))
             }
             ("user", "PATCH") => {
@@ -182,15 +183,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 }
                 match s("user_id")?.filter(|u| !u.is_empty()) {
                     // Spec §10 O-38: no re-read through the super-user path afterwards.
-                    Some(id) => self.update_user_by_id(c, &id, &data, &ust, app, addr).await,
-                    None => self.update_current_user(c, &data, &ust, app, addr).await,
+                    Some(id) => self.update_user_by_id(&origin.with_ust(&ust), &id, &data).await,
+                    None => self.update_current_user(&origin.with_ust(&ust), &data).await,
                 }
                 .map_err(specific)?;
                 none()
             }
             ("user", "DELETE") => {
                 let (ust, id) = (r("ust")?, r("user_id")?);
-                self.delete_user_by_id(c, &id, &ust, app, addr).await.map_err(specific)?;
+                self.delete_user_by_id(&origin.with_ust(&ust), &id).await.map_err(specific)?;
                 none()
             }
             ("user/password", "PATCH") => {
@@ -216,27 +217,31 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                         data.insert(key.into(), Value::Bool(b));
                     }
                 }
-                self.change_password(c, &data, &ust, app, addr).await.map_err(specific)?;
+                self.change_password(&origin.with_ust(&ust), &data).await.map_err(specific)?;
                 none()
             }
             ("user/totp", "PATCH") => {
                 let (ust, key, label) = (r("ust")?, r("totp_key")?, r("totp_label")?);
                 let id = s("user_id")?;
-                let key = self.reset_totp_key(c, &ust, id.as_deref(), Some(&key), Some(&label), app, addr).await.map_err(specific)?;
+                let key = self.reset_totp_key(&origin.with_ust(&ust), id.as_deref(), Some(&key), Some(&label)).await.map_err(specific)?;
                 ok(fields(vec![("totp_key", Value::String(key))]))
             }
             ("user/lock", "POST" | "DELETE") => {
                 let (ust, id) = (r("ust")?, r("user_id")?);
-                if method == "POST" { self.lock_user(c, &id, &ust, app, addr).await } else { self.unlock_user(c, &id, &ust, app, addr).await }
-                    .map_err(specific)?;
+                if method == "POST" {
+                    self.lock_user(&origin.with_ust(&ust), &id).await
+                } else {
+                    self.unlock_user(&origin.with_ust(&ust), &id).await
+                }
+                .map_err(specific)?;
                 none()
             }
             ("user/approve" | "user/reject", "POST") => {
                 let (ust, id) = (r("ust")?, r("user_id")?);
                 if endpoint == "user/approve" {
-                    self.approve_user(c, &id, &ust, app, addr).await
+                    self.approve_user(&origin.with_ust(&ust), &id).await
                 } else {
-                    self.reject_user(c, &id, &ust, app, addr).await
+                    self.reject_user(&origin.with_ust(&ust), &id).await
                 }
                 .map_err(specific)?;
                 none()
@@ -268,7 +273,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 if let Some(b) = input.opt_bool("is_name_exact").map_err(input_err)? {
                     criteria.insert("is_name_exact".into(), Value::Bool(b));
                 }
-                ok(self.search(c, &criteria, &ust, app, addr).await.map_err(honour)?)
+                ok(self.search(&origin.with_ust(&ust), &criteria).await.map_err(honour)?)
             }
             ("user/signup", "POST") => {
                 // Zato's Python API takes a `sign_up_status` (`final` skips the confirmation);
@@ -287,7 +292,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 }
                 // Verb-dispatched: specific codes (§8.1), which is why the built-in validator
                 // withholds the codes its reveal flags keep back (see `signup`).
-                let token = self.signup(c, &ctx, app, addr).await.map_err(specific)?;
+                let token = self.signup(&origin, &ctx).await.map_err(specific)?;
                 // With `signup.always_return_confirm_token` off the token reaches only the host's
                 // `signupCallback` hook (to be mailed): whoever signs up cannot confirm an email
                 // address they do not own.
@@ -300,7 +305,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             // Spec §10 O-17: a failed confirmation is an error.
             ("user/signup", "PATCH") => {
                 let token = r("confirm_token")?;
-                self.confirm_signup(c, &token, app, addr).await.map_err(specific)?;
+                self.confirm_signup(&origin, &token).await.map_err(specific)?;
                 none()
             }
             // Not in Zato: the public policy (password rules, search by email), for forms and
@@ -312,19 +317,19 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             // Spec §3.18 and §8.2: list (GET), link (POST), unlink (DELETE).
             ("user/linked", "GET") => {
                 let ust = r("ust")?;
-                let list = self.get_linked_auth_list(c, &ust, app, addr, s("user_id")?.as_deref()).await.map_err(specific)?;
+                let list = self.get_linked_auth_list(&origin.with_ust(&ust), s("user_id")?.as_deref()).await.map_err(specific)?;
                 ok(fields(vec![("result", Value::Array(list))]))
             }
             ("user/linked", "POST") => {
                 let (ust, user_id, auth_type, auth_username) = (r("ust")?, r("user_id")?, r("auth_type")?, r("auth_username")?);
                 let is_active = input.opt_bool("is_active").map_err(input_err)?.unwrap_or(true);
                 let (user_id, auth_id) =
-                    self.create_linked_auth(c, &ust, &user_id, &auth_type, &auth_username, is_active, app, addr).await.map_err(specific)?;
+                    self.create_linked_auth(&origin.with_ust(&ust), &user_id, &auth_type, &auth_username, is_active).await.map_err(specific)?;
                 ok(fields(vec![("user_id", Value::String(user_id)), ("auth_id", Value::String(auth_id))]))
             }
             ("user/linked", "DELETE") => {
                 let (ust, user_id, auth_type, auth_username) = (r("ust")?, r("user_id")?, r("auth_type")?, r("auth_username")?);
-                self.delete_linked_auth(c, &ust, &user_id, &auth_type, &auth_username, app, addr).await.map_err(specific)?;
+                self.delete_linked_auth(&origin.with_ust(&ust), &user_id, &auth_type, &auth_username).await.map_err(specific)?;
                 none()
             }
             ("user/session", "GET" | "POST") => {
@@ -333,32 +338,32 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     .filter(|t| !t.is_empty())
                     .ok_or_else(|| specific(SsoError::hidden(Code::SessionNoSuchSession, "target_ust is required")))?;
                 if method == "POST" {
-                    let valid = self.verify_session(c, &target, &current, app, addr).await.map_err(specific)?;
+                    let valid = self.verify_session(&origin.with_ust(&current), &target).await.map_err(specific)?;
                     return ok(fields(vec![("is_valid", Value::Bool(valid))]));
                 }
-                let session = self.get_session(c, &target, &current, app, addr).await.map_err(specific)?;
+                let session = self.get_session(&origin.with_ust(&current), &target).await.map_err(specific)?;
                 ok(keep(session, &["creation_time", "expiration_time", "remote_addr", "user_agent"]))
             }
             ("user/session", "PATCH") => {
                 let ust = r("ust")?;
-                let t = self.renew_session(c, &ust, app, addr, req.user_agent).await.map_err(specific)?;
+                let t = self.renew_session(&origin.with_ust(&ust), req.user_agent).await.map_err(specific)?;
                 ok(fields(vec![("expiration_time", Value::String(time::format_zato(&t)))]))
             }
             // Not in Zato: a super-user ends one session of another user, by its session_id.
             ("user/session", "DELETE") => {
                 let (ust, user_id, session_id) = (r("ust")?, r("user_id")?, r("session_id")?);
-                self.end_user_session(c, &user_id, &session_id, &ust, app, addr).await.map_err(specific)?;
+                self.end_user_session(&origin.with_ust(&ust), &user_id, &session_id).await.map_err(specific)?;
                 none()
             }
             // Not in Zato: with a user_id, a super-user lists that user's sessions.
             ("user/session/list", "GET") if s("user_id")?.is_some_and(|u| !u.is_empty()) => {
                 let (ust, user_id) = (r("ust")?, r("user_id")?);
-                let list = self.get_user_sessions(c, &user_id, &ust, app, addr).await.map_err(specific)?;
+                let list = self.get_user_sessions(&origin.with_ust(&ust), &user_id).await.map_err(specific)?;
                 ok(fields(vec![("result", Value::Array(list))]))
             }
             ("user/session/list", "GET") => {
                 let list = self
-                    .get_session_list(c, s("ust")?.as_deref(), s("target_ust")?.as_deref(), s("current_ust")?.as_deref(), app, addr)
+                    .get_session_list(&origin, s("ust")?.as_deref(), s("target_ust")?.as_deref(), s("current_ust")?.as_deref())
                     .await
                     .map_err(specific)?;
                 ok(fields(vec![("result", Value::Array(list))]))
@@ -375,13 +380,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             (PASSWORD_RESET, "PATCH") => {
                 let token = r("token")?;
-                let key = self.access_reset_token(c, &token, app, addr, req.user_agent).await.map_err(specific)?;
+                let key = self.access_reset_token(&origin, &token, req.user_agent).await.map_err(specific)?;
                 ok(fields(vec![("reset_key", Value::String(key))]))
             }
             (PASSWORD_RESET, "DELETE") => {
                 let (token, key, password) = (r("token")?, r("reset_key")?, r("password")?);
                 let code = s("totp_code")?;
-                self.reset_password(c, &password, &token, &key, app, addr, req.user_agent, code.as_deref()).await.map_err(specific)?;
+                self.reset_password(&origin, &password, &token, &key, req.user_agent, code.as_deref()).await.map_err(specific)?;
                 none()
             }
             _ => Err(input_err(Reject::MethodNotAllowed)),
@@ -392,7 +397,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// super-user (they are reached through get_user_by_id), session attributes a super-user
     /// `current_ust` (through session get).
     async fn attr_endpoint(&self, cid: &str, endpoint: &str, method: &str, input: &Input, app: &str, addr: &str) -> Outcome {
-        let c = Some(cid);
+        let origin = Caller { cid: Some(cid), current_app: app, remote_addr: addr };
         let session = endpoint.starts_with("session/");
         let kind = endpoint.rsplit('/').next().unwrap_or_default();
         let op = match (kind, method) {
@@ -409,12 +414,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             let current = input.req_str("current_ust").map_err(input_err)?;
             let target = input.opt_str("target_ust").map_err(input_err)?.filter(|t| !t.is_empty());
             let target = target.ok_or_else(|| specific(SsoError::hidden(Code::SessionNoSuchSession, "target_ust is required")))?;
-            self.get_session(c, &target, &current, app, addr).await.map_err(specific)?;
+            self.get_session(&origin.with_ust(&current), &target).await.map_err(specific)?;
             (current, AttrTarget::Session(target))
         } else {
             let ust = input.req_str("ust").map_err(input_err)?;
             let user_id = input.opt_str("user_id").map_err(input_err)?.unwrap_or_default();
-            self.get_user_by_id(c, &user_id, &ust, app, addr).await.map_err(specific)?;
+            self.get_user_by_id(&origin.with_ust(&ust), &user_id).await.map_err(specific)?;
             (ust, AttrTarget::User(Some(user_id)))
         };
         let name = input.opt_str("name").map_err(input_err)?.filter(|n| !n.is_empty());
@@ -453,7 +458,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             encrypt: input.opt_bool("encrypt").map_err(input_err)?.unwrap_or(false),
             decrypt: input.opt_bool("decrypt").map_err(input_err)?.unwrap_or(true),
         };
-        let result = self.attr(c, call, &ust, app, addr).await.map_err(specific)?;
+        let result = self.attr(&origin.with_ust(&ust), call).await.map_err(specific)?;
         match (op, single) {
             (AttrOp::Get, true) => match result {
                 Value::Object(mut entity) => {

@@ -167,7 +167,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Runs what a response left behind.
     pub async fn run_deferred(&self, d: &Deferred) -> SsoResult<()> {
-        self.create_reset_token(Some(&d.cid), &d.credential, &d.current_app, &d.remote_addr, d.user_agent.as_deref()).await
+        let caller = crate::caller::Caller { cid: Some(&d.cid), current_app: &d.current_app, remote_addr: &d.remote_addr };
+        self.create_reset_token(&caller, &d.credential, d.user_agent.as_deref()).await
     }
 
     fn respond(cid: String, outcome: Outcome) -> HttpResponse {

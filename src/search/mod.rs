@@ -4,10 +4,13 @@
 pub mod index;
 
 use std::collections::BTreeSet;
+use std::num::{NonZeroU32, NonZeroU64};
 
 use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
+use crate::config::SearchConfig;
 use crate::error::bad;
 use crate::error::SsoResult;
 use crate::hooks::Hooks;
@@ -48,6 +51,15 @@ fn opt_str<'a>(c: &'a Map<String, Value>, key: &str) -> SsoResult<Option<&'a str
     }
 }
 
+/// The page size a search asked for: 1 up to `max_page_size`; none, 0 or a negative number
+/// is `default_page_size`.
+fn page_size(asked: Option<i64>, config: &SearchConfig) -> NonZeroU32 {
+    match asked {
+        Some(n) if n >= 1 => NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX)).map_or(config.max_page_size, |n| n.min(config.max_page_size)),
+        _ => config.default_page_size,
+    }
+}
+
 /// One matching rule on an index.
 struct Criterion {
     field: Field,
@@ -57,15 +69,8 @@ struct Criterion {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §6: the page of users matching `criteria` (a super-user only), in the spec's order.
-    pub async fn search(
-        &self,
-        cid: Option<&str>,
-        criteria: &Map<String, Value>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<Map<String, Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn search(&self, caller: &SessionCaller<'_>, criteria: &Map<String, Value>) -> SsoResult<Map<String, Value>> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.search", None, vec![]).await?;
         // An exact lookup's first key is read with the session, in one round trip.
         let lookup = match (
@@ -76,16 +81,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             (None, Some(name)) => Some(crate::store::keys::username(name)),
             _ => None,
         };
-        let (_, fetched) = self.resolve_session_with(&req, ust, true, lookup.as_slice()).await?;
+        let (_, fetched) = self.resolve_session_with(&req, caller.ust, true, lookup.as_slice()).await?;
         let prefetched = fetched.into_iter().next().flatten();
         if let Some(k) = criteria.keys().find(|k| !CRITERIA.contains(&k.as_str())) {
             return Err(bad(format!("unknown search criterion: {}", crate::input::shown_key(k))));
         }
         let cur_page = opt_int(criteria, "cur_page")?.unwrap_or(1).max(1);
-        let page_size = match opt_int(criteria, "page_size")? {
-            Some(n) if n >= 1 => n.min(self.config.search.max_page_size as i64),
-            _ => self.config.search.default_page_size as i64,
-        };
+        let page_size = page_size(opt_int(criteria, "page_size")?, &self.config.search);
         let name_op_or = match opt_str(criteria, "name_op")? {
             None | Some("and") => false,
             Some("or") => true,
@@ -186,8 +188,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
         };
 
-        let total = ordered.len() as i64;
-        let num_pages = (total + page_size - 1) / page_size;
+        let total = ordered.len() as u64;
+        // Divided by a NonZeroU64: no page size can make this division fail.
+        let per_page = NonZeroU64::from(page_size);
+        let num_pages = ((total + per_page.get() - 1) / per_page) as i64;
+        let page_size = i64::from(page_size.get());
         let offset = (cur_page - 1).saturating_mul(page_size);
         let mut rows = Vec::new();
         // usize is 32 bits on wasm32: a page past the end must not wrap round to an early one.
@@ -248,5 +253,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
         }
         Ok(sure)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_size_is_the_default_below_one_and_capped_above_the_maximum() {
+        let config = SearchConfig::default();
+        let size = |asked| page_size(asked, &config).get();
+        assert_eq!((config.default_page_size.get(), config.max_page_size.get()), (50, 100));
+        assert_eq!([size(None), size(Some(0)), size(Some(-7)), size(Some(i64::MIN))], [50; 4]);
+        assert_eq!([size(Some(1)), size(Some(99)), size(Some(100))], [1, 99, 100]);
+        // Beyond u32 too: the maximum, not a wrapped or default size.
+        assert_eq!([size(Some(101)), size(Some(i64::from(u32::MAX) + 1)), size(Some(i64::MAX))], [100; 3]);
     }
 }

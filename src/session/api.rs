@@ -3,6 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::{Caller, SessionCaller};
 use crate::error::{SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::session::record::SessionRecord;
@@ -28,17 +29,10 @@ fn item(s: &SessionRecord) -> Value {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Is `target_ust` a valid session? Super-users only; any failure of the target is false.
-    pub async fn verify_session(
-        &self,
-        cid: Option<&str>,
-        target_ust: &str,
-        current_ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<bool> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn verify_session(&self, caller: &SessionCaller<'_>, target_ust: &str) -> SsoResult<bool> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "session.verify", None, vec![]).await?;
-        self.resolve_session(&req, current_ust, true).await?;
+        self.resolve_session(&req, caller.ust, true).await?;
         match self.resolve_session(&req, target_ust, false).await {
             Ok(_) => Ok(true),
             // A store that fails is not an answer about the session.
@@ -48,15 +42,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Extends the session to now + its lifetime and records the renewal in its history.
-    pub async fn renew_session(
-        &self,
-        cid: Option<&str>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-        user_agent: Option<&str>,
-    ) -> SsoResult<Timestamp> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn renew_session(&self, caller: &SessionCaller<'_>, user_agent: Option<&str>) -> SsoResult<Timestamp> {
+        let req = self.request(&caller.origin())?;
         if user_agent.is_some_and(|u| u.len() > MAX_SHORT_INPUT) {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
         }
@@ -64,7 +51,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         // Conditional on the session as read: a renew never brings back a session that a
         // logout, lock or password change ended meanwhile (it re-reads, finds none: E007001).
         for _ in 0..MAX_ATTEMPTS {
-            let current = self.resolve_session(&req, ust, false).await?;
+            let current = self.resolve_session(&req, caller.ust, false).await?;
             let mut session = current.session;
             session.push_history(self.history_entry(&req, user_agent.map(str::to_string), "renew"));
             let minutes = self.session_minutes(&req.current_app, &current.user.username).await;
@@ -87,17 +74,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// A session's details, for super-users.
-    pub async fn get_session(
-        &self,
-        cid: Option<&str>,
-        target_ust: &str,
-        current_ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<Map<String, Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn get_session(&self, caller: &SessionCaller<'_>, target_ust: &str) -> SsoResult<Map<String, Value>> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "session.get", None, vec![]).await?;
-        self.resolve_session(&req, current_ust, true).await?;
+        self.resolve_session(&req, caller.ust, true).await?;
         let target = self.resolve_session(&req, target_ust, false).await?;
         Ok(item(&target.session).as_object().cloned().unwrap_or_default())
     }
@@ -106,14 +86,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// `target_ust`'s owner. Mixing the two forms is bad input (spec §8.2, §10 O-23).
     pub async fn get_session_list(
         &self,
-        cid: Option<&str>,
+        caller: &Caller<'_>,
         ust: Option<&str>,
         target_ust: Option<&str>,
         current_ust: Option<&str>,
-        current_app: &str,
-        remote_addr: &str,
     ) -> SsoResult<Vec<Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+        let req = self.request(caller)?;
         self.audit(&req, "session.get_list", None, vec![]).await?;
         let (ust, target_ust, current_ust) =
             (ust.filter(|s| !s.is_empty()), target_ust.filter(|s| !s.is_empty()), current_ust.filter(|s| !s.is_empty()));
@@ -153,17 +131,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Not in Zato: a super-user's list of `user_id`'s live sessions (by `session_id`, never a
     /// UST), for an administrator who has no UST of theirs.
-    pub async fn get_user_sessions(
-        &self,
-        cid: Option<&str>,
-        user_id: &str,
-        current_ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<Vec<Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn get_user_sessions(&self, caller: &SessionCaller<'_>, user_id: &str) -> SsoResult<Vec<Value>> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "session.get_list", Some(user_id), vec![]).await?;
-        self.resolve_session(&req, current_ust, true).await?;
+        self.resolve_session(&req, caller.ust, true).await?;
         if user_id.is_empty() || user_id.len() > 191 {
             return Err(SsoError::invalid_input("a user_id is required"));
         }
@@ -172,19 +143,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Not in Zato: a super-user ends session `session_id` of `user_id` (its attributes go
     /// with it). An unknown or ended session is E007001.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn end_user_session(
-        &self,
-        cid: Option<&str>,
-        user_id: &str,
-        session_id: &str,
-        current_ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn end_user_session(&self, caller: &SessionCaller<'_>, user_id: &str, session_id: &str) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "session.end", Some(user_id), vec![]).await?;
-        self.resolve_session(&req, current_ust, true).await?;
+        self.resolve_session(&req, caller.ust, true).await?;
         if user_id.is_empty() || user_id.len() > 191 || session_id.is_empty() || session_id.len() > 191 {
             return Err(SsoError::invalid_input("a user_id and a session_id are required"));
         }

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::audit::Audit;
+use crate::caller::{Caller, SessionCaller};
 use crate::crypto::{ids, password as pw, totp};
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
@@ -137,19 +138,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §4.1. Three round trips to the store when nothing races it: the username and the
     /// throttle counters together; the attempt counted (conditionally) together with the
     /// user's record; then the session created together with the attempt given back.
-    pub async fn login(
-        &self,
-        cid: Option<&str>,
-        username: &str,
-        password: &str,
-        current_app: &str,
-        remote_addr: &str,
-        mut opts: LoginOptions,
-    ) -> SsoResult<LoginResult> {
+    pub async fn login(&self, caller: &Caller<'_>, username: &str, password: &str, mut opts: LoginOptions) -> SsoResult<LoginResult> {
         // The secrets are wiped when the call ends, on every path out of it.
         let totp_code = opts.totp_code.take().map(zeroize::Zeroizing::new);
         let new_password = opts.new_password.take().map(zeroize::Zeroizing::new);
-        let req = self.request(cid, current_app, remote_addr)?;
+        let req = self.request(caller)?;
         if opts.user_agent.as_ref().is_some_and(|ua| ua.len() > MAX_SHORT_INPUT) {
             return Err(SsoError::invalid_input("user_agent is longer than 1024 bytes"));
         }
@@ -545,12 +538,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Spec §3.9 with §10 O-35: logout needs only a live session, whatever its owner's state.
     /// The session's attributes are listed in the same round trip as the session is read.
-    pub async fn logout(&self, cid: Option<&str>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn logout(&self, caller: &SessionCaller<'_>) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.logout", None, vec![]).await?;
-        let r = self.open_ust(ust)?;
+        let r = self.open_ust(caller.ust)?;
         let attr_prefix = r.user_id.as_ref().map(|u| keys::attr_scope_prefix(u, Some(&r.session_id)));
-        let (read, attrs) = join2(self.read_session(&req, ust, &[]), async {
+        let (read, attrs) = join2(self.read_session(&req, caller.ust, &[]), async {
             match &attr_prefix {
                 Some(p) => self.list_all(p).await,
                 None => Ok(Vec::new()),

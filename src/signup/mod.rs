@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::Caller;
 use crate::crypto::ids;
 use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
@@ -63,8 +64,8 @@ fn reserved(list: &[String], value: &str) -> bool {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Resolves the confirm token (the only time it is ever shown).
-    pub async fn signup(&self, cid: Option<&str>, ctx: &Map<String, Value>, current_app: &str, remote_addr: &str) -> SsoResult<String> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn signup(&self, caller: &Caller<'_>, ctx: &Map<String, Value>) -> SsoResult<String> {
+        let req = self.request(caller)?;
         self.audit(&req, "user.signup", None, vec![]).await?;
         if !self.config.apps.all.contains(&req.current_app) {
             return Err(SsoError::hidden(Code::AppListInvalid, "current_app is not a known application"));
@@ -126,16 +127,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         }
         if let Err(e) = self.hooks.signup_callback(&callback_ctx).await {
             // The user exists: a failed notification is recorded, not turned into a failure.
-            self.audit_full(
-                &req,
-                "user.signup_callback",
-                None,
-                None,
-                Some("error"),
-                true,
-                vec![("error", Value::String(e.0.chars().take(160).collect()))],
-            )
-            .await?;
+            self.audit_result(&req, "user.signup_callback", "error", vec![("error", Value::String(e.0.chars().take(160).collect()))]).await?;
         }
         Ok(token)
     }
@@ -215,8 +207,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Spec §3.3: confirm tokens do not expire; confirming does not approve.
-    pub async fn confirm_signup(&self, cid: Option<&str>, confirm_token: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn confirm_signup(&self, caller: &Caller<'_>, confirm_token: &str) -> SsoResult<()> {
+        let req = self.request(caller)?;
         self.audit(&req, "user.confirm_signup", None, vec![]).await?;
         if !self.config.apps.all.contains(&req.current_app) {
             return Err(SsoError::hidden(Code::AppListInvalid, "current_app is not a known application"));

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::audit::Audit;
+use crate::caller::{Caller, SessionCaller};
 use crate::crypto::{ids, totp};
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
@@ -15,18 +16,14 @@ use crate::user::write::{user_from_raw, Change, Writer};
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Sets a new TOTP key (generated when `key` is None) and label for the caller or, for a
     /// super-user, for `user_id`. Returns the key in clear. `is_totp_enabled` is not changed.
-    #[allow(clippy::too_many_arguments)]
     pub async fn reset_totp_key(
         &self,
-        cid: Option<&str>,
-        ust: &str,
+        caller: &SessionCaller<'_>,
         user_id: Option<&str>,
         key: Option<&str>,
         key_label: Option<&str>,
-        current_app: &str,
-        remote_addr: &str,
     ) -> SsoResult<String> {
-        let req = self.request(cid, current_app, remote_addr)?;
+        let req = self.request(&caller.origin())?;
         let user_id = user_id.filter(|s| !s.is_empty());
         self.audit(
             &req,
@@ -37,7 +34,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         .await?;
         // Spec §3.12, in order: the session, then who the target is, then the key itself.
         let extra: Vec<String> = user_id.map(keys::user).into_iter().collect();
-        let (current, extras) = self.resolve_session_with(&req, ust, false, &extra).await?;
+        let (current, extras) = self.resolve_session_with(&req, caller.ust, false, &extra).await?;
         let target = match user_id {
             Some(_) if !current.user.is_super_user => return Err(SsoError::invalid_input("only super-users may name a user_id")),
             Some(id) => {
@@ -94,17 +91,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Spec §3.15: is `code` the current code of the user behind `ust` or `username` (exactly
     /// one of them)? Resolves true, or fails with E005008 / E005001.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn validate_code(
-        &self,
-        cid: Option<&str>,
-        code: &str,
-        ust: Option<&str>,
-        username: Option<&str>,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<bool> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn validate_code(&self, caller: &Caller<'_>, code: &str, ust: Option<&str>, username: Option<&str>) -> SsoResult<bool> {
+        let req = self.request(caller)?;
         let (ust, username) = (ust.filter(|s| !s.is_empty()), username.filter(|s| !s.is_empty()));
         self.audit(
             &req,

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
 use crate::crypto::{ids, totp};
 use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
@@ -116,18 +117,10 @@ fn ts(t: &Timestamp) -> Value {
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.1: a super-user creates a regular user. `data` is enriched in place on success
     /// (and `password` removed from it); on failure it is left as it was.
-    pub async fn create_user(
-        &self,
-        cid: Option<&str>,
-        data: &mut Map<String, Value>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-        opts: CreateOptions,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn create_user(&self, caller: &SessionCaller<'_>, data: &mut Map<String, Value>, opts: CreateOptions) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.create_user", None, vec![]).await?;
-        let current = self.resolve_session(&req, ust, true).await?;
+        let current = self.resolve_session(&req, caller.ust, true).await?;
         let creation = Creation {
             creator: &current.user.user_id,
             is_super_user: false,
@@ -142,7 +135,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// The trusted bootstrap with the CLI's semantics (spec §8.4): no UST, auto-approved,
     /// sign-up final, creator `auto`. Returns the new user_id; `data` is enriched as above.
     pub async fn create_super_user(&self, cid: Option<&str>, data: &mut Map<String, Value>) -> SsoResult<String> {
-        let req = self.request(cid, "zato-cli", "")?;
+        let req = self.internal_request(cid, "zato-cli")?;
         self.audit(&req, "user.create_super_user", None, vec![]).await?;
         self.create_trusted(&req, data, true).await
     }

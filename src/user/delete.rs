@@ -1,6 +1,7 @@
 //! Deleting users (spec §3.7) with the cascade of §2.6.
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::{gave_up, Sso, Versioned, MAX_ATTEMPTS};
@@ -10,12 +11,12 @@ use crate::user::write::user_from_raw;
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.7: a super-user deletes a user by id, with every record that belongs to it.
-    pub async fn delete_user_by_id(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn delete_user_by_id(&self, caller: &SessionCaller<'_>, user_id: &str) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.delete_user_by_id", Some(user_id), vec![]).await?;
         // The caller's session, the target and the target's keys, in one round trip.
         let extra: Vec<String> = if user_id.is_empty() { Vec::new() } else { vec![keys::user(user_id)] };
-        let (resolved, listed) = join2(self.resolve_session_with(&req, ust, false, &extra), async {
+        let (resolved, listed) = join2(self.resolve_session_with(&req, caller.ust, false, &extra), async {
             if user_id.is_empty() {
                 Ok(Vec::new())
             } else {
@@ -24,27 +25,27 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         })
         .await;
         let (current, extras) = resolved?;
-        let caller = self.deleting_super_user(current.user)?;
+        let deleter = self.deleting_super_user(current.user)?;
         if user_id.is_empty() {
             return Err(SsoError::invalid_input("a user_id is required"));
         }
         // Spec §10 O-9: an unknown user is E008001, not a crash.
         let user = user_from_raw(user_id, extras.into_iter().next().flatten())?.ok_or_else(no_such_user)?;
-        self.delete_user(Some(&caller.user_id), user, listed?).await
+        self.delete_user(Some(&deleter.user_id), user, listed?).await
     }
 
     /// Spec §3.7: a super-user deletes a user by username, with every record that belongs to it.
-    pub async fn delete_user_by_username(&self, cid: Option<&str>, username: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn delete_user_by_username(&self, caller: &SessionCaller<'_>, username: &str) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.delete_user_by_username", None, vec![]).await?;
-        let caller = self.deleting_super_user(self.resolve_session(&req, ust, false).await?.user)?;
+        let deleter = self.deleting_super_user(self.resolve_session(&req, caller.ust, false).await?.user)?;
         if username.is_empty() {
             return Err(SsoError::invalid_input("a username is required"));
         }
         let found = self.find_user_by_username(username).await?.ok_or_else(no_such_user)?;
         let (user, listed) = join2(self.load_user_versioned(&found.user_id), self.list_user_keys(&found.user_id)).await;
         let user = user?.filter(|u| crate::username::same(&u.value.username, username)).ok_or_else(no_such_user)?;
-        self.delete_user(Some(&caller.user_id), user, listed?).await
+        self.delete_user(Some(&deleter.user_id), user, listed?).await
     }
 
     /// Spec §3.7 step 1: any live session, then a hidden E005001 for non-super-users.

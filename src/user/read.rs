@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::Sso;
@@ -51,28 +52,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Spec §3.4 `get_current_user`: the caller's own record, with the super-user fields when
     /// the caller is a super-user.
-    pub async fn get_current_user(&self, cid: Option<&str>, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<Map<String, Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn get_current_user(&self, caller: &SessionCaller<'_>) -> SsoResult<Map<String, Value>> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.get_current_user", None, vec![]).await?;
-        let current = self.resolve_session(&req, ust, false).await?;
+        let current = self.resolve_session(&req, caller.ust, false).await?;
         let vis = Visibility { super_user_fields: current.user.is_super_user, is_self: true };
         Ok(current.user.view(&self.keys, vis))
     }
 
     /// Spec §3.4 `get_user_by_id`: super-users only; any approval state; unknown → E005001.
-    pub async fn get_user_by_id(
-        &self,
-        cid: Option<&str>,
-        user_id: &str,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<Map<String, Value>> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn get_user_by_id(&self, caller: &SessionCaller<'_>, user_id: &str) -> SsoResult<Map<String, Value>> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.get_user_by_id", Some(user_id), vec![]).await?;
         // The target is read with the caller's session, in one round trip.
         let extra: Vec<String> = if user_id.is_empty() || user_id.len() > 191 { Vec::new() } else { vec![keys::user(user_id)] };
-        let (current, extras) = self.resolve_session_with(&req, ust, true, &extra).await?;
+        let (current, extras) = self.resolve_session_with(&req, caller.ust, true, &extra).await?;
         let user = crate::user::write::user_from_raw(user_id, extras.into_iter().next().flatten())?
             .map(|v| v.value)
             .ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?;

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::SessionCaller;
 use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
@@ -65,35 +66,20 @@ enum Target<'a> {
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.5 for the caller's own record.
-    pub async fn update_current_user(
-        &self,
-        cid: Option<&str>,
-        data: &Map<String, Value>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn update_current_user(&self, caller: &SessionCaller<'_>, data: &Map<String, Value>) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.update_current_user", None, vec![]).await?;
-        self.update_user(&req, Target::Current, data, ust).await
+        self.update_user(&req, Target::Current, data, caller.ust).await
     }
 
     /// Spec §3.5 for any user (super-users) or oneself.
-    pub async fn update_user_by_id(
-        &self,
-        cid: Option<&str>,
-        user_id: &str,
-        data: &Map<String, Value>,
-        ust: &str,
-        current_app: &str,
-        remote_addr: &str,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, current_app, remote_addr)?;
+    pub async fn update_user_by_id(&self, caller: &SessionCaller<'_>, user_id: &str, data: &Map<String, Value>) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, "user.update_user_by_id", Some(user_id), vec![]).await?;
         if user_id.is_empty() {
             return Err(bad("a user_id is required"));
         }
-        self.update_user(&req, Target::ById(user_id), data, ust).await
+        self.update_user(&req, Target::ById(user_id), data, caller.ust).await
     }
 
     async fn update_user(&self, req: &Request, target: Target<'_>, data: &Map<String, Value>, ust: &str) -> SsoResult<()> {
@@ -383,46 +369,36 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     /// Spec §3.6, with §10 O-37 decided: a regular user gets E005001.
-    pub async fn approve_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        self.decide(cid, "user.approve_user", ApprovalStatus::Approved, user_id, ust, current_app, remote_addr).await
+    pub async fn approve_user(&self, caller: &SessionCaller<'_>, user_id: &str) -> SsoResult<()> {
+        self.decide(caller, "user.approve_user", ApprovalStatus::Approved, user_id).await
     }
 
     /// Spec §3.6: a super-user rejects a user, who then cannot log in; like `approve_user` otherwise.
-    pub async fn reject_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        self.decide(cid, "user.reject_user", ApprovalStatus::Rejected, user_id, ust, current_app, remote_addr).await
+    pub async fn reject_user(&self, caller: &SessionCaller<'_>, user_id: &str) -> SsoResult<()> {
+        self.decide(caller, "user.reject_user", ApprovalStatus::Rejected, user_id).await
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn decide(
-        &self,
-        cid: Option<&str>,
-        op: &'static str,
-        status: ApprovalStatus,
-        user_id: &str,
-        ust: &str,
-        app: &str,
-        addr: &str,
-    ) -> SsoResult<()> {
-        let req = self.request(cid, app, addr)?;
+    async fn decide(&self, caller: &SessionCaller<'_>, op: &'static str, status: ApprovalStatus, user_id: &str) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         self.audit(&req, op, Some(user_id), vec![]).await?;
-        self.administer(&req, user_id, ust, AdminAction::Approval(status)).await
+        self.administer(&req, user_id, caller.ust, AdminAction::Approval(status)).await
     }
 
     /// Spec §3.8 (audit ops per §10 O-36: `user.lock_user` / `user.unlock_user`, with the target).
-    pub async fn lock_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        self.lock(cid, true, user_id, ust, current_app, remote_addr).await
+    pub async fn lock_user(&self, caller: &SessionCaller<'_>, user_id: &str) -> SsoResult<()> {
+        self.lock(caller, true, user_id).await
     }
 
     /// Spec §3.8: a super-user unlocks a user; like `lock_user` otherwise.
-    pub async fn unlock_user(&self, cid: Option<&str>, user_id: &str, ust: &str, current_app: &str, remote_addr: &str) -> SsoResult<()> {
-        self.lock(cid, false, user_id, ust, current_app, remote_addr).await
+    pub async fn unlock_user(&self, caller: &SessionCaller<'_>, user_id: &str) -> SsoResult<()> {
+        self.lock(caller, false, user_id).await
     }
 
-    async fn lock(&self, cid: Option<&str>, locked: bool, user_id: &str, ust: &str, app: &str, addr: &str) -> SsoResult<()> {
-        let req = self.request(cid, app, addr)?;
+    async fn lock(&self, caller: &SessionCaller<'_>, locked: bool, user_id: &str) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
         let op = if locked { "user.lock_user" } else { "user.unlock_user" };
         self.audit(&req, op, Some(user_id), vec![]).await?;
-        self.administer(&req, user_id, ust, AdminAction::Lock(locked)).await
+        self.administer(&req, user_id, caller.ust, AdminAction::Lock(locked)).await
     }
 
     /// A super-user's approval or lock, in two round trips: the caller's session, the target

@@ -6,6 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use edge_sso::crypto::seal::KeyRing;
+pub use edge_sso::Caller;
 use edge_sso::{Code, Config, LoginOptions, MemoryAudit, MemoryStore, Sso, SsoError, Store};
 use serde_json::{json, Map, Value};
 
@@ -17,6 +18,11 @@ pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 pub const APP: &str = "CRM";
 pub const ADDR: &str = "10.0.0.1";
+
+/// The tests' usual caller: no cid, app `APP`, address `ADDR`.
+pub fn caller() -> Caller<'static> {
+    Caller { cid: None, current_app: APP, remote_addr: ADDR }
+}
 
 pub struct Fixture<S: Store = MemoryStore> {
     pub sso: TestSso<S>,
@@ -83,11 +89,11 @@ impl<S: Store> Fixture<S> {
     }
 
     pub fn login(&self, username: &str, password: &str) -> Result<edge_sso::LoginResult, SsoError> {
-        block_on(self.sso.login(None, username, password, APP, ADDR, LoginOptions::default()))
+        block_on(self.sso.login(&caller(), username, password, LoginOptions::default()))
     }
 
     pub fn login_with(&self, username: &str, password: &str, opts: LoginOptions) -> Result<edge_sso::LoginResult, SsoError> {
-        block_on(self.sso.login(None, username, password, APP, ADDR, opts))
+        block_on(self.sso.login(&caller(), username, password, opts))
     }
 
     /// Bootstraps and logs the super-user in; returns the UST.
@@ -98,16 +104,16 @@ impl<S: Store> Fixture<S> {
 
     pub fn create(&self, admin_ust: &str, data: Value) -> Result<Map<String, Value>, SsoError> {
         let mut data = obj(data);
-        block_on(self.sso.create_user(None, &mut data, admin_ust, APP, ADDR, Default::default()))?;
+        block_on(self.sso.create_user(&caller().with_ust(admin_ust), &mut data, Default::default()))?;
         Ok(data)
     }
 
     pub fn get_current(&self, ust: &str) -> Result<Map<String, Value>, SsoError> {
-        block_on(self.sso.get_current_user(None, ust, APP, ADDR))
+        block_on(self.sso.get_current_user(&caller().with_ust(ust)))
     }
 
     pub fn get_by_id(&self, user_id: &str, ust: &str) -> Result<Map<String, Value>, SsoError> {
-        block_on(self.sso.get_user_by_id(None, user_id, ust, APP, ADDR))
+        block_on(self.sso.get_user_by_id(&caller().with_ust(ust), user_id))
     }
 
     pub fn audit_ops(&self) -> Vec<&'static str> {
@@ -152,7 +158,7 @@ impl<S: Store> Fixture<S> {
     /// Creates an approved regular user and returns (user_id, ust).
     pub fn regular(&self, admin_ust: &str, username: &str, password: &str) -> (String, String) {
         let mut data = obj(json!({ "username": username, "password": password }));
-        block_on(self.sso.create_user(None, &mut data, admin_ust, APP, ADDR, edge_sso::CreateOptions { auto_approve: true })).expect("create");
+        block_on(self.sso.create_user(&caller().with_ust(admin_ust), &mut data, edge_sso::CreateOptions { auto_approve: true })).expect("create");
         let ust = self.login(username, password).expect("login").ust;
         (data["user_id"].as_str().unwrap().to_string(), ust)
     }
