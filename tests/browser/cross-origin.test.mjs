@@ -44,6 +44,7 @@ function pagesServer(api) {
         window.app = {
           login: (username, password) => call('POST', '/zato/sso/user/login', { username, password, current_app: 'CRM' }),
           me: () => call('GET', '/zato/sso/user?current_app=CRM'),
+          renew: () => call('PATCH', '/zato/sso/user/session', { current_app: 'CRM' }),
           logout: () => call('POST', '/zato/sso/user/logout', { current_app: 'CRM' }),
         };
       </script>`;
@@ -155,7 +156,7 @@ async function formPost(context, origin, action, { enctype, fields = [] } = {}) 
   return answer;
 }
 
-test('an allowed origin signs in with credentials: include: an HttpOnly __Host- cookie, no UST in the body; the cookie is the session; logout ends it', async () => {
+test('an allowed origin signs in with credentials: include: an HttpOnly __Host- cookie, no UST in the body; the cookie is the session, renew extends it, logout ends it', async () => {
   const from = log.length;
   const { context, page, login, cookie, errors } = await signedIn();
   try {
@@ -191,6 +192,16 @@ test('an allowed origin signs in with credentials: include: an HttpOnly __Host- 
     const [read] = answers(beforeMe, 'GET', '/zato/sso/user');
     assert.ok(read.cookie.includes(`${COOKIE}=`), 'the GET carried the cookie');
     assert.equal(read.headers.authorization, undefined);
+
+    // Renewing the cookie's session (a PATCH: preflighted) extends the cookie, same value.
+    const beforeRenew = log.length;
+    const renewed = await page.evaluate(() => window.app.renew());
+    assert.equal(renewed.status, 200, renewed.text);
+    assert.equal(answers(beforeRenew, 'OPTIONS', '/zato/sso/user/session')[0].status, 204);
+    assert.match(answers(beforeRenew, 'PATCH', '/zato/sso/user/session')[0].headers['set-cookie'], /^__Host-zato-ust=[^;]+; HttpOnly; Secure; SameSite=Lax; Path=\/; Max-Age=\d+$/);
+    const [kept] = (await context.cookies()).filter((c) => c.name === COOKIE);
+    assert.equal(kept.value, cookie.value);
+    assert.equal(kept.httpOnly, true);
 
     const out = await page.evaluate(() => window.app.logout());
     assert.equal(out.status, 200, out.text);
