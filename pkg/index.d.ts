@@ -558,6 +558,32 @@ export declare class Sso {
    * the linked user's UST (see `authenticate`), returned in `X-Zato-SSO-UST`.
    */
   fetch(request: Request, options?: { remoteAddr?: string; waitUntil?: (work: Promise<unknown>) => void }): Promise<Response>;
+  /**
+   * The REST API's OpenAPI 3.1 document, generated from the core's route table (the one
+   * `fetch` routes by) with this instance's cookie name. The package ships the default one as
+   * `edge-sso/openapi.json`; with config `http.openapi` it is served at `GET /zato/sso/openapi.json`.
+   */
+  openapi(): OpenApiDocument;
+}
+
+/** An OpenAPI 3.1 document (`sso.openapi()`, `edge-sso/openapi.json`). */
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
+  /** `/zato/sso/<endpoint>` to its operations by lower-case method. */
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, object>; responses: Record<string, object>; securitySchemes: Record<string, object> };
+}
+
+/** One operation of an {@link OpenApiDocument}. */
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  parameters?: { name: string; in: 'query'; required: boolean; schema: object }[];
+  requestBody?: { required: boolean; content: { 'application/json': { schema: object } } };
+  security?: Record<string, string[]>[];
+  /** By status; refusals refer to `#/components/responses/Refused`. */
+  responses: Record<string, { description: string; content: { 'application/json': { schema: object } } } | { $ref: string }>;
 }
 
 /** Every code of spec §7 (src/error.rs; a test checks this list against the core's). */

@@ -86,13 +86,14 @@ export function webPolicy(config) {
 
     /**
      * The UST of the session cookie, when cookie sessions are on and the request has no other
-     * credential (an Authorization header, or a UST in its input `body`: then the cookie is
-     * neither used, nor CSRF-checked, nor cleared by a logout or extended by a renew of that
-     * other session). Two cookies of that name (one tossed in by a sibling subdomain, say) are
+     * credential: an Authorization header, or, for the REST API (`url` and `body` given), a UST
+     * in its input (then the cookie is neither used, nor CSRF-checked, nor cleared by a logout
+     * or extended by a renew of that other session; an app's own routes, edge-sso/hono's, give
+     * neither). Two cookies of that name (one tossed in by a sibling subdomain, say) are
      * refused: `{ refused: true }`.
      */
-    cookieUst(request, authorization, url, body) {
-      if (!config.cookie_sessions || authorization || ustInInput(url, body)) return {};
+    cookieUst(request, authorization, url = undefined, body = undefined) {
+      if (!config.cookie_sessions || authorization || (url && ustInInput(url, body))) return {};
       const values = cookieValues(request.headers.get('cookie'), config.cookie_name);
       if (values.length > 1) return { refused: true };
       return { ust: values[0] || undefined };
