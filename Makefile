@@ -102,7 +102,8 @@ test-cli: pack $(PYENV)/ok
 	$(call install_pkg,tests/cli)
 	PYTHON=$(CURDIR)/$(PYENV)/bin/python node tests/cli/run.mjs
 
-# Real Chromium (Debian's) driven by playwright-core.
+# Real Chromium (Debian's) driven by playwright-core: every tests/browser/*.test.mjs (the package,
+# the console, cookie sessions across origins against the example worker).
 test-browser: worker-bundle
 	CHROMIUM=$(CHROMIUM) node --test --test-concurrency=1 tests/browser/
 

@@ -333,7 +333,7 @@ async function serve(wasm, request, options, authenticate, web) {
     }
     // With cookie sessions, the cookie stands for the UST, and state changes must come from
     // this site or an allowed origin (CSRF).
-    const cookie = web.cookieUst(request, authorization);
+    const cookie = web.cookieUst(request, authorization, url, body);
     if (cookie.refused) return jsonResponse(400, { result: 'Error', cid: '', details: 'more than one session cookie' }, cors);
     const fromCookie = cookie.ust;
     const refusal = web.refusal(request, url, fromCookie);
