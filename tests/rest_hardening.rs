@@ -322,7 +322,7 @@ fn rest_names_the_refused_input_and_its_limit_with_e008002_never_its_value() {
     let s = sso(json!({}));
     let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
     block_on(s.create_super_user(None, &mut boot)).unwrap();
-    let admin = block_on(s.login(None, ADMIN, ADMIN_PASSWORD, APP, ADDR, Default::default())).unwrap().ust;
+    let admin = block_on(s.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
     let long = "display-name-value-".repeat(60);
     let body = json!({ "current_app": APP, "ust": admin, "display_name": long });
     let req_body = body.to_string();
