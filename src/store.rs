@@ -224,6 +224,11 @@ pub mod keys {
     }
     /// Prefix of every user record's key.
     pub const USER_PREFIX: &str = "sso/user/";
+    /// When the user last logged in (a Zato timestamp): a record of its own, written by the
+    /// login's commit without a check, so that logins never contend on the user record for it.
+    pub fn user_login(user_id: &str) -> String {
+        format!("sso/user-login/{user_id}")
+    }
     /// An administrator's change to a user is under way (see `user::write::Writer`).
     pub fn user_intent(user_id: &str) -> String {
         format!("sso/user-intent/{user_id}")

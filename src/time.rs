@@ -9,6 +9,7 @@ pub type Timestamp = NaiveDateTime;
 /// The fields that hold a timestamp in results: the package turns them into `Date`s.
 pub const TIME_FIELDS: &[&str] = &[
     "approval_status_mod_time",
+    "last_login_time",
     "locked_time",
     "password_expiry",
     "password_last_set",

@@ -57,7 +57,10 @@ fn a_super_user_sees_everything_but_secrets() {
     let other = f.get_by_id(id, &admin).unwrap();
     let mut expected: Vec<&str> = BASIC_FIELDS.iter().copied().filter(|k| *k != "totp_key").collect();
     expected.extend(SUPER_USER_FIELDS);
+    // Not in Zato: administrators reading a user by id also see when they last logged in.
+    expected.push("last_login_time");
     assert_eq!(keys_of(&other), sorted(&expected), "no totp_key of another user (spec §10 O-6)");
+    assert_eq!(other["last_login_time"], Value::Null, "never logged in");
     assert_eq!(other["is_locked"], json!(true));
     assert_eq!(other["is_totp_enabled"], json!(true));
     assert_eq!(other["sign_up_status"], json!("before_confirmation"));
@@ -104,4 +107,32 @@ fn reads_reflect_the_store_and_not_a_cache() {
     // A corrupt record is an internal error, not a crash and not a user.
     f.sso.store().raw_put(&k, "{not json");
     assert_code(f.get_by_id(id, &admin), Code::InternalError, false);
+}
+
+#[test]
+fn administrators_see_each_users_last_successful_login_by_id_and_in_search() {
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    let (id, _) = f.regular(&admin, "walt", "walt passphrase 1");
+    let first = f.get_by_id(&id, &admin).unwrap()["last_login_time"].clone();
+    assert!(first.is_string(), "regular() logged walt in: {first}");
+    f.advance_secs(600);
+    // A refused login changes nothing.
+    assert!(f.login("walt", "a wrong passphrase").is_err());
+    assert_eq!(f.get_by_id(&id, &admin).unwrap()["last_login_time"], first);
+    f.advance_secs(60);
+    f.login("walt", "walt passphrase 1").unwrap();
+    let second = f.get_by_id(&id, &admin).unwrap()["last_login_time"].clone();
+    assert_ne!(second, first);
+    assert!(second.as_str().unwrap() > first.as_str().unwrap(), "{second} after {first}");
+    // Search rows carry it too (exact name, and a listing of everyone).
+    let by_name = f.call("user.search", json!([null, { "username": "walt" }, admin, APP, ADDR])).unwrap();
+    assert_eq!(by_name["result"][0]["last_login_time"], second);
+    let everyone = f.call("user.search", json!([null, {}, admin, APP, ADDR])).unwrap();
+    let rows = everyone["result"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r.get("last_login_time").is_some()), "{everyone}");
+    // A deleted user leaves no record of it.
+    f.call("user.deleteUserById", json!([null, id, admin, APP, ADDR])).unwrap();
+    let login_key = edge_sso::store::keys::user_login(&id);
+    assert!(!f.sso.store().dump().iter().any(|(k, _)| *k == login_key), "the deleted user's last login is left");
 }

@@ -99,7 +99,7 @@ export const T = {
   auditUnavailable: 'This server does not offer its audit trail to the console (the demo server does: make demo).',
   auditEmpty: 'No records match these filters.',
   bidi: (cp) => `[U+${cp}]`,
-  notRecorded: 'not recorded',
+  notRecorded: 'never logged in, or not recorded',
   logOut: 'Log out',
   selectUser: (u) => `Select ${u}`,
   succeeded: 'succeeded',
@@ -112,7 +112,7 @@ export const T = {
 
 /** Column names of the tables (also the labels of the card list at narrow widths). */
 export const COLUMNS = {
-  username: 'Username', display_name: 'Display name', email: 'Email', status: 'Status', created: 'Created', lastLogin: 'Last login attempt',
+  username: 'Username', display_name: 'Display name', email: 'Email', status: 'Status', created: 'Created', lastLogin: 'Last login',
   session: 'Session', started: 'Started', lastActivity: 'Last activity', expires: 'Expires', address: 'Address', browser: 'Browser',
   time: 'Time', actor: 'Acting user', operation: 'Operation', target: 'Target', outcome: 'Outcome',
 };
@@ -125,7 +125,7 @@ export const FIELD_LABELS = {
   is_locked: 'Locked', locked_time: 'Locked since', locked_by: 'Locked by', sign_up_status: 'Sign-up', sign_up_time: 'Created',
   password_must_change: 'Must change password', password_last_set: 'Password last set', password_expiry: 'Password expires',
   is_totp_enabled: 'Two-factor', totp_label: 'Two-factor label', is_active: 'Active', is_internal: 'Internal',
-  is_approval_needed: 'Approval needed', password_is_set: 'Password set', creation_ctx: 'Created by',
+  is_approval_needed: 'Approval needed', password_is_set: 'Password set', creation_ctx: 'Created by', last_login_time: 'Last login',
 };
 
 export const APPROVAL = { approved: 'approved', rejected: 'rejected', before_decision: 'pending approval' };

@@ -40,7 +40,7 @@ function hash(s) {
   return h;
 }
 
-const OWNER = /^sso\/(?:user|user-intent|user-session|user-prt|attr|session)\/([^/]+)(\/|$)/;
+const OWNER = /^sso\/(?:user|user-intent|user-login|user-session|user-prt|attr|session)\/([^/]+)(\/|$)/;
 const EMAIL = /^sso\/email\/([^/]+)\//;
 
 /**

@@ -128,6 +128,7 @@ pub const USER: &[Field] = &[
     opt("rate_limit_def", StrOrNull),
     opt("rate_limit_type", StrOrNull),
     opt("rate_limit_check_parent_def", Bool),
+    opt("last_login_time", TimeOrNull),
 ];
 
 /// One session in a listing (spec §10 O-24: a `session_id` handle, never the UST).

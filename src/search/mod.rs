@@ -3,7 +3,7 @@
 
 pub mod index;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::num::{NonZeroU32, NonZeroU64};
 
 use serde_json::{json, Map, Value};
@@ -16,8 +16,9 @@ use crate::error::SsoResult;
 use crate::hooks::Hooks;
 use crate::input::opt_int;
 use crate::sso::Sso;
-use crate::store::Store;
+use crate::store::{keys, Store};
 use crate::user::record::{UserRecord, Visibility};
+use crate::user::write::user_from_raw;
 pub use index::search_fold;
 use index::{field_prefix, field_value, hex, parse_field_key, user_id_of_sort_key, Field, MAX_VALUE_BYTES, SORT_PREFIX};
 
@@ -128,6 +129,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
         // Precedence: user_id alone, else username alone, else names (by name_op) AND others.
         // Each match comes with its record where finding it loaded it already.
+        // Last logins read on the way (an exact lookup reads its user's with the record).
+        let mut known_logins: HashMap<String, Option<String>> = HashMap::new();
         let ordered: Vec<(String, Option<UserRecord>)> = if let Some(id) = opt_str(criteria, "user_id")?.filter(|s| !s.is_empty()) {
             let user = match &lookup {
                 Some(k) if *k == crate::store::keys::user(id) => crate::user::write::user_from_raw(id, prefetched)?.map(|v| v.value),
@@ -137,7 +140,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         } else if let Some(name) = opt_str(criteria, "username")?.filter(|s| !s.is_empty()) {
             let claim = prefetched.and_then(|t| serde_json::from_str::<crate::user::read::UsernameClaim>(&t).ok());
             let user = match claim {
-                Some(c) => self.load_user(&c.user_id).await?.filter(|u| crate::username::same(&u.username, name)),
+                Some(c) => {
+                    let mut read = self.get_many_raw(&[keys::user(&c.user_id), keys::user_login(&c.user_id)]).await?.into_iter();
+                    let user = user_from_raw(&c.user_id, read.next().flatten())?.map(|v| v.value);
+                    known_logins.insert(c.user_id.clone(), read.next().flatten());
+                    user.filter(|u| crate::username::same(&u.username, name))
+                }
                 None => None,
             };
             user.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
@@ -197,17 +205,31 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let mut rows = Vec::new();
         // usize is 32 bits on wasm32: a page past the end must not wrap round to an early one.
         let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
-        for (id, loaded) in ordered.into_iter().skip(skip).take(usize::try_from(page_size).unwrap_or(usize::MAX)) {
+        let page: Vec<(String, Option<UserRecord>)> = ordered.into_iter().skip(skip).take(usize::try_from(page_size).unwrap_or(usize::MAX)).collect();
+        // The page's records not loaded yet and every row's last login, in one round trip.
+        let mut wanted: Vec<String> = page.iter().filter(|(_, u)| u.is_none()).map(|(id, _)| keys::user(id)).collect();
+        let unloaded = wanted.len();
+        let unknown: Vec<&str> = page.iter().map(|(id, _)| id.as_str()).filter(|id| !known_logins.contains_key(*id)).collect();
+        wanted.extend(unknown.iter().map(|id| keys::user_login(id)));
+        let read = if wanted.is_empty() { Vec::new() } else { self.get_many_raw(&wanted).await? };
+        let (records, logins) = read.split_at(unloaded.min(read.len()));
+        let mut records = records.iter().cloned();
+        for (id, raw) in unknown.iter().zip(logins.iter().cloned()) {
+            known_logins.insert((*id).to_string(), raw);
+        }
+        for (id, loaded) in page {
             let user = match loaded {
                 Some(u) => Some(u),
-                None => self.load_user(&id).await?,
+                None => user_from_raw(&id, records.next().flatten())?.map(|v| v.value),
             };
+            let last_login = crate::user::read::last_login(known_logins.remove(&id).flatten());
             if let Some(user) = user {
                 let mut row = user.view(&self.keys, Visibility { super_user_fields: true, is_self: false });
                 row.insert("is_rate_limit_active".into(), Value::Bool(user.is_rate_limit_active));
                 row.insert("rate_limit_def".into(), user.rate_limit_def.clone().map(Value::String).unwrap_or(Value::Null));
                 row.insert("rate_limit_type".into(), user.rate_limit_type.clone().map(Value::String).unwrap_or(Value::Null));
                 row.insert("rate_limit_check_parent_def".into(), Value::Bool(user.rate_limit_check_parent_def));
+                row.insert("last_login_time".into(), last_login);
                 rows.push(Value::Object(row));
             }
         }

@@ -354,6 +354,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 commit.check(keys::user(&user.user_id), Some(&current.raw));
             }
             let (ust, session) = self.stage_new_session(&mut commit, req, &user, opts.user_agent.clone().unwrap_or_default(), ext_session_id).await?;
+            // Not in Zato: the last login, for administrators (getUserById, search). Unchecked:
+            // simultaneous logins each write it, the last one stays.
+            commit.put(keys::user_login(&user.user_id), time::format_zato(&req.now), None);
             let device_token = self.new_device_token(&user.user_id, &req.now)?;
             if self.commit(&commit).await? {
                 return Ok(LoginResult {

@@ -26,7 +26,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// tokens, attributes and links (`listed`: the four listings). A link's definition claim
     /// is named inside the link record: `delete_user` reads those and frees the claims.
     pub(crate) fn keys_of_user(&self, user: &UserRecord, listed: &[Vec<String>]) -> Vec<String> {
-        let mut out = vec![keys::username(&user.username)];
+        let mut out = vec![keys::username(&user.username), keys::user_login(&user.user_id)];
         out.extend(keys::username_legacy(&user.username));
         if let Some(email) = user.open_email(&self.keys).filter(|e| !e.is_empty()) {
             for d in self.email_digests(&email) {

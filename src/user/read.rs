@@ -8,6 +8,7 @@ use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::Sso;
 use crate::store::{keys, Store};
+use crate::time;
 use crate::user::record::{UserRecord, Visibility};
 
 /// What the username index holds: the owner's id, and when the name was claimed (so a claim
@@ -65,12 +66,25 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let req = self.request(&caller.origin())?;
         self.audit(&req, "user.get_user_by_id", Some(user_id), vec![]).await?;
         // The target is read with the caller's session, in one round trip.
-        let extra: Vec<String> = if user_id.is_empty() || user_id.len() > 191 { Vec::new() } else { vec![keys::user(user_id)] };
+        let extra: Vec<String> =
+            if user_id.is_empty() || user_id.len() > 191 { Vec::new() } else { vec![keys::user(user_id), keys::user_login(user_id)] };
         let (current, extras) = self.resolve_session_with(&req, caller.ust, true, &extra).await?;
-        let user = crate::user::write::user_from_raw(user_id, extras.into_iter().next().flatten())?
+        let mut extras = extras.into_iter();
+        let user = crate::user::write::user_from_raw(user_id, extras.next().flatten())?
             .map(|v| v.value)
             .ok_or_else(|| SsoError::shown(Code::AuthNotAllowed, "no such user"))?;
         let vis = Visibility { super_user_fields: true, is_self: user.user_id == current.user.user_id };
-        Ok(user.view(&self.keys, vis))
+        let mut view = user.view(&self.keys, vis);
+        view.insert("last_login_time".into(), last_login(extras.next().flatten()));
+        Ok(view)
+    }
+}
+
+/// Not in Zato: the `last_login_time` administrators see (getUserById, search), from the
+/// record each login writes (`keys::user_login`); null for a user who never logged in.
+pub(crate) fn last_login(raw: Option<String>) -> Value {
+    match raw.and_then(|r| time::parse_zato(&r)) {
+        Some(t) => Value::String(time::format_zato(&t)),
+        None => Value::Null,
     }
 }

@@ -196,6 +196,9 @@ test('REST mode: the server\'s policy stated up front, CSV export and delete, an
     const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
     assert.equal(csv[0], 'user_id,username,display_name,email,status,created,last_login');
     assert.ok(csv.some((l) => l.includes(',carl,Carl C,')), csv.join('\n'));
+    // Last login is the server's last_login_time: root's login just now; carl never logged in.
+    assert.match(csv.find((l) => l.includes(',root,')), /,\d{4}-\d\d-\d\dT[\d:.]+Z$/, csv.join('\n'));
+    assert.match(csv.find((l) => l.includes(',carl,')), /,$/, csv.join('\n'));
     await page.getByRole('link', { name: 'carl' }).click();
     await page.locator('#view-user').getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();

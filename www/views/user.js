@@ -9,7 +9,7 @@ import { badgeEls, usersChanged } from './users.js';
 import { auditTable } from './audit.js';
 import { showTotp } from './account.js';
 
-const TIMES = new Set(['approval_status_mod_time', 'approv_rej_time', 'locked_time', 'sign_up_time', 'password_last_set', 'password_expiry']);
+const TIMES = new Set(['approval_status_mod_time', 'approv_rej_time', 'locked_time', 'sign_up_time', 'password_last_set', 'password_expiry', 'last_login_time']);
 const USER_REFS = new Set(['approval_status_mod_by', 'approv_rej_by', 'locked_by']);
 const BOOLS = new Set(['is_super_user', 'is_locked', 'password_must_change', 'is_totp_enabled', 'is_active', 'is_internal', 'is_approval_needed', 'password_is_set']);
 

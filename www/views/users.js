@@ -37,12 +37,20 @@ const STATUS_FILTERS = {
   'must-change': (u) => u.password_must_change,
 };
 
-/** The newest successful login per username, from the audit records the console can read. */
+/**
+ * When each user last logged in: the server's `last_login_time` (search rows carry it), or, from
+ * a server older than that field, the newest login in the audit records the console can read.
+ */
 function lastLogins() {
-  const m = new Map();
+  const audited = new Map();
   for (const e of state.audit) {
     if (e.op !== 'user.login' || (e.result && e.result !== 'ok')) continue;
-    if (!m.has(e.target_user) || m.get(e.target_user) < e.time) m.set(e.target_user, e.time);
+    if (!audited.has(e.target_user) || audited.get(e.target_user) < e.time) audited.set(e.target_user, e.time);
+  }
+  const m = new Map();
+  for (const u of list.rows) {
+    const at = u.last_login_time === undefined ? audited.get(u.username) : toDate(u.last_login_time)?.toISOString();
+    if (at) m.set(u.username, at);
   }
   return m;
 }
