@@ -43,6 +43,8 @@ build: setup
 	  for f in edge_sso.js edge_sso.d.ts edge_sso_bg.wasm.d.ts edge_sso_bg.wasm; do mv -f $$tmp/$$f pkg/wasm/$$f; done
 	@rm -f pkg/wasm/package.json pkg/wasm/.gitignore
 	@mkdir -p www/vendor && cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.mjs
+	@# The OpenAPI document ships in the package, generated from the route table (src/rest/table.rs).
+	node tools/openapi.mjs pkg/wasm/edge_sso_bg.wasm pkg/openapi.json
 	@echo "built $(PKG_WASM): $$(wc -c < $(PKG_WASM)) bytes, $$(gzip -9c $(PKG_WASM) | wc -c) gzipped"
 
 test: build test-lint test-rust test-js test-types test-worker test-deno test-browser test-postgres test-cli test-doc
@@ -100,11 +102,13 @@ test-cli: pack $(PYENV)/ok
 	$(call install_pkg,tests/cli)
 	PYTHON=$(CURDIR)/$(PYENV)/bin/python node tests/cli/run.mjs
 
-# Real Chromium (Debian's) driven by playwright-core.
+# Real Chromium (Debian's) driven by playwright-core: every tests/browser/*.test.mjs (the package,
+# the console, cookie sessions across origins against the example worker).
 test-browser: worker-bundle
 	CHROMIUM=$(CHROMIUM) node --test --test-concurrency=1 tests/browser/
 
-# TypeScript users: an example using every exported type, type-checked against the package.
+# TypeScript users: an example using every exported type (example.ts; hono.ts for edge-sso/hono,
+# whose @ts-expect-error lines must fail), type-checked against the package.
 test-types: pack
 	$(call install_pkg,tests/types)
 	node_modules/.bin/tsc -p tests/types
@@ -116,12 +120,16 @@ test-deno: pack
 	cd tests/deno && DENO_DIR=$(CURDIR)/.build/deno-cache DENO_NO_UPDATE_CHECK=1 NO_COLOR=1 \
 	  $(CURDIR)/$(DENO) test -A --unstable-kv --no-check .
 
-# The example worker, bundled by wrangler as a user would, on workerd through miniflare.
+# The example workers (examples/cloudflare-worker, examples/hono), bundled by wrangler as a user
+# would, on workerd through miniflare.
 # Into a fresh folder: wrangler names the .wasm by its hash and leaves earlier ones behind.
 worker-bundle: pack
 	$(call install_pkg,examples/cloudflare-worker)
 	rm -rf .build/worker
 	cd examples/cloudflare-worker && WRANGLER_SEND_METRICS=false $(CURDIR)/node_modules/.bin/wrangler deploy --dry-run --outdir $(CURDIR)/.build/worker >/dev/null
+	$(call install_pkg,examples/hono)
+	rm -rf .build/hono-worker
+	cd examples/hono && WRANGLER_SEND_METRICS=false $(CURDIR)/node_modules/.bin/wrangler deploy --dry-run --outdir $(CURDIR)/.build/hono-worker >/dev/null
 
 test-worker: worker-bundle
 	node --test --test-concurrency=1 tests/worker/

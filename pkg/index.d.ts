@@ -18,6 +18,21 @@ export interface Store {
   commit?(op: StoreCommit): boolean | Promise<boolean>;
 }
 
+/**
+ * Every store class of the package: the whole protocol (v2), each method a Promise. Each class
+ * below merges this interface (`interface X extends AtomicStore {}` beside `class X`), so the
+ * methods are declared once.
+ */
+export interface AtomicStore extends Store {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
+  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
+  getMany(keys: string[]): Promise<Array<string | null>>;
+  commit(op: StoreCommit): Promise<boolean>;
+}
+
 /** A `commit` condition: holds when the key's live value is exactly `value` (null: absent or expired). */
 export interface StoreCheck {
   key: string;
@@ -558,6 +573,32 @@ export declare class Sso {
    * the linked user's UST (see `authenticate`), returned in `X-Zato-SSO-UST`.
    */
   fetch(request: Request, options?: { remoteAddr?: string; waitUntil?: (work: Promise<unknown>) => void }): Promise<Response>;
+  /**
+   * The REST API's OpenAPI 3.1 document, generated from the core's route table (the one
+   * `fetch` routes by) with this instance's cookie name. The package ships the default one as
+   * `edge-sso/openapi.json`; with config `http.openapi` it is served at `GET /zato/sso/openapi.json`.
+   */
+  openapi(): OpenApiDocument;
+}
+
+/** An OpenAPI 3.1 document (`sso.openapi()`, `edge-sso/openapi.json`). */
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
+  /** `/zato/sso/<endpoint>` to its operations by lower-case method. */
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, object>; responses: Record<string, object>; securitySchemes: Record<string, object> };
+}
+
+/** One operation of an {@link OpenApiDocument}. */
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  parameters?: { name: string; in: 'query'; required: boolean; schema: object }[];
+  requestBody?: { required: boolean; content: { 'application/json': { schema: object } } };
+  security?: Record<string, string[]>[];
+  /** By status; refusals refer to `#/components/responses/Refused`. */
+  responses: Record<string, { description: string; content: { 'application/json': { schema: object } } } | { $ref: string }>;
 }
 
 /** Every code of spec §7 (src/error.rs; a test checks this list against the core's). */
@@ -626,29 +667,19 @@ export interface Manifest {
 /** The manifest the methods of `Sso` are built from. */
 export declare function manifest(): Manifest;
 
-export declare class MemoryStore implements Store {
+export declare class MemoryStore {
   constructor(options?: { now?: () => number });
-  get(key: string): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
-  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
-  getMany(keys: string[]): Promise<Array<string | null>>;
-  commit(op: StoreCommit): Promise<boolean>;
   readonly size: number;
   entries(): [string, string][];
 }
+/** The store protocol's methods (MemoryStore has all of them). */
+export interface MemoryStore extends AtomicStore {}
 
-export declare class DurableObjectStore implements Store {
+export declare class DurableObjectStore {
   constructor(storage: unknown, options?: { now?: () => number });
-  get(key: string): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
-  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
-  getMany(keys: string[]): Promise<Array<string | null>>;
-  commit(op: StoreCommit): Promise<boolean>;
 }
+/** The store protocol's methods (DurableObjectStore has all of them). */
+export interface DurableObjectStore extends AtomicStore {}
 
 /**
  * Partitioned Durable Objects: the store spread over `shards` objects of the `StoreShard` class,
@@ -657,18 +688,13 @@ export declare class DurableObjectStore implements Store {
  * two-phase (prepare, decision in the lowest shard, finish), and a lock left by a worker that
  * died expires after `lockMs` and is settled by asking that shard (presumed abort).
  */
-export declare class PartitionedDurableObjectStore implements Store {
+export declare class PartitionedDurableObjectStore {
   constructor(namespace: unknown, options?: { shards?: number; lockMs?: number; name?: string });
   /** The shard a key lives in (0 ≤ n < shards). */
   shardOf(key: string): number;
-  get(key: string): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
-  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
-  getMany(keys: string[]): Promise<Array<string | null>>;
-  commit(op: StoreCommit): Promise<boolean>;
 }
+/** The store protocol's methods (PartitionedDurableObjectStore has all of them). */
+export interface PartitionedDurableObjectStore extends AtomicStore {}
 
 /**
  * The Durable Object class behind `PartitionedDurableObjectStore`: export it (or a subclass)
@@ -688,41 +714,26 @@ export declare function routingKey(key: string): string;
  * consistent; `putIfAbsent` is one conditional upsert, `commit` one `db.batch()` (one transaction)
  * whose guard statement aborts it when a check does not hold.
  */
-export declare class D1Store implements Store {
+export declare class D1Store {
   constructor(db: unknown, options?: { table?: string; now?: () => number });
   /** Creates the table if it is missing: `await D1Store.open(env.DB)`. */
   static open(db: unknown, options?: { table?: string; now?: () => number }): Promise<D1Store>;
-  get(key: string): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
-  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
-  getMany(keys: string[]): Promise<Array<string | null>>;
-  commit(op: StoreCommit): Promise<boolean>;
 }
+/** The store protocol's methods (D1Store has all of them). */
+export interface D1Store extends AtomicStore {}
 
-export declare class DenoKvStore implements Store {
+export declare class DenoKvStore {
   constructor(kv: unknown, options?: { root?: string; now?: () => number });
-  get(key: string): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
-  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
-  getMany(keys: string[]): Promise<Array<string | null>>;
-  commit(op: StoreCommit): Promise<boolean>;
 }
+/** The store protocol's methods (DenoKvStore has all of them). */
+export interface DenoKvStore extends AtomicStore {}
 
-export declare class IndexedDbStore implements Store {
+export declare class IndexedDbStore {
   constructor(db: unknown, options?: { storeName?: string; now?: () => number });
   static open(name?: string, options?: { storeName?: string; now?: () => number; indexedDB?: unknown }): Promise<IndexedDbStore>;
-  get(key: string): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
-  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
-  getMany(keys: string[]): Promise<Array<string | null>>;
-  commit(op: StoreCommit): Promise<boolean>;
 }
+/** The store protocol's methods (IndexedDbStore has all of them). */
+export interface IndexedDbStore extends AtomicStore {}
 
 /**
  * A `(req, res)` handler for `node:http`'s `createServer` or Express: the request goes to

@@ -1,5 +1,5 @@
 // Types of `edge-sso/postgres`: PostgresStore, over a `pg` Pool the host gives it.
-import type { Store, StoreCommit, ListResult } from './index.js';
+import type { AtomicStore } from './index.js';
 
 /** What PostgresStore uses of a `pg` Pool (a `pg.Pool` is one; the package never imports `pg`). */
 export interface PostgresPool {
@@ -21,16 +21,11 @@ export interface PostgresStoreOptions {
  * serialization failures; `list` is in byte order and deletes the expired rows it passes.
  * Keys and values cannot contain U+0000 (TypeError).
  */
-export declare class PostgresStore implements Store {
+export declare class PostgresStore {
   /** Assumes the table exists: prefer `open`. */
   constructor(pool: PostgresPool, options?: PostgresStoreOptions);
   /** Creates the table if it is missing: `await PostgresStore.open(pool)`. */
   static open(pool: PostgresPool, options?: PostgresStoreOptions): Promise<PostgresStore>;
-  get(key: string): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string; limit?: number }): Promise<ListResult>;
-  putIfAbsent(key: string, value: string, options?: { expirationTtl?: number }): Promise<boolean>;
-  getMany(keys: string[]): Promise<Array<string | null>>;
-  commit(op: StoreCommit): Promise<boolean>;
 }
+/** The store protocol's methods (PostgresStore has all of them). */
+export interface PostgresStore extends AtomicStore {}

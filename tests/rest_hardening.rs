@@ -314,3 +314,26 @@ fn rest_password_change_takes_password_must_change() {
     let r = send(&s, Req { method: "PATCH", path: "/zato/sso/user/password", body: both.as_bytes(), ..Default::default() });
     assert_eq!(r.body["sub_status"], json!(["E008002"]), "{}", r.body);
 }
+
+// Issue 14: a form over REST can say which input was refused and why --------------------------
+
+#[test]
+fn rest_names_the_refused_input_and_its_limit_with_e008002_never_its_value() {
+    let s = sso(json!({}));
+    let mut boot = obj(json!({ "username": ADMIN, "password": ADMIN_PASSWORD }));
+    block_on(s.create_super_user(None, &mut boot)).unwrap();
+    let admin = block_on(s.login(&caller(), ADMIN, ADMIN_PASSWORD, Default::default())).unwrap().ust;
+    let long = "display-name-value-".repeat(60);
+    let body = json!({ "current_app": APP, "ust": admin, "display_name": long });
+    let req_body = body.to_string();
+    let r = send(&s, Req { method: "PATCH", path: "/zato/sso/user", body: req_body.as_bytes(), ..Default::default() });
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    assert_eq!(r.body["sub_status"], json!(["E008002"]));
+    let details = r.body["details"].as_str().expect("details");
+    assert!(details.contains("display_name") && details.contains("1024"), "{details}");
+    assert!(!details.contains("display-name-value"), "the value leaked: {details}");
+    // Other refusals keep Zato's envelope, with no details.
+    let wrong = send(&s, Req { method: "GET", path: "/zato/sso/user", query: "current_app=CRM&ust=nope", content_type: None, ..Default::default() });
+    assert_eq!(wrong.status, 403);
+    assert!(wrong.body.get("details").is_none(), "{:?}", wrong.body);
+}

@@ -137,7 +137,8 @@ export class RestBackend {
     } catch {
       throw new ConsoleError([], String(response.status), 'http');
     }
-    if (r.status === 'error') throw new ConsoleError(r.sub_status?.length ? r.sub_status : ['E005001'], '');
+    // A refused input (E008002) comes with `details` naming the input and its limit.
+    if (r.status === 'error') throw new ConsoleError(r.sub_status?.length ? r.sub_status : ['E005001'], typeof r.details === 'string' ? r.details : '');
     if (r.result === 'Error') throw new ConsoleError(['E008002'], r.details);
     return r;
   }

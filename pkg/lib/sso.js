@@ -213,6 +213,7 @@ function bind(wasm, linked) {
   return {
     ...freeze(api),
     authenticate,
+    openapi: () => JSON.parse(wasm.openapi()),
     fetch: (request, options) => serve(wasm, request, options, linked.any ? authenticate : null, web),
   };
 }
@@ -332,7 +333,7 @@ async function serve(wasm, request, options, authenticate, web) {
     }
     // With cookie sessions, the cookie stands for the UST, and state changes must come from
     // this site or an allowed origin (CSRF).
-    const cookie = web.cookieUst(request, authorization);
+    const cookie = web.cookieUst(request, authorization, url, body);
     if (cookie.refused) return jsonResponse(400, { result: 'Error', cid: '', details: 'more than one session cookie' }, cors);
     const fromCookie = cookie.ust;
     const refusal = web.refusal(request, url, fromCookie);
@@ -390,6 +391,18 @@ function withTimeout(store, ms) {
   return wrapped;
 }
 
+/**
+ * What an integration in this package (edge-sso/hono) reads of an `Sso` beyond its public
+ * methods: the `http` policy (cookie name, CSRF check) and whether linked definitions exist, so
+ * that it finds a request's session exactly as `sso.fetch` does. Not part of the public API.
+ */
+const integrations = new WeakMap();
+
+/** `{ web, linkedAny }` of an `Sso`, or undefined for anything else. */
+export function integrationOf(sso) {
+  return integrations.get(sso);
+}
+
 export class Sso {
   /**
    * @param {{ store: object, audit?: Function, secretKey: string | string[], config?: object,
@@ -418,6 +431,7 @@ export class Sso {
       throw toSsoError(e);
     }
     Object.assign(this, bind(wasm, linked));
+    integrations.set(this, { web: webPolicy(JSON.parse(wasm.httpConfig())), linkedAny: linked.any });
     Object.freeze(this);
   }
 }

@@ -23,6 +23,25 @@ function cookieValues(header, name) {
   return out;
 }
 
+/**
+ * Whether the request's input (query, then a JSON object body, as the core reads them) names the
+ * UST the cookie would stand for: `current_ust` when it names a `target_ust`, `ust` otherwise.
+ * The core takes that input over any header, so the cookie plays no part in such a request.
+ */
+function ustInInput(url, body) {
+  const fields = Object.fromEntries(url.searchParams);
+  if (body?.length) {
+    try {
+      const parsed = JSON.parse(new TextDecoder().decode(body));
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(fields, parsed);
+    } catch {
+      // not JSON: the core refuses it, the cookie aside
+    }
+  }
+  const key = typeof fields.target_ust === 'string' && fields.target_ust !== '' ? 'current_ust' : 'ust';
+  return Object.hasOwn(fields, key);
+}
+
 /** Login and logout change state whatever Zato's method; with cookies they are POST only. */
 const POST_ONLY = new Set(['/zato/sso/user/login', '/zato/sso/user/logout']);
 
@@ -67,11 +86,14 @@ export function webPolicy(config) {
 
     /**
      * The UST of the session cookie, when cookie sessions are on and the request has no other
-     * credential. Two cookies of that name (one tossed in by a sibling subdomain, say) are
+     * credential: an Authorization header, or, for the REST API (`url` and `body` given), a UST
+     * in its input (then the cookie is neither used, nor CSRF-checked, nor cleared by a logout
+     * or extended by a renew of that other session; an app's own routes, edge-sso/hono's, give
+     * neither). Two cookies of that name (one tossed in by a sibling subdomain, say) are
      * refused: `{ refused: true }`.
      */
-    cookieUst(request, authorization) {
-      if (!config.cookie_sessions || authorization) return {};
+    cookieUst(request, authorization, url = undefined, body = undefined) {
+      if (!config.cookie_sessions || authorization || (url && ustInInput(url, body))) return {};
       const values = cookieValues(request.headers.get('cookie'), config.cookie_name);
       if (values.length > 1) return { refused: true };
       return { ust: values[0] || undefined };
@@ -97,13 +119,14 @@ export function webPolicy(config) {
 
     /**
      * With cookie sessions, what a response does to the cookie: a login sets it (and its UST
-     * leaves the body), a renew of the cookie's session extends it, a logout clears it.
+     * leaves the body), a renew of the cookie's session extends it, its logout clears it.
      * Returns `{ text, cookie }` (cookie: a Set-Cookie value, or undefined).
      */
     session(request, url, status, text, fromCookie) {
       if (!config.cookie_sessions || status !== 200) return { text };
       const endpoint = url.pathname.replace(/\/+$/, '');
-      if (endpoint === '/zato/sso/user/logout') return { text, cookie: setCookie('', 0) };
+      // Only the cookie's own session ending clears it (another UST's logout leaves it).
+      if (endpoint === '/zato/sso/user/logout') return fromCookie ? { text, cookie: setCookie('', 0) } : { text };
       let body;
       try {
         body = JSON.parse(text);

@@ -457,6 +457,9 @@ section! {
         /// credentials: CORS is answered for them only, and cookie-authenticated state changes
         /// from any other origin are refused.
         allowed_origins: Vec<String> = Vec::new() => vec(false);
+        /// `GET /zato/sso/openapi.json` answers the API's OpenAPI 3.1 document (the package ships
+        /// it as `edge-sso/openapi.json` either way). Off: the path is 404.
+        openapi: bool = false => bool;
     }
 }
 

@@ -16,33 +16,7 @@ use crate::time;
 use crate::user::create::CreateOptions;
 use crate::user::update::{SELF_KEYS, SUPER_USER_KEYS};
 
-const ENDPOINTS: [&str; 20] = [
-    "user/login",
-    "user/logout",
-    "user",
-    "user/password",
-    "user/totp",
-    "user/lock",
-    "user/approve",
-    "user/reject",
-    "user/search",
-    "user/signup",
-    "user/linked",
-    "user/session",
-    "user/session/list",
-    "user/attr",
-    "user/attr/exists",
-    "user/attr/names",
-    "session/attr",
-    "session/attr/exists",
-    "session/attr/names",
-    "policy",
-];
 const PASSWORD_RESET: &str = "password/reset";
-
-pub(crate) fn known(endpoint: &str) -> bool {
-    ENDPOINTS.contains(&endpoint) || endpoint == PASSWORD_RESET
-}
 
 /// What a regular user's GET returns (spec §8.2).
 const REGULAR_GET: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
@@ -194,7 +168,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 let ust = r("ust")?;
                 let mut data = Map::new();
                 for k in SELF_KEYS.iter().chain(SUPER_USER_KEYS.iter()).filter(|k| input.in_body(k)) {
-                    let Some(v) = input.raw(k) else { continue };
+                    let Some(v) = input.raw(k).map_err(input_err)? else { continue };
                     let v = match *k {
                         "is_locked" | "password_must_change" | "is_totp_enabled" | "is_rate_limit_active" => {
                             if v.is_null() {
@@ -313,7 +287,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                         ctx.insert(k.into(), Value::String(v));
                     }
                 }
-                if let Some(list) = input.raw("app_list").filter(|v| !v.is_null()) {
+                if let Some(list) = input.raw("app_list").map_err(input_err)?.filter(|v| !v.is_null()) {
                     ctx.insert("app_list".into(), list.clone());
                 }
                 // Verb-dispatched: specific codes (§8.1), which is why the built-in validator
@@ -449,10 +423,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             (ust, AttrTarget::User(Some(user_id)))
         };
         let name = input.opt_str("name").map_err(input_err)?.filter(|n| !n.is_empty());
-        let data = input.raw("data").filter(|d| !d.is_null()).cloned();
+        let data = input.raw("data").map_err(input_err)?.filter(|d| !d.is_null()).cloned();
+        let value = input.raw("value").map_err(input_err)?.cloned();
         let (items, single) = match (op, name, data) {
             (AttrOp::Names, _, _) => (Vec::new(), false),
-            (_, Some(n), _) => (vec![AttrItem { name: n, value: input.raw("value").cloned(), ..Default::default() }], true),
+            (_, Some(n), _) => (vec![AttrItem { name: n, value, ..Default::default() }], true),
             (AttrOp::Create | AttrOp::Update | AttrOp::Set, None, Some(Value::Array(list))) => (
                 list.iter()
                     .map(|i| {

@@ -3,12 +3,16 @@
 
 use serde_json::{Map, Value};
 
+use super::table::Route;
 use super::{HttpRequest, Reject, MAX_BODY_BYTES};
+use crate::error::SsoError;
 use crate::net::MAX_REMOTE_ADDR_LEN;
 use crate::sso::MAX_SHORT_INPUT;
 
 /// The inputs of one REST request: the JSON body merged over the query string (spec §8.1).
 pub struct Input {
+    /// The route's table entry: only the inputs it declares can be read.
+    route: &'static Route,
     fields: Map<String, Value>,
     /// Keys present in the body (PATCH /user considers only these).
     body_keys: Vec<String>,
@@ -75,7 +79,7 @@ impl Input {
         Ok(())
     }
 
-    pub(crate) fn parse(req: &HttpRequest<'_>) -> Result<Input, Reject> {
+    pub(crate) fn parse(req: &HttpRequest<'_>, route: &'static Route) -> Result<Input, Reject> {
         if req.body.len() > MAX_BODY_BYTES {
             return Err(Reject::TooLarge);
         }
@@ -123,7 +127,16 @@ impl Input {
             let key = if has_target { "current_ust" } else { "ust" };
             fields.entry(key.to_string()).or_insert_with(|| Value::String(ust.to_string()));
         }
-        Ok(Input { fields, body_keys })
+        Ok(Input { route, fields, body_keys })
+    }
+
+    /// The value of a declared input. Reading one the route's table entry does not declare is a
+    /// bug of ours (the OpenAPI document would not name it): an internal error, never a guess.
+    fn declared(&self, key: &str) -> Result<Option<&Value>, Reject> {
+        if !self.route.reads(key) {
+            return Err(Reject::Sso(SsoError::internal("a REST handler read an input its route does not declare")));
+        }
+        Ok(self.fields.get(key))
     }
 
     /// Whether the input is present (body or query), even as null.
@@ -137,13 +150,13 @@ impl Input {
     }
 
     /// The input as given, without coercion.
-    pub fn raw(&self, key: &str) -> Option<&Value> {
-        self.fields.get(key)
+    pub(crate) fn raw(&self, key: &str) -> Result<Option<&Value>, Reject> {
+        self.declared(key)
     }
 
     /// A string input; a missing key or null is None; numbers are taken as their text.
     pub(crate) fn opt_str(&self, key: &str) -> Result<Option<String>, Reject> {
-        match self.fields.get(key) {
+        match self.declared(key)? {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
@@ -153,15 +166,16 @@ impl Input {
 
     /// A required input: a missing key is 400; null is "".
     pub(crate) fn req_str(&self, key: &str) -> Result<String, Reject> {
+        let value = self.opt_str(key)?;
         if !self.has(key) {
             return Err(bad("Bad request"));
         }
-        Ok(self.opt_str(key)?.unwrap_or_default())
+        Ok(value.unwrap_or_default())
     }
 
     /// Zato's Bool: JSON booleans or the usual strings.
     pub(crate) fn opt_bool(&self, key: &str) -> Result<Option<bool>, Reject> {
-        match self.fields.get(key) {
+        match self.declared(key)? {
             None | Some(Value::Null) => Ok(None),
             Some(v) => coerce_bool(v).map(Some).ok_or_else(|| Reject::BadRequest(format!("{key} must be a boolean"))),
         }
@@ -169,7 +183,7 @@ impl Input {
 
     /// Zato's Int: numbers or numeric strings.
     pub(crate) fn opt_int(&self, key: &str) -> Result<Option<i64>, Reject> {
-        match self.fields.get(key) {
+        match self.declared(key)? {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| Reject::BadRequest(format!("{key} must be an integer"))),
             Some(Value::String(s)) => s.trim().parse::<i64>().map(Some).map_err(|_| Reject::BadRequest(format!("{key} must be an integer"))),

@@ -3,6 +3,8 @@
 
 mod endpoints;
 mod input;
+pub mod openapi;
+pub mod table;
 
 use serde_json::{json, Map, Value};
 
@@ -145,6 +147,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// A [`Deferred`] in the response is for the caller to run (the wasm binding hands it to
     /// the host's `waitUntil`).
     pub async fn handle_http(&self, req: &HttpRequest<'_>) -> HttpResponse {
+        if req.path.strip_prefix("/zato/sso/") == Some(table::OPENAPI_PATH) && req.method.eq_ignore_ascii_case("GET") && self.config.http.openapi {
+            return HttpResponse { status: 200, body: self.openapi(), deferred: None };
+        }
         let cid = crate::sso::new_cid().unwrap_or_default();
         let mut deferred = None;
         let outcome = self.route(&cid, req, &mut deferred).await;
@@ -153,6 +158,11 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             res.deferred = deferred;
         }
         res
+    }
+
+    /// The OpenAPI 3.1 document of this instance's REST API (its session cookie's name).
+    pub fn openapi(&self) -> Value {
+        openapi::document(&self.config)
     }
 
     /// Runs what a response left behind.
@@ -190,7 +200,14 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 };
                 // The host failed: a server error, still in the envelope and with no detail.
                 let status = if e.is_host_failure() { 500 } else { 403 };
-                (status, json!({ "cid": cid, "status": "error", "sub_status": codes }))
+                // Not in Zato: refused input (E008002, when shown) says which input and which
+                // limit, so that a form can say what to fix. The core's words for it name the
+                // input and its bound, never the value.
+                if codes == [Code::InvalidInput.as_str()] && e.sub_status == [Code::InvalidInput] {
+                    (status, json!({ "cid": cid, "status": "error", "sub_status": codes, "details": e.detail }))
+                } else {
+                    (status, json!({ "cid": cid, "status": "error", "sub_status": codes }))
+                }
             }
         };
         HttpResponse { status, body, deferred: None }
@@ -199,10 +216,16 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     async fn route(&self, cid: &str, req: &HttpRequest<'_>, deferred: &mut Option<Deferred>) -> Outcome {
         let Some(rest) = req.path.strip_prefix("/zato/sso/") else { return Err((Reject::NotFound, Hiding::Specific)) };
         let endpoint = rest.trim_end_matches('/');
-        if !endpoints::known(endpoint) {
-            return Err((Reject::NotFound, Hiding::Specific));
-        }
-        let input = Input::parse(req).map_err(|r| (r, Hiding::Specific))?;
+        let method = req.method.to_ascii_uppercase();
+        let route = match table::lookup(endpoint, &method) {
+            table::Lookup::Found(route) if route.needs_app => route,
+            // The document is answered by `handle_http` when http.openapi is on; otherwise its
+            // path does not exist, whatever the method.
+            _ if endpoint == table::OPENAPI_PATH => return Err((Reject::NotFound, Hiding::Specific)),
+            table::Lookup::Found(_) | table::Lookup::NotFound => return Err((Reject::NotFound, Hiding::Specific)),
+            table::Lookup::MethodNotAllowed => return Err((Reject::MethodNotAllowed, Hiding::Specific)),
+        };
+        let input = Input::parse(req, route).map_err(|r| (r, Hiding::Specific))?;
         // Inputs that go into audit records are bounded before any operation runs, so that no
         // record carries an oversize value (the core bounds them too).
         input.check_audited(endpoint, req).map_err(|r| (r, Hiding::Specific))?;
@@ -212,6 +235,9 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             let code = if self.config.apps.inform_if_app_invalid { Code::AppListInvalid } else { Code::AuthNotAllowed };
             return Err((Reject::Sso(SsoError::shown(code, "current_app is missing or unknown")), Hiding::Specific));
         }
-        self.endpoint(cid, endpoint, &req.method.to_ascii_uppercase(), &input, &app, req, deferred).await
+        let (mut fields, status, sub_status) = self.endpoint(cid, endpoint, &method, &input, &app, req, deferred).await?;
+        // The table says what an answer holds: nothing else leaves.
+        fields.retain(|name, _| route.answers(name));
+        Ok((fields, status, sub_status))
     }
 }

@@ -115,6 +115,13 @@ pub fn manifest_json() -> String {
     crate::api::manifest().to_string()
 }
 
+/// The REST API's OpenAPI 3.1 document under the default configuration, as JSON text: what
+/// the build writes to the package's `openapi.json`.
+#[wasm_bindgen(js_name = openapiDocument)]
+pub fn openapi_document() -> String {
+    crate::rest::openapi::document(&crate::config::Config::default()).to_string()
+}
+
 #[wasm_bindgen]
 impl WasmSso {
     /// `new WasmSso({ store, audit?, secretKey, config?, now? })`.
@@ -181,6 +188,11 @@ impl WasmSso {
     pub fn bench_argon2id_verify(password: &str, phc: &str) -> bool {
         let params = crate::crypto::password::Argon2Params::default();
         matches!(crate::crypto::password::verify_password(password, phc, &params), Ok(crate::crypto::password::Verification::Match { .. }))
+    }
+
+    /// This instance's OpenAPI document (its cookie's name), as JSON text.
+    pub fn openapi(&self) -> String {
+        self.core.openapi().to_string()
     }
 
     /// The `http` section and the session lifetime, as JSON text: what `sso.fetch` needs for

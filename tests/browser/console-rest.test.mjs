@@ -183,6 +183,13 @@ test('REST mode: the server\'s policy stated up front, CSV export and delete, an
     await page.locator('#create-form .policy', { hasText: 'at least 8 characters' }).waitFor({ state: 'attached' });
     assert.ok(urls.some((u) => u.includes('/zato/sso/policy')));
     assert.equal(urls.some((u) => u.includes('email-search.invalid')), false, 'no probing search');
+    // Refused input over REST names the input and its limit (E008002 with the server's details).
+    await page.getByText('Create a user').click();
+    await page.locator('#create-username').fill('dora');
+    await page.locator('#create-password').fill('a long passphrase 1');
+    await page.locator('#create-display').fill('d'.repeat(2000));
+    await page.locator('#create-form').getByRole('button', { name: 'Create' }).click();
+    await page.locator('#create-form', { hasText: 'Some input was not accepted: display_name is longer than 1024 characters (E008002)' }).waitFor();
     await createUser(page, { username: 'carl', display: 'Carl C', approve: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const { readFileSync } = await import('node:fs');

@@ -28,3 +28,12 @@ test('create-user without --password asks for it twice on a terminal, without ec
   assert.equal(differ.status, 2, differ.output);
   assert.match(differ.output, /the two passwords differ/);
 });
+
+test('--password - on a terminal asks for it (hidden, twice) instead of reading an echoed line', async () => {
+  const s = fileStore();
+  const typed = 'Typed-for-dash-43';
+  const r = onTerminal([['Password: ', typed], ['Password (again): ', typed]], ['create-user', 'dash', '--password', '-', ...s.args]);
+  assert.equal(r.status, 0, r.output);
+  assert.ok(!r.output.includes(typed), 'the password was echoed');
+  assert.ok((await s.sso().user.login(CID, 'dash', typed, 'CRM', IP)).ust);
+});

@@ -9,16 +9,16 @@ import { spawn } from 'node:child_process';
 import { cli, fileStore, tempDir, workdir } from './helpers.mjs';
 
 const COMMANDS = {
-  'create-user': ['--email', '--display-name', '--first-name', '--middle-name', '--last-name', '--password'],
-  'create-super-user': ['--email', '--display-name', '--first-name', '--middle-name', '--last-name', '--password'],
+  'create-user': ['--email', '--display-name', '--first-name', '--middle-name', '--last-name', '--password', '--password-file'],
+  'create-super-user': ['--email', '--display-name', '--first-name', '--middle-name', '--last-name', '--password', '--password-file'],
   'delete-user': ['--yes'],
   'lock-user': [],
   'unlock-user': [],
   login: [],
   logout: [],
-  'change-user-password': ['--password', '--expiry', '--must-change'],
+  'change-user-password': ['--password', '--password-file', '--expiry', '--must-change'],
   'reset-user-password': ['--expiry', '--must-change'],
-  'reset-totp-key': ['--key', '--key-label'],
+  'reset-totp-key': ['--key', '--key-file', '--key-label'],
   'import-zato': ['--zato-secret-key-file', '--update'],
 };
 const GLOBAL = ['--store', '--secret-key-file', '--config', '--json', '--remote', '--persist-to', '--wrangler-config', '--audit-log'];

@@ -24,7 +24,7 @@ const INTERFACES = {
   admin: /export interface AdminApi \{/,
 };
 /** Methods of the package that are not operations of the core. */
-const JS_ONLY = new Set(['fetch', 'authenticate', 'constructor']);
+const JS_ONLY = new Set(['fetch', 'authenticate', 'openapi', 'constructor']);
 
 function body(re) {
   const start = dts.search(re);

@@ -73,6 +73,39 @@ test('CSRF: a cookie-authenticated change from another site is E008006; bearer a
   assert.equal((await (await create({ authorization: `Bearer ${ust}`, origin: 'https://evil.example' })).json()).status, 'ok');
 });
 
+test('bug: a request whose input names a UST does not use the cookie: a logout of that session no longer clears the cookie, a renew no longer resets it', async () => {
+  const w = await world({ cookie_sessions: true });
+  const jar = cookieOf(await login(w)).split(';')[0];
+  const other = async () => (await w.sso.user.login(null, ADMIN, ADMIN_PW, APP, '10.0.0.1')).ust;
+  const me = async () => (await (await w.send('GET', `/user?current_app=${APP}`, { headers: { cookie: jar } })).json()).username;
+  // Before the fix, this answer cleared the cookie although the cookie's session lived on.
+  const ended = await other();
+  const out = await w.send('POST', '/user/logout', { body: { current_app: APP, ust: ended }, headers: { cookie: jar, origin: SITE } });
+  assert.equal(out.status, 200);
+  assert.equal(cookieOf(out), null);
+  assert.deepEqual((await (await w.send('GET', `/user?current_app=${APP}&ust=${encodeURIComponent(ended)}`)).json()).sub_status, ['E007001']);
+  assert.equal(await me(), ADMIN);
+  // Nor does the renew of another session set the cookie (to that session's expiry).
+  const renewed = await w.send('PATCH', '/user/session', { body: { current_app: APP, ust: await other() }, headers: { cookie: jar, origin: SITE } });
+  assert.equal((await renewed.json()).status, 'ok');
+  assert.equal(cookieOf(renewed), null);
+  // An input-authenticated change is no CSRF case (a browser never attaches a UST input on its
+  // own), and the core reads the input's UST, not the cookie's: the UST in the query works too.
+  const evil = await w.send('POST', `/user/logout?ust=${encodeURIComponent(await other())}`, { body: { current_app: APP }, headers: { cookie: jar, origin: 'https://evil.example' } });
+  assert.equal(evil.status, 200);
+  assert.equal(cookieOf(evil), null);
+  assert.equal(await me(), ADMIN);
+  // A target_ust request (verify, a POST): the cookie stands for current_ust, so it is used, and CSRF-checked.
+  const target = await other();
+  const cross = await w.send('POST', '/user/session', { body: { current_app: APP, target_ust: target }, headers: { cookie: jar, origin: 'https://evil.example' } });
+  assert.equal(cross.status, 403);
+  assert.deepEqual((await cross.json()).sub_status, ['E008006']);
+  const own = await (await w.send('POST', '/user/session', { body: { current_app: APP, target_ust: target }, headers: { cookie: jar, origin: SITE } })).json();
+  assert.equal(own.status, 'ok', JSON.stringify(own));
+  assert.equal(own.is_valid, true);
+  assert.equal(await me(), ADMIN);
+});
+
 test('CORS: preflights and answers for allowed origins only, with Vary: Origin', async () => {
   const w = await world({ allowed_origins: [APP_ORIGIN] });
   const preflight = (origin) => w.sso.fetch(new Request(`${SITE}/zato/sso/user`, {

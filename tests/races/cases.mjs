@@ -363,6 +363,21 @@ export function races(test, name, makeStore, opts) {
     }
   });
 
+  t('a super-user ends a session by its id while 10 renews of it run: the UST is dead afterwards (3 rounds)', async () => {
+    const f = await setUp(env, makeStore, { jitter: true });
+    const id = await regular(f, 'user', 'user passphrase');
+    for (let round = 0; round < 3; round++) {
+      const { ust } = await f.sso.user.login(null, 'user', 'user passphrase', APP, ADDR);
+      const live = await f.sso.user.session.getListByUserId(null, id, f.admin, APP, ADDR);
+      check.equal(live.length, 1, `round ${round}: the user's live sessions`);
+      const end = () => f.sso.user.session.endById(null, id, live[0].session_id, f.admin, APP, ADDR);
+      const { op, renews } = await whileRenewing(f, ust, end, round);
+      check.equal(op.status, 'fulfilled', `round ${round}: endById failed: ${op.reason?.message}`);
+      rejectionsAre(env, renews, ['E007001', 'E008005'], `round ${round}: the renews`);
+      await rejectsWith(env, f.sso.user.getCurrentUser(null, ust, APP, ADDR), 'E007001', `round ${round}: the UST after endById (renews: ${show(tally(renews))})`);
+    }
+  });
+
   // 5. A renew never brings back a session that a lock, password change, rejection, reset or
   //    deletion ended (the security stamp).
   const adminOps = {

@@ -2,6 +2,7 @@
 // is `sso.fetch` in Node and real HTTP against workerd. Each test creates what it needs.
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
+import { checkAnswer } from './openapi-check.mjs';
 
 export const TOTP_KEY = 'KMCLCWN4YPMD2WO3';
 
@@ -75,6 +76,7 @@ export function restSuite(test, client) {
     }
     // Nothing secret ever comes back.
     assert.doesNotMatch(text, /\$argon2|\$pbkdf2|rest suite passphrase|KMCLCWN4YPMD2WO3(?!")/);
+    checkAnswer(method, path, res.status, json);
     return { http: res.status, ...json };
   }
 

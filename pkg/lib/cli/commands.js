@@ -6,6 +6,7 @@ import { hostname, userInfo } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { CliError, EXIT } from './exit-codes.js';
 import { askHidden, askLine, isYes } from './prompt.js';
+import { secretFrom, secretFromStream, secretOptions } from './secrets.js';
 
 export const CID = 'cli';
 
@@ -15,8 +16,9 @@ const personOptions = {
   'first-name': { type: 'string', help: "the person's first name" },
   'middle-name': { type: 'string', help: "the person's middle name" },
   'last-name': { type: 'string', help: "the person's last name" },
-  password: { type: 'string', help: 'the password (asked for, hidden, when not given and stdin is a terminal)' },
+  ...secretOptions('password', 'the password', 'asked for, hidden, when not given and stdin is a terminal'),
 };
+const passwordOptions = { password: personOptions.password, 'password-file': personOptions['password-file'] };
 const expiryOption = { expiry: { type: 'string', help: "the password's expiry in days from now, an integer 1 to 36500 (default: password.expiry, 730)" } };
 const mustChangeOption = { 'must-change': { type: 'string', help: 'true or false: whether the password must be changed at the next login' } };
 
@@ -54,14 +56,25 @@ function parseBool(name, value) {
   throw new CliError(EXIT.USAGE, `--${name} takes true or false, not ${JSON.stringify(value)}`);
 }
 
-async function passwordFrom(options) {
-  if (options.password !== undefined) return options.password;
+/** A new password typed twice on the terminal; undefined when stdin is not one. */
+async function askNewPassword() {
   const first = await askHidden('Password: ');
-  if (first === null) throw new CliError(EXIT.USAGE, '--password is required (stdin is not a terminal to ask on)');
+  if (first === null) return undefined;
   const again = await askHidden('Password (again): ');
   if (again !== first) throw new CliError(EXIT.USAGE, 'the two passwords differ');
   return first;
 }
+
+async function passwordFrom(options) {
+  const password = (await secretFrom(options, 'password', { ask: askNewPassword })) ?? (await askNewPassword());
+  if (password === undefined) {
+    throw new CliError(EXIT.USAGE, '--password is required (stdin is not a terminal to ask on): give --password-file PATH, or --password - to read it from stdin');
+  }
+  return password;
+}
+
+/** A secret typed once on the terminal, hidden. */
+const askSecret = (question) => async () => (await askHidden(question)) ?? undefined;
 
 /** The options that were given: the core refuses keys it does not know, and undefined ones. */
 const definedOnly = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -145,10 +158,12 @@ export const COMMANDS = [
   },
   {
     name: 'logout',
-    summary: 'Logs a session out by its UST',
+    summary: 'Logs a session out by its UST (`-`: the first line of stdin, kept out of ps and shell history)',
     positionals: ['ust'],
     options: {},
-    async run(ctx, [ust]) {
+    async run(ctx, [given]) {
+      const ust = given !== '-' ? given : process.stdin.isTTY ? await askSecret('UST: ')() : await secretFromStream(process.stdin, 'logout');
+      if (!ust) throw new CliError(EXIT.USAGE, 'logout: no UST given');
       await ctx.sso.admin.logout(CID, ust);
       return { text: 'User logged out by UST', data: {} };
     },
@@ -157,7 +172,7 @@ export const COMMANDS = [
     name: 'change-user-password',
     summary: "Sets a user's password to the one given (reset-user-password generates one)",
     positionals: ['username'],
-    options: { password: personOptions.password, ...expiryOption, ...mustChangeOption },
+    options: { ...passwordOptions, ...expiryOption, ...mustChangeOption },
     async run(ctx, [username], o) {
       const expiryDays = parseExpiry(o.expiry);
       const mustChange = parseBool('must-change', o['must-change']);
@@ -186,16 +201,17 @@ export const COMMANDS = [
     summary: "Resets a user's TOTP key; prints it only when it was generated",
     positionals: ['username'],
     options: {
-      key: { type: 'string', help: 'the new key, base32 (checked by computing a code with it); generated when not given' },
+      ...secretOptions('key', 'the new key, base32 (checked by computing a code with it)', 'generated (and printed) when not given'),
       'key-label': { type: 'string', help: "the key's label in authenticator apps (default: the configured default label)" },
     },
     async run(ctx, [username], o) {
+      const given = await secretFrom(o, 'key', { ask: askSecret('TOTP key: ') });
       const user = await approvedUser(ctx, username);
       const opts = {};
-      if (o.key !== undefined) opts.key = o.key;
+      if (given !== undefined) opts.key = given;
       if (o['key-label'] !== undefined) opts.keyLabel = o['key-label'];
       const key = await ctx.sso.admin.resetTotpKey(CID, user.user_id, opts);
-      const generated = o.key === undefined;
+      const generated = given === undefined;
       return {
         text: generated ? `TOTP key for user \`${username}\` reset to ${key}` : `TOTP key for user \`${username}\` reset`,
         data: { user_id: user.user_id, username, ...(generated ? { key } : {}) },
