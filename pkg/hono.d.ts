@@ -1,15 +1,15 @@
 // `edge-sso/hono`: edge-sso in a Hono 4 app (README "Web apps: cookie sessions, CSRF and CORS").
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { Sso, User } from './index.js';
+import type { Sso, User, SessionInfo } from './index.js';
 
 /** How `ssoSession` found the request's session. */
 export type SsoSessionSource = 'cookie' | 'bearer' | 'linked';
 
 /**
- * `c.get('ssoSession')`: how the request proved its session, and whose it is. Never the UST
- * (`sessionUst(c)` gives it). The session's record is `sso.user.session.get`'s, for super-users.
+ * The request's session: how it came (`source`), whose it is, and its record as
+ * `sso.user.session.getCurrent` gives it (a `session_id`, never the UST: see `sessionUst`).
  */
-export interface SsoSession {
+export interface SsoSession extends SessionInfo {
   source: SsoSessionSource;
   user_id: string;
 }

@@ -449,6 +449,12 @@ export interface SessionApi {
   verify(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<boolean>;
   renew(cid: Cid, ust: string, currentApp: string, remoteAddr: string, options?: { userAgent?: string }): Promise<Date>;
   get(cid: Cid, targetUst: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<SessionInfo>;
+  /**
+   * Not in Zato: the caller's own session (by `session_id`, never the UST) and user (without
+   * `totp_key`), in one store round trip; any user may read their own. What a web app's
+   * middleware needs per request (`edge-sso/hono`'s `ssoSession`).
+   */
+  getCurrent(cid: Cid, currentUst: string, currentApp: string, remoteAddr: string): Promise<{ session: SessionInfo; user: User }>;
   getList(cid: Cid, ust: string | null, targetUst: string | null, currentUst: string | null, currentApp: string, remoteAddr: string): Promise<SessionInfo[]>;
   /** Not in Zato: a super-user lists another user's live sessions (by `session_id`, never a UST). */
   getListByUserId(cid: Cid, userId: string, currentUst: string, currentApp: string, remoteAddr: string): Promise<SessionInfo[]>;
@@ -657,7 +663,7 @@ export declare class SsoError extends Error {
 /** The core's operation table, error codes and shared limits (src/api/mod.rs). */
 export interface Manifest {
   operations: { name: string; args: string[]; options: string[];
-    shape: 'value' | 'void' | 'dates' | 'user' | 'userOrNull' | 'enrich' | 'enrichId' | 'search' | 'attr' | 'date' | 'internal' }[];
+    shape: 'value' | 'void' | 'dates' | 'user' | 'userOrNull' | 'enrich' | 'enrichId' | 'search' | 'attr' | 'date' | 'current' | 'internal' }[];
   codes: { code: SsoErrorCode; name: string }[];
   limits: { max_depth: number; max_nodes: number; max_body_bytes: number };
   /** Result fields that hold a timestamp (resolved as `Date`s). */

@@ -35,3 +35,25 @@ fn a_super_user_lists_and_ends_another_users_sessions() {
     f.call("user.lockUser", json!([null, id, admin, APP, ADDR])).unwrap();
     assert_eq!(list(&admin).unwrap(), json!([]));
 }
+
+#[test]
+fn any_user_reads_their_own_session_and_user_in_one_round_trip_without_secrets() {
+    let f = Fixture::new(json!({}));
+    let admin = f.admin_ust();
+    let (id, ust) = f.regular(&admin, "u", PW);
+    let got = f.call("user.session.getCurrent", json!([null, ust, APP, ADDR])).unwrap();
+    assert_eq!(got["user"]["user_id"], json!(id));
+    assert!(got["user"].get("totp_key").is_none(), "no TOTP key: {}", got["user"]);
+    assert!(got["user"].get("is_super_user").is_none(), "a regular user sees the regular fields");
+    let listed = f.call("user.session.getList", json!([null, ust, null, null, APP, ADDR])).unwrap();
+    assert_eq!(got["session"], listed[0], "the session as listings show it");
+    assert!(!got.to_string().contains(&ust), "no UST in the answer");
+    // A super-user's own: the administrative fields, still no key.
+    let mine = f.call("user.session.getCurrent", json!([null, admin, APP, ADDR])).unwrap();
+    assert_eq!(mine["user"]["is_super_user"], json!(true));
+    assert!(mine["user"].get("totp_key").is_none());
+    // Ended, unknown or locked: no session (E007001), as getCurrentUser.
+    f.call("user.logout", json!([null, ust, APP, ADDR])).unwrap();
+    assert_code(f.call("user.session.getCurrent", json!([null, ust, APP, ADDR])), Code::SessionNoSuchSession, false);
+    assert_code(f.call("user.session.getCurrent", json!([null, "garbage", APP, ADDR])), Code::SessionNoSuchSession, false);
+}

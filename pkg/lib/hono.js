@@ -6,7 +6,6 @@
 import { integrationOf } from './sso.js';
 import { hasLinkedCredential } from './linked.js';
 import { toSsoError } from './errors.js';
-import { User } from './user.js';
 
 /** The REST API's error envelope (as `sso.fetch` answers a refusal). */
 const refusal = (c, status, subStatus, details, headers = {}) =>
@@ -86,8 +85,9 @@ const isHostFailure = (e) => e.sub_status.some((code) => code === 'E008004' || c
 
 /**
  * Middleware: the request's session into `c.get('ssoUser')` (getCurrentUser's user, without its
- * `totp_key`) and `c.get('ssoSession')` (`{ source, user_id }`: how the request proved it, and
- * whose it is; never the UST: see `sessionUst`). No credential, or one that is refused (unknown,
+ * `totp_key`) and `c.get('ssoSession')` (how the request proved it, whose it is, and the session
+ * as `sso.user.session.getCurrent` lists it: `session_id`, times, address; never the UST: see
+ * `sessionUst`). No credential, or one that is refused (unknown,
  * expired, logged out, locked user, two session cookies): both null, and the request goes on. A
  * cookie-authenticated state change from another site is refused 403 E008006, as `sso.fetch`
  * refuses it; a failing store answers 500 E008004 (never mistaken for a signed-out user).
@@ -126,13 +126,11 @@ export function ssoSession(sso, options = {}) {
       if (found.refused) return refusal(c, 403, ['E008006'], 'a change from another site');
       if (found.ust) {
         const app = appOf(c);
-        const user = await sso.user.getCurrentUser(null, found.ust, app, addr);
-        // Zato shows users their own TOTP key; a route that echoes or logs the user must not.
-        const { totp_key: _secret, ...visible } = user.toJSON();
-        c.set('ssoUser', new User(visible));
-        // What the core tells any user of their session: that it is valid. Its record
-        // (`sso.user.session.get`) is for super-users only (spec §3.14).
-        c.set('ssoSession', { source: found.source, user_id: user.user_id });
+        // The session and its user in one store round trip; neither carries a secret (the
+        // session by its session_id, the user without totp_key), so a route may echo or log them.
+        const { session, user } = await sso.user.session.getCurrent(null, found.ust, app, addr);
+        c.set('ssoUser', user);
+        c.set('ssoSession', { source: found.source, user_id: user.user_id, ...session });
         usts.set(c, found.ust);
       }
     } catch (e) {

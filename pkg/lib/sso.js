@@ -144,6 +144,7 @@ const SHAPES = {
   user: () => (r) => new User(r),
   userOrNull: () => (r) => (r === null ? null : new User(r)),
   date: () => (t) => withDates({ expiration_time: t }).expiration_time,
+  current: () => ({ session, user }) => ({ session: withDatesDeep(session), user: new User(user) }),
   search: () => (r) => ({ ...r, result: r.result.map((row) => new User(row)) }),
   attr: (op, args) => attrResult(op.name.slice(op.name.lastIndexOf('.') + 1), args),
   // `data` (the second argument) is enriched in place, as spec §3.1 says.

@@ -58,6 +58,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         Ok(Value::Object(self.get_current_user(&a.session_caller(a.cid()?, 1)?).await?))
     }
 
+    pub(super) async fn op_session_get_current(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
+        self.get_current_session(&a.session_caller(a.cid()?, 1)?).await
+    }
+
     pub(super) async fn op_get_user_by_id(&self, a: &Args<'_>, _: &Options) -> SsoResult<Value> {
         let (cid, user_id) = (a.cid()?, a.text(1)?);
         Ok(Value::Object(self.get_user_by_id(&a.session_caller(cid, 2)?, user_id).await?))

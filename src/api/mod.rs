@@ -46,6 +46,8 @@ pub enum Shape {
     Attr,
     /// One Zato timestamp as a `Date`.
     Date,
+    /// `{ session, user }`: the session's timestamps as `Date`s, the user a `User`.
+    Current,
     /// Used by the package itself (`authenticate`), not a method of its own.
     Internal,
 }
@@ -64,6 +66,7 @@ impl Shape {
             Shape::Search => "search",
             Shape::Attr => "attr",
             Shape::Date => "date",
+            Shape::Current => "current",
             Shape::Internal => "internal",
         }
     }
@@ -145,6 +148,7 @@ operations! {
     // Sessions (spec §3.13, §3.14)
     "user.session.verify" => op_session_verify ["cid", "targetUst", "currentUst", "currentApp", "remoteAddr"] [] Value;
     "user.session.renew" => op_session_renew ["cid", "ust", "currentApp", "remoteAddr", "options"] ["userAgent"] Date;
+    "user.session.getCurrent" => op_session_get_current ["cid", "currentUst", "currentApp", "remoteAddr"] [] Current;
     "user.session.get" => op_session_get ["cid", "targetUst", "currentUst", "currentApp", "remoteAddr"] [] Dates;
     "user.session.getList" => op_session_get_list ["cid", "ust", "targetUst", "currentUst", "currentApp", "remoteAddr"] [] Dates;
     "user.session.getListByUserId" => op_session_get_list_by_user_id ["cid", "userId", "currentUst", "currentApp", "remoteAddr"] [] Dates;

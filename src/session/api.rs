@@ -10,6 +10,7 @@ use crate::session::record::SessionRecord;
 use crate::sso::{encode, gave_up, Sso, MAX_ATTEMPTS, MAX_SHORT_INPUT};
 use crate::store::{keys, Commit, Store};
 use crate::time::{self, Timestamp};
+use crate::user::record::Visibility;
 
 fn item(s: &SessionRecord) -> Value {
     // Spec §10 O-24: no UST in listings (it would be a working credential); `session_id` is
@@ -71,6 +72,19 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
         }
         Err(gave_up("the session"))
+    }
+
+    /// Not in Zato: the caller's own session and user, in one round trip: what a web app's
+    /// middleware needs per request (edge-sso/hono's `ssoSession`). Zato lets only super-users
+    /// read a session record (`get_session`), by its UST; a user reading their own is no
+    /// disclosure. The session comes as listings show it (a `session_id`, never the UST) and the
+    /// user without `totp_key`, so that a page or log that shows either shows no secret.
+    pub async fn get_current_session(&self, caller: &SessionCaller<'_>) -> SsoResult<Value> {
+        let req = self.request(&caller.origin())?;
+        self.audit(&req, "session.get_current", None, vec![]).await?;
+        let current = self.resolve_session(&req, caller.ust, false).await?;
+        let vis = Visibility { super_user_fields: current.user.is_super_user, is_self: false };
+        Ok(json!({ "session": item(&current.session), "user": current.user.view(&self.keys, vis) }))
     }
 
     /// A session's details, for super-users.

@@ -77,12 +77,17 @@ test('bearer: requireUser lets the session\'s user in; ssoUser has no totp_key, 
   assert.equal(r.status, 200);
   const me = await r.json();
   assert.equal(me.username, USER.username);
-  assert.deepEqual(me.session, { source: 'bearer', user_id: w.readerId });
+  assert.equal(me.session.source, 'bearer');
+  assert.equal(me.session.user_id, w.readerId);
+  // The session as listings show it: its handle and times, never the UST.
+  const [listed] = await w.sso.user.session.getList(null, ust, null, null, APP, '10.0.0.1');
+  assert.equal(me.session.session_id, listed.session_id);
+  assert.equal(me.session.expiration_time, listed.expiration_time.toISOString());
   assert.equal(w.seen.ust, ust, 'sessionUst(c) gives the credential to code that asks for it');
   assert.ok(!w.seen.vars.includes(ust), 'the UST is not in c.var');
   assert.ok(!w.seen.vars.includes('totp_key'));
   // The middleware's calls are audited with the address.
-  assert.equal(w.events.filter((e) => e.op === 'user.get_current_user').at(-1).extra.remote_addr, '10.9.8.7');
+  assert.equal(w.events.filter((e) => e.op === 'session.get_current').at(-1).extra.remote_addr, '10.9.8.7');
   const direct = await w.sso.user.getCurrentUser(null, ust, APP, '10.0.0.1');
   assert.ok(direct.totp_key, 'getCurrentUser itself shows the user their key: removed on purpose');
 });
@@ -160,7 +165,9 @@ test('a linked Basic Auth credential is the linked user\'s session (source "link
   assert.equal(r.status, 200);
   const me = await r.json();
   assert.equal(me.username, USER.username);
-  assert.deepEqual(me.session, { source: 'linked', user_id: w.readerId });
+  assert.equal(me.session.source, 'linked');
+  assert.equal(me.session.user_id, w.readerId);
+  assert.equal(me.session.auth_type, 'basic_auth');
   assert.equal((await w.send('GET', '/me', { headers: basic('wrong') })).status, 401);
 });
 
