@@ -278,6 +278,8 @@ export declare class User {
   password_last_set?: Date;
   sign_up_status?: 'final' | 'before_confirmation';
   sign_up_time?: Date;
+  /** Not in Zato: the last successful login (getUserById, search rows); null: never. */
+  last_login_time?: Date | null;
   toDict(): Record<string, unknown>;
   toJSON(): Record<string, unknown>;
 }

@@ -19,33 +19,20 @@ use crate::user::write::{user_from_raw, Change, Writer};
 /// The keys `change_password` accepts in its data; any other is refused.
 pub const CHANGE_KEYS: [&str; 6] = ["old_password", "new_password", "user_id", "password_expiry", "must_change", "password_must_change"];
 
-/// A new password as `replace_password` writes it.
-pub(crate) struct NewPassword {
-    /// The stored hash and whether it is sealed (`seal_password_hash`).
-    pub hash: (String, bool),
-    /// `password_must_change`, when the change sets it.
-    pub must_change: Option<bool>,
-    /// Days until it expires; the configured default when None.
-    pub expiry_days: Option<i64>,
+/// What `change_password` is asked to do, checked (its `data` object, parsed in one place).
+/// Holds passwords: no `Debug`.
+struct PasswordChange {
+    old_password: Option<String>,
+    new_password: String,
+    /// The user whose password changes when not the caller's own (never empty).
+    user_id: Option<String>,
+    must_change: Option<bool>,
+    /// Days from now; None: the configured default.
+    expiry_days: Option<i64>,
 }
 
-/// The caller's own session through a change of its password: re-stamped in the same commit
-/// so that it alone survives. The change is conditional on the hash the old password was
-/// checked against: a password changed meanwhile makes it fail.
-pub(crate) struct KeptSession {
-    session: SessionRecord,
-    /// The session's text as read: the condition of its rewrite.
-    raw: String,
-    /// Where it was read.
-    key: String,
-    verified_hash: String,
-}
-
-impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
-    /// `data`: `old_password`, `new_password`, `user_id`, `password_expiry` (days from now),
-    /// `must_change` (spec §10 O-12; `password_must_change` is accepted as its alias).
-    pub async fn change_password(&self, caller: &SessionCaller<'_>, data: &Map<String, Value>) -> SsoResult<()> {
-        let req = self.request(&caller.origin())?;
+impl PasswordChange {
+    fn parse(data: &Map<String, Value>) -> SsoResult<PasswordChange> {
         if data.is_empty() {
             return Err(SsoError::hidden(Code::MissingInput, "data is empty"));
         }
@@ -82,6 +69,38 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 None => return Err(bad("password_expiry must be an integer number of days")),
             },
         };
+        Ok(PasswordChange { old_password, new_password, user_id, must_change, expiry_days })
+    }
+}
+
+/// A new password as `replace_password` writes it.
+pub(crate) struct NewPassword {
+    /// The stored hash and whether it is sealed (`seal_password_hash`).
+    pub hash: (String, bool),
+    /// `password_must_change`, when the change sets it.
+    pub must_change: Option<bool>,
+    /// Days until it expires; the configured default when None.
+    pub expiry_days: Option<i64>,
+}
+
+/// The caller's own session through a change of its password: re-stamped in the same commit
+/// so that it alone survives. The change is conditional on the hash the old password was
+/// checked against: a password changed meanwhile makes it fail.
+pub(crate) struct KeptSession {
+    session: SessionRecord,
+    /// The session's text as read: the condition of its rewrite.
+    raw: String,
+    /// Where it was read.
+    key: String,
+    verified_hash: String,
+}
+
+impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
+    /// `data`: `old_password`, `new_password`, `user_id`, `password_expiry` (days from now),
+    /// `must_change` (spec §10 O-12; `password_must_change` is accepted as its alias).
+    pub async fn change_password(&self, caller: &SessionCaller<'_>, data: &Map<String, Value>) -> SsoResult<()> {
+        let req = self.request(&caller.origin())?;
+        let PasswordChange { old_password, new_password, user_id, must_change, expiry_days } = PasswordChange::parse(data)?;
 
         // The caller's session, and the target's record when it is someone else's, together.
         let extra: Vec<String> = user_id.iter().map(|id| keys::user(id)).collect();
@@ -196,5 +215,38 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let Some(first) = self.load_user_versioned(user_id).await? else { return Ok(()) };
         let new = NewPassword { hash: self.seal_password_hash(password)?, must_change, expiry_days: password_expiry.filter(|d| *d > 0) };
         self.replace_password(user_id, Some(first), new, &req.now, None).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> SsoResult<PasswordChange> {
+        let Value::Object(m) = v else { panic!("not an object") };
+        PasswordChange::parse(&m)
+    }
+
+    #[test]
+    fn the_alias_an_empty_user_id_and_a_non_positive_expiry_are_normalised() {
+        let c = parse(json!({ "new_password": "n", "user_id": "", "password_must_change": true, "password_expiry": 0 })).unwrap();
+        assert_eq!((c.old_password, c.new_password.as_str(), c.user_id, c.must_change, c.expiry_days), (None, "n", None, Some(true), None));
+        assert_eq!(parse(json!({ "new_password": "n", "password_expiry": 30 })).unwrap().expiry_days, Some(30));
+    }
+
+    #[test]
+    fn refusals_keep_their_codes() {
+        assert_eq!(parse(json!({})).err().map(|e| e.sub_status), Some(vec![Code::MissingInput]));
+        for bad_data in [
+            json!({ "old_password": "o" }),
+            json!({ "new_password": "n", "extra": 1 }),
+            json!({ "new_password": "n", "must_change": true, "password_must_change": true }),
+            json!({ "new_password": 5 }),
+            json!({ "new_password": "n", "must_change": "yes" }),
+            json!({ "new_password": "n", "password_expiry": "30" }),
+        ] {
+            assert_eq!(parse(bad_data.clone()).err().map(|e| e.sub_status), Some(vec![Code::InvalidInput]), "{bad_data}");
+        }
     }
 }

@@ -82,19 +82,17 @@ fn keep(mut m: Map<String, Value>, names: &[&str]) -> Map<String, Value> {
 }
 
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
-    #[allow(clippy::too_many_arguments)]
+    /// `origin`: the request's cid, its checked `current_app` and the connection's address.
     pub(crate) async fn endpoint(
         &self,
-        cid: &str,
+        origin: Caller<'_>,
         endpoint: &str,
         method: &str,
         input: &Input,
-        app: &str,
         req: &HttpRequest<'_>,
         deferred: &mut Option<Deferred>,
     ) -> Outcome {
-        let addr = req.remote_addr;
-        let origin = Caller { cid: Some(cid), current_app: app, remote_addr: addr };
+        let Caller { current_app: app, remote_addr: addr, .. } = origin;
         let s = |k: &str| input.opt_str(k).map_err(input_err);
         let r = |k: &str| input.req_str(k).map_err(input_err);
         match (endpoint, method) {
@@ -369,13 +367,13 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 ok(fields(vec![("result", Value::Array(list))]))
             }
             ("user/attr" | "user/attr/exists" | "user/attr/names" | "session/attr" | "session/attr/exists" | "session/attr/names", _) => {
-                self.attr_endpoint(cid, endpoint, method, input, app, addr).await
+                self.attr_endpoint(origin, endpoint, method, input).await
             }
             (PASSWORD_RESET, "POST") => {
                 let credential = r("credential")?;
                 // Always ok, at once (spec §8.2: run asynchronously): neither the answer nor its
                 // timing may tell whether the user exists.
-                *deferred = Some(Deferred::password_reset(cid, &credential, app, addr, req.user_agent));
+                *deferred = Some(Deferred::password_reset(origin.cid.unwrap_or_default(), &credential, app, addr, req.user_agent));
                 none()
             }
             (PASSWORD_RESET, "PATCH") => {
@@ -396,8 +394,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// `/zato/sso/user/attr*` and `/zato/sso/session/attr*` (spec §8.2): user attributes need a
     /// super-user (they are reached through get_user_by_id), session attributes a super-user
     /// `current_ust` (through session get).
-    async fn attr_endpoint(&self, cid: &str, endpoint: &str, method: &str, input: &Input, app: &str, addr: &str) -> Outcome {
-        let origin = Caller { cid: Some(cid), current_app: app, remote_addr: addr };
+    async fn attr_endpoint(&self, origin: Caller<'_>, endpoint: &str, method: &str, input: &Input) -> Outcome {
         let session = endpoint.starts_with("session/");
         let kind = endpoint.rsplit('/').next().unwrap_or_default();
         let op = match (kind, method) {

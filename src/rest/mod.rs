@@ -9,6 +9,7 @@ pub mod table;
 use serde_json::{json, Map, Value};
 
 use crate::audit::Audit;
+use crate::caller::Caller;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::Sso;
@@ -167,7 +168,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Runs what a response left behind.
     pub async fn run_deferred(&self, d: &Deferred) -> SsoResult<()> {
-        let caller = crate::caller::Caller { cid: Some(&d.cid), current_app: &d.current_app, remote_addr: &d.remote_addr };
+        let caller = Caller { cid: Some(&d.cid), current_app: &d.current_app, remote_addr: &d.remote_addr };
         self.create_reset_token(&caller, &d.credential, d.user_agent.as_deref()).await
     }
 
@@ -235,7 +236,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             let code = if self.config.apps.inform_if_app_invalid { Code::AppListInvalid } else { Code::AuthNotAllowed };
             return Err((Reject::Sso(SsoError::shown(code, "current_app is missing or unknown")), Hiding::Specific));
         }
-        let (mut fields, status, sub_status) = self.endpoint(cid, endpoint, &method, &input, &app, req, deferred).await?;
+        let origin = Caller { cid: Some(cid), current_app: &app, remote_addr: req.remote_addr };
+        let (mut fields, status, sub_status) = self.endpoint(origin, endpoint, &method, &input, req, deferred).await?;
         // The table says what an answer holds: nothing else leaves.
         fields.retain(|name, _| route.answers(name));
         Ok((fields, status, sub_status))

@@ -85,7 +85,9 @@ test('a super-user sees all 29 fields, a regular user the 10 basic ones; Dates a
   const me = await f.sso.user.getCurrentUser(null, ust, APP, ADDR);
   assert.deepEqual(Object.keys(me).sort(), [...BASIC, ...SUPER_ONLY].sort());
   const other = await f.sso.user.getUserById(null, data.user_id, ust, APP, ADDR);
-  assert.deepEqual(Object.keys(other).sort(), [...BASIC, ...SUPER_ONLY].filter((k) => k !== 'totp_key').sort());
+  // By id, a super-user also sees the last login (not in Zato): none yet.
+  assert.deepEqual(Object.keys(other).sort(), [...BASIC, ...SUPER_ONLY, 'last_login_time'].filter((k) => k !== 'totp_key').sort());
+  assert.equal(other.last_login_time, null);
   for (const k of ['password_last_set', 'sign_up_time', 'approval_status_mod_time', 'password_expiry']) {
     assert.ok(other[k] instanceof Date, k);
   }
@@ -98,6 +100,9 @@ test('a super-user sees all 29 fields, a regular user the 10 basic ones; Dates a
   const self = await f.sso.user.getCurrentUser(null, reg, APP, ADDR);
   assert.deepEqual(Object.keys(self).sort(), BASIC);
   assert.equal(self.email, null);
+  const seen = await f.sso.user.getUserById(null, data.user_id, ust, APP, ADDR);
+  assert.ok(seen.last_login_time instanceof Date);
+  assert.equal(seen.last_login_time.getTime(), T0 + 123);
 });
 
 test('User keeps Zato timestamps exactly, microseconds included', () => {
