@@ -281,3 +281,22 @@ fn deleting_a_linked_user_frees_its_definitions() {
     assert!(block_on(f.sso.store().get(&claim)).unwrap().is_none(), "the claim is freed with its user");
     assert!(f.sso.store().dump().iter().all(|(k, _)| !k.contains(&id)));
 }
+
+#[test]
+fn nobody_without_a_super_user_session_learns_which_definitions_exist() {
+    let f = linked_fixture(json!({}));
+    let admin = f.admin_ust();
+    let (id, ust) = f.regular(&admin, "u", PW);
+    let unlink = |caller: &str, name: &str| f.call("user.deleteLinkedAuth", json!([null, caller, id, "basic_auth", name, APP, ADDR]));
+    // The session is checked first: an existing and an unknown definition answer alike.
+    for caller in ["garbage", ust.as_str()] {
+        let known = link(&f, caller, &id, "basic_auth", "svc").unwrap_err();
+        let unknown = link(&f, caller, &id, "basic_auth", "nobody").unwrap_err();
+        assert_eq!(format!("{known:?}"), format!("{unknown:?}"), "create as {caller}");
+        let known = unlink(caller, "svc").unwrap_err();
+        let unknown = unlink(caller, "nobody").unwrap_err();
+        assert_eq!(format!("{known:?}"), format!("{unknown:?}"), "delete as {caller}");
+    }
+    // A super-user is told.
+    assert_code(unlink(&admin, "nobody"), Code::InvalidInput, false);
+}

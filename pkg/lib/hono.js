@@ -12,13 +12,20 @@ const refusal = (c, status, subStatus, details, headers = {}) =>
   c.json({ cid: '', status: 'error', sub_status: subStatus, details }, status, { 'cache-control': 'no-store', ...headers });
 
 /**
- * The client's address. On Workers `CF-Connecting-IP`, which Cloudflare sets (the example
- * worker's convention); on @hono/node-server the socket's (`c.env.incoming`); on
+ * The client's address. Behind Cloudflare's edge `CF-Connecting-IP`, which the edge sets (the
+ * example worker's convention); on @hono/node-server the socket's (`c.env.incoming`); on
  * `Deno.serve(app.fetch)` the connection's (`c.env.remoteAddr`). Elsewhere none: give
  * `remoteAddr` (never a header a client may set, unless a proxy of yours overwrites it).
+ * Self-hosted workerd passes a client's own `CF-Connecting-IP` through untouched, so the header
+ * counts only for a request the edge annotated (`request.cf.colo`, the data center it came in
+ * at): forged addresses would dodge the per-address throttle and blame another address.
  */
 export function defaultRemoteAddr(c) {
-  if (globalThis.navigator?.userAgent === 'Cloudflare-Workers') return c.req.header('cf-connecting-ip') ?? '';
+  if (globalThis.navigator?.userAgent === 'Cloudflare-Workers') {
+    const cf = c.req.raw.cf;
+    const viaEdge = cf !== null && typeof cf === 'object' && typeof cf.colo === 'string';
+    return viaEdge ? c.req.header('cf-connecting-ip') ?? '' : '';
+  }
   const socketAddr = c.env?.incoming?.socket?.remoteAddress;
   if (typeof socketAddr === 'string') return socketAddr;
   const denoAddr = c.env?.remoteAddr?.hostname;

@@ -29,16 +29,22 @@ function cookieValues(header, name) {
  * The core takes that input over any header, so the cookie plays no part in such a request.
  */
 function ustInInput(url, body) {
-  const fields = Object.fromEntries(url.searchParams);
+  // No prototype, and own keys copied one by one: a `__proto__` key in the body is an input
+  // like any other (as the core reads it), never an inherited `target_ust`.
+  const fields = Object.create(null);
+  for (const [k, v] of url.searchParams) fields[k] = v;
   if (body?.length) {
     try {
       const parsed = JSON.parse(new TextDecoder().decode(body));
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(fields, parsed);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        for (const k of Object.keys(parsed)) fields[k] = parsed[k];
+      }
     } catch {
       // not JSON: the core refuses it, the cookie aside
     }
   }
-  const key = typeof fields.target_ust === 'string' && fields.target_ust !== '' ? 'current_ust' : 'ust';
+  const target = Object.hasOwn(fields, 'target_ust') ? fields.target_ust : undefined;
+  const key = typeof target === 'string' && target !== '' ? 'current_ust' : 'ust';
   return Object.hasOwn(fields, key);
 }
 

@@ -84,9 +84,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     ) -> SsoResult<(String, String)> {
         let req = self.request(&caller.origin())?;
         self.audit(&req, "user.create_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
-        let (def, name) = self.link_of(auth_type, auth_username, user_id)?;
-        let wanted = [keys::user(user_id), keys::linked(user_id, &name), keys::linked_definition(&name)];
+        // The caller's super-user session is checked before the definition is named as found or
+        // not: otherwise anyone could ask which definition usernames exist.
+        let link = self.link_of(auth_type, auth_username, user_id);
+        let wanted = match &link {
+            Ok((_, name)) => vec![keys::user(user_id), keys::linked(user_id, name), keys::linked_definition(name)],
+            Err(_) => Vec::new(),
+        };
         let (_, extras) = self.resolve_session_with(&req, caller.ust, true, &wanted).await?;
+        let (def, name) = link?;
         let mut extras = extras.into_iter();
         let (user_raw, link_raw, claim_raw) = (extras.next().flatten(), extras.next().flatten(), extras.next().flatten());
         user_from_raw(user_id, user_raw)?.ok_or_else(no_such_user)?;
@@ -126,12 +132,21 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     pub async fn delete_linked_auth(&self, caller: &SessionCaller<'_>, user_id: &str, auth_type: &str, auth_username: &str) -> SsoResult<()> {
         let req = self.request(&caller.origin())?;
         self.audit(&req, "user.delete_linked_auth", Some(user_id), vec![("auth_type", Value::String(auth_type.into()))]).await?;
-        let (_, name) = self.link_of(auth_type, auth_username, user_id)?;
-        let wanted = [keys::linked(user_id, &name), keys::linked_definition(&name)];
-        let (resolved, sessions) =
-            crate::store::join2(self.resolve_session_with(&req, caller.ust, true, &wanted), self.list_all(&keys::user_sessions_prefix(user_id)))
-                .await;
+        // As in create: the session first, so the answer tells nobody which definitions exist.
+        let link = self.link_of(auth_type, auth_username, user_id);
+        let wanted = match &link {
+            Ok((_, name)) => vec![keys::linked(user_id, name), keys::linked_definition(name)],
+            Err(_) => Vec::new(),
+        };
+        let listing = async {
+            match &link {
+                Ok(_) => self.list_all(&keys::user_sessions_prefix(user_id)).await,
+                Err(_) => Ok(Vec::new()),
+            }
+        };
+        let (resolved, sessions) = crate::store::join2(self.resolve_session_with(&req, caller.ust, true, &wanted), listing).await;
         let (_, extras) = resolved?;
+        let (_, name) = link?;
         let mut extras = extras.into_iter();
         let (link_raw, claim_raw) = (extras.next().flatten(), extras.next().flatten());
         let link_raw = link_raw.ok_or_else(|| SsoError::shown(Code::InvalidOperation, "no such link"))?;

@@ -88,3 +88,11 @@ test('the progress bar draws on a terminal only, counts and percent, and ends it
   q.finish();
   assert.deepEqual(quiet, []);
 });
+
+test('a secret typed on the terminal for `--NAME -` may not be empty (an empty TOTP key would be generated unseen)', async () => {
+  const { secretFrom } = await import('./node_modules/edge-sso/lib/cli/secrets.js');
+  const tty = { isTTY: true };
+  await assert.rejects(secretFrom({ key: '-' }, 'key', { ask: async () => '', input: tty }), (e) => e.exitCode === 2 && /nothing was typed/.test(e.message));
+  await assert.rejects(secretFrom({ key: '-' }, 'key', { ask: async () => undefined, input: tty }), /nothing was typed/);
+  assert.equal(await secretFrom({ key: '-' }, 'key', { ask: async () => 'JBSWY3DPEHPK3PXP', input: tty }), 'JBSWY3DPEHPK3PXP');
+});

@@ -220,6 +220,23 @@ test('remoteAddr: given, or by default the runtime\'s (none from headers outside
   assert.equal(w.events.filter((e) => e.op === 'user.login').at(-1).extra.remote_addr, '192.0.2.4');
 });
 
+test('on Workers, CF-Connecting-IP counts only for a request Cloudflare\'s edge annotated (self-hosted workerd passes a forged one through)', async () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Cloudflare-Workers' }, configurable: true });
+  try {
+    const app = new Hono();
+    app.get('/addr', (c) => c.text(defaultRemoteAddr(c)));
+    const forged = new Request('https://app.example/addr', { headers: { 'cf-connecting-ip': '203.0.113.66' } });
+    assert.equal(await (await app.fetch(forged)).text(), '', 'no edge annotation: the header is the client\'s own');
+    const viaEdge = new Request('https://app.example/addr', { headers: { 'cf-connecting-ip': '198.51.100.7' } });
+    Object.defineProperty(viaEdge, 'cf', { value: { colo: 'FRA' } });
+    assert.equal(await (await app.fetch(viaEdge)).text(), '198.51.100.7');
+  } finally {
+    if (saved) Object.defineProperty(globalThis, 'navigator', saved);
+    else delete globalThis.navigator;
+  }
+});
+
 test('the main entry never loads hono: only lib/hono.js knows it, and it imports nothing of hono', () => {
   const pkg = resolve(import.meta.dirname, 'node_modules/edge-sso');
   const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [join(dir, d.name)]));

@@ -106,6 +106,19 @@ test('bug: a request whose input names a UST does not use the cookie: a logout o
   assert.equal(await me(), ADMIN);
 });
 
+test('bug: a __proto__ key in the body cannot make the cookie stand for a request that names its own UST', async () => {
+  const w = await world({ cookie_sessions: true });
+  const jar = cookieOf(await login(w)).split(';')[0];
+  const other = (await w.sso.user.login(null, ADMIN, ADMIN_PW, APP, '10.0.0.1')).ust;
+  // JSON.parse makes "__proto__" an own key, as a client's body would be read.
+  const body = JSON.parse(`{"__proto__": {"target_ust": "t"}, "ust": ${JSON.stringify(other)}, "current_app": "${APP}"}`);
+  const out = await w.send('POST', '/user/logout', { body, headers: { cookie: jar, origin: SITE } });
+  assert.equal(out.status, 200);
+  assert.equal(cookieOf(out), null, 'the cookie of a session that lives on was cleared');
+  const me = await (await w.send('GET', `/user?current_app=${APP}`, { headers: { cookie: jar } })).json();
+  assert.equal(me.username, ADMIN);
+});
+
 test('CORS: preflights and answers for allowed origins only, with Vary: Origin', async () => {
   const w = await world({ allowed_origins: [APP_ORIGIN] });
   const preflight = (origin) => w.sso.fetch(new Request(`${SITE}/zato/sso/user`, {

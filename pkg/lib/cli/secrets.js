@@ -103,6 +103,13 @@ export async function secretFrom(o, name, { ask, input = process.stdin }) {
   const file = o[`${name}-file`];
   if (given !== undefined && file !== undefined) throw usage(`give --${name} or --${name}-file, not both`);
   if (file !== undefined) return secretFromFile(file, `--${name}-file`);
-  if (given === '-') return input.isTTY ? ask() : secretFromStream(input, `--${name}`);
+  if (given === '-') {
+    if (!input.isTTY) return secretFromStream(input, `--${name}`);
+    // An empty answer is no secret: for a TOTP key the core would take it as "generate one",
+    // which the operator, who typed nothing, would never see.
+    const typed = await ask();
+    if (typed === '' || typed === undefined) throw usage(`--${name} -: nothing was typed`);
+    return typed;
+  }
   return given;
 }
