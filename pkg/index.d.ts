@@ -602,6 +602,8 @@ export interface OpenApiDocument {
 export interface OpenApiOperation {
   operationId: string;
   summary: string;
+  /** The package's methods that run the same core operations (`sso.user.login`, ...). */
+  'x-edge-sso-methods'?: string[];
   parameters?: { name: string; in: 'query'; required: boolean; schema: object }[];
   requestBody?: { required: boolean; content: { 'application/json': { schema: object } } };
   security?: Record<string, string[]>[];

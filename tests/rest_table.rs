@@ -55,6 +55,16 @@ fn each_path_and_method_is_declared_once() {
 }
 
 #[test]
+fn each_route_names_the_operations_of_the_table_it_runs() {
+    for r in ROUTES.iter().filter(|r| r.needs_app) {
+        assert!(!r.operations.is_empty(), "{} {} names no operation", r.method, r.path);
+        for op in r.operations {
+            assert!(edge_sso::api::OPERATIONS.contains(op), "{} {}: {op} is not in the operation table", r.method, r.path);
+        }
+    }
+}
+
+#[test]
 fn a_request_without_a_required_input_is_refused_with_400() {
     let f = Fixture::new(json!({}));
     for r in ROUTES.iter().filter(|r| r.needs_app) {

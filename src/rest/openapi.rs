@@ -118,6 +118,11 @@ fn operation(route: &Route, method: &str) -> Value {
     let mut op = Map::new();
     op.insert("operationId".into(), Value::String(id));
     op.insert("summary".into(), Value::String(route.summary.into()));
+    if !route.operations.is_empty() {
+        // The package's methods that run the same core operations (`sso.user.login`, ...).
+        let methods: Vec<Value> = route.operations.iter().map(|o| Value::String(format!("sso.{o}"))).collect();
+        op.insert("x-edge-sso-methods".into(), Value::Array(methods));
+    }
     if method == "GET" {
         let params: Vec<Value> = inputs
             .iter()

@@ -88,6 +88,9 @@ pub struct Route {
     pub inputs: &'static [Field],
     /// The fields of its `ok` answer, beside `cid`, `status` and `sub_status`.
     pub answer: &'static [Field],
+    /// The operations of the operation table (`crate::api`) its handler runs: the same core
+    /// calls behind the JavaScript methods of those names (a test checks each exists).
+    pub operations: &'static [&'static str],
 }
 
 /// The methods a verb-agnostic endpoint is documented under.
@@ -288,12 +291,25 @@ const ATTR_READ_ANSWER: &[Field] = &[
 ];
 const LIST_ANSWER: &[Field] = &[req("result", Any)];
 
-const fn by(method: &'static str, path: &'static str, summary: &'static str, inputs: &'static [Field], answer: &'static [Field]) -> Route {
-    Route { path, method, dispatch: Dispatch::ByMethod, summary, needs_app: true, inputs, answer }
+const fn by(
+    operations: &'static [&'static str],
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    inputs: &'static [Field],
+    answer: &'static [Field],
+) -> Route {
+    Route { path, method, dispatch: Dispatch::ByMethod, summary, needs_app: true, inputs, answer, operations }
 }
 
-const fn any(path: &'static str, summary: &'static str, inputs: &'static [Field], answer: &'static [Field]) -> Route {
-    Route { path, method: "*", dispatch: Dispatch::AnyMethod, summary, needs_app: true, inputs, answer }
+const fn any(
+    operations: &'static [&'static str],
+    path: &'static str,
+    summary: &'static str,
+    inputs: &'static [Field],
+    answer: &'static [Field],
+) -> Route {
+    Route { path, method: "*", dispatch: Dispatch::AnyMethod, summary, needs_app: true, inputs, answer, operations }
 }
 
 /// The OpenAPI document's own path.
@@ -302,6 +318,7 @@ pub const OPENAPI_PATH: &str = "openapi.json";
 /// Every endpoint under `/zato/sso/`.
 pub const ROUTES: &[Route] = &[
     any(
+        &["user.login"],
         "user/login",
         "Logs a user in (spec §3.9): the UST in the answer, or in a cookie with http.cookie_sessions",
         &[
@@ -315,12 +332,27 @@ pub const ROUTES: &[Route] = &[
         ],
         &[opt("ust", Str), req("device_token", Str)],
     ),
-    any("user/logout", "Ends the session; always ok, so that nobody can probe which USTs are valid", &[UST], &[]),
-    by("GET", "user", "The current user, or with user_id (super-users) another", &[UST, OPT_USER_ID], USER),
-    by("POST", "user", "Creates a user (super-users; spec §3.1)", CREATE_INPUTS, CREATE_ANSWER),
-    by("PATCH", "user", "Updates the current user, or with user_id (super-users) another", UPDATE_INPUTS, &[]),
-    by("DELETE", "user", "Deletes a user and everything it owns (super-users)", &[UST, USER_ID], &[]),
+    any(&["user.logout"], "user/logout", "Ends the session; always ok, so that nobody can probe which USTs are valid", &[UST], &[]),
     by(
+        &["user.getCurrentUser", "user.getUserById"],
+        "GET",
+        "user",
+        "The current user, or with user_id (super-users) another",
+        &[UST, OPT_USER_ID],
+        USER,
+    ),
+    by(&["user.createUser"], "POST", "user", "Creates a user (super-users; spec §3.1)", CREATE_INPUTS, CREATE_ANSWER),
+    by(
+        &["user.updateCurrentUser", "user.updateUserById"],
+        "PATCH",
+        "user",
+        "Updates the current user, or with user_id (super-users) another",
+        UPDATE_INPUTS,
+        &[],
+    ),
+    by(&["user.deleteUserById"], "DELETE", "user", "Deletes a user and everything it owns (super-users)", &[UST, USER_ID], &[]),
+    by(
+        &["user.changePassword"],
         "PATCH",
         "user/password",
         "Changes a password: one's own with the old one, or (super-users) another's",
@@ -336,26 +368,29 @@ pub const ROUTES: &[Route] = &[
         &[],
     ),
     by(
+        &["user.resetTotpKey"],
         "PATCH",
         "user/totp",
         "Sets a new TOTP key (given, or generated when empty) and label",
         &[UST, req("totp_key", Str), req("totp_label", Str), OPT_USER_ID],
         &[req("totp_key", Str)],
     ),
-    by("POST", "user/lock", "Locks a user (super-users)", &[UST, USER_ID], &[]),
-    by("DELETE", "user/lock", "Unlocks a user (super-users)", &[UST, USER_ID], &[]),
-    by("POST", "user/approve", "Approves a user (super-users)", &[UST, USER_ID], &[]),
-    by("POST", "user/reject", "Rejects a user (super-users)", &[UST, USER_ID], &[]),
-    any("user/search", "Searches users (super-users; spec §3.13)", SEARCH_INPUTS, SEARCH_ANSWER),
+    by(&["user.lockUser"], "POST", "user/lock", "Locks a user (super-users)", &[UST, USER_ID], &[]),
+    by(&["user.unlockUser"], "DELETE", "user/lock", "Unlocks a user (super-users)", &[UST, USER_ID], &[]),
+    by(&["user.approveUser"], "POST", "user/approve", "Approves a user (super-users)", &[UST, USER_ID], &[]),
+    by(&["user.rejectUser"], "POST", "user/reject", "Rejects a user (super-users)", &[UST, USER_ID], &[]),
+    any(&["user.search"], "user/search", "Searches users (super-users; spec §3.13)", SEARCH_INPUTS, SEARCH_ANSWER),
     by(
+        &["user.signup"],
         "POST",
         "user/signup",
         "Signs a user up (spec §3.2); sign_up_status may not be given (E008002)",
         &[opt("username", Str), opt("password", Str), opt("email", Str), opt("app_list", Any)],
         &[opt("confirm_token", Str)],
     ),
-    by("PATCH", "user/signup", "Confirms a sign-up with the token mailed to the user", &[req("confirm_token", Str)], &[]),
+    by(&["user.confirmSignup"], "PATCH", "user/signup", "Confirms a sign-up with the token mailed to the user", &[req("confirm_token", Str)], &[]),
     by(
+        &["policy"],
         "GET",
         "policy",
         "The public policy: password rules, the username limit, whether search by email works",
@@ -363,6 +398,7 @@ pub const ROUTES: &[Route] = &[
         &[req("password", Object), req("username", Object), req("search", Object)],
     ),
     by(
+        &["user.getLinkedAuthList"],
         "GET",
         "user/linked",
         "The caller's linked accounts, or with user_id (super-users) another's",
@@ -370,6 +406,7 @@ pub const ROUTES: &[Route] = &[
         &[req("result", LinkedAuths)],
     ),
     by(
+        &["user.createLinkedAuth"],
         "POST",
         "user/linked",
         "Links a user to a security definition (super-users; spec §3.18)",
@@ -377,6 +414,7 @@ pub const ROUTES: &[Route] = &[
         &[req("user_id", Str), req("auth_id", Str)],
     ),
     by(
+        &["user.deleteLinkedAuth"],
         "DELETE",
         "user/linked",
         "Unlinks a user from a security definition, ending the sessions it opened",
@@ -384,6 +422,7 @@ pub const ROUTES: &[Route] = &[
         &[],
     ),
     by(
+        &["user.session.get"],
         "GET",
         "user/session",
         "A session by its UST (super-users)",
@@ -391,14 +430,23 @@ pub const ROUTES: &[Route] = &[
         &[req("creation_time", Time), req("expiration_time", Time), req("remote_addr", Str), req("user_agent", Str)],
     ),
     by(
+        &["user.session.verify"],
         "POST",
         "user/session",
         "Whether a UST is a valid session (super-users)",
         &[req("current_ust", Str), opt("target_ust", Str)],
         &[req("is_valid", Bool)],
     ),
-    by("PATCH", "user/session", "Renews the session (and its cookie with http.cookie_sessions)", &[UST], &[req("expiration_time", Time)]),
     by(
+        &["user.session.renew"],
+        "PATCH",
+        "user/session",
+        "Renews the session (and its cookie with http.cookie_sessions)",
+        &[UST],
+        &[req("expiration_time", Time)],
+    ),
+    by(
+        &["user.session.endById"],
         "DELETE",
         "user/session",
         "Ends one session of a user by its session_id (super-users; not in Zato)",
@@ -406,35 +454,94 @@ pub const ROUTES: &[Route] = &[
         &[],
     ),
     by(
+        &["user.session.getList", "user.session.getListByUserId"],
         "GET",
         "user/session/list",
         "The caller's sessions; target_ust under a super-user's current_ust, or user_id (super-users), another user's",
         &[opt("ust", Str), opt("target_ust", Str), opt("current_ust", Str), OPT_USER_ID],
         &[req("result", Sessions)],
     ),
-    by("GET", "user/attr", "Reads user attributes (name, or data: a list of names)", USER_ATTR_INPUTS, ATTR_READ_ANSWER),
-    by("POST", "user/attr", "Creates user attributes (name and value, or data: a list)", USER_ATTR_INPUTS, &[]),
-    by("PATCH", "user/attr", "Updates user attributes", USER_ATTR_INPUTS, &[]),
-    by("PUT", "user/attr", "Creates or updates user attributes", USER_ATTR_INPUTS, &[]),
-    by("DELETE", "user/attr", "Deletes user attributes", USER_ATTR_INPUTS, &[]),
-    by("GET", "user/attr/exists", "Whether user attributes exist", USER_ATTR_INPUTS, LIST_ANSWER),
-    by("GET", "user/attr/names", "The names of a user's attributes", USER_ATTR_INPUTS, LIST_ANSWER),
-    by("GET", "session/attr", "Reads session attributes", SESSION_ATTR_INPUTS, ATTR_READ_ANSWER),
-    by("POST", "session/attr", "Creates session attributes", SESSION_ATTR_INPUTS, &[]),
-    by("PATCH", "session/attr", "Updates session attributes", SESSION_ATTR_INPUTS, &[]),
-    by("PUT", "session/attr", "Creates or updates session attributes", SESSION_ATTR_INPUTS, &[]),
-    by("DELETE", "session/attr", "Deletes session attributes", SESSION_ATTR_INPUTS, &[]),
-    by("GET", "session/attr/exists", "Whether session attributes exist", SESSION_ATTR_INPUTS, LIST_ANSWER),
-    by("GET", "session/attr/names", "The names of a session's attributes", SESSION_ATTR_INPUTS, LIST_ANSWER),
     by(
+        &["user.attr.get", "user.attr.getMany"],
+        "GET",
+        "user/attr",
+        "Reads user attributes (name, or data: a list of names)",
+        USER_ATTR_INPUTS,
+        ATTR_READ_ANSWER,
+    ),
+    by(
+        &["user.attr.create", "user.attr.createMany"],
+        "POST",
+        "user/attr",
+        "Creates user attributes (name and value, or data: a list)",
+        USER_ATTR_INPUTS,
+        &[],
+    ),
+    by(&["user.attr.update", "user.attr.updateMany"], "PATCH", "user/attr", "Updates user attributes", USER_ATTR_INPUTS, &[]),
+    by(&["user.attr.set", "user.attr.setMany"], "PUT", "user/attr", "Creates or updates user attributes", USER_ATTR_INPUTS, &[]),
+    by(&["user.attr.delete", "user.attr.deleteMany"], "DELETE", "user/attr", "Deletes user attributes", USER_ATTR_INPUTS, &[]),
+    by(&["user.attr.exists", "user.attr.existsMany"], "GET", "user/attr/exists", "Whether user attributes exist", USER_ATTR_INPUTS, LIST_ANSWER),
+    by(&["user.attr.names"], "GET", "user/attr/names", "The names of a user's attributes", USER_ATTR_INPUTS, LIST_ANSWER),
+    by(
+        &["user.session.attr.get", "user.session.attr.getMany"],
+        "GET",
+        "session/attr",
+        "Reads session attributes",
+        SESSION_ATTR_INPUTS,
+        ATTR_READ_ANSWER,
+    ),
+    by(&["user.session.attr.create", "user.session.attr.createMany"], "POST", "session/attr", "Creates session attributes", SESSION_ATTR_INPUTS, &[]),
+    by(
+        &["user.session.attr.update", "user.session.attr.updateMany"],
+        "PATCH",
+        "session/attr",
+        "Updates session attributes",
+        SESSION_ATTR_INPUTS,
+        &[],
+    ),
+    by(
+        &["user.session.attr.set", "user.session.attr.setMany"],
+        "PUT",
+        "session/attr",
+        "Creates or updates session attributes",
+        SESSION_ATTR_INPUTS,
+        &[],
+    ),
+    by(
+        &["user.session.attr.delete", "user.session.attr.deleteMany"],
+        "DELETE",
+        "session/attr",
+        "Deletes session attributes",
+        SESSION_ATTR_INPUTS,
+        &[],
+    ),
+    by(
+        &["user.session.attr.exists", "user.session.attr.existsMany"],
+        "GET",
+        "session/attr/exists",
+        "Whether session attributes exist",
+        SESSION_ATTR_INPUTS,
+        LIST_ANSWER,
+    ),
+    by(&["user.session.attr.names"], "GET", "session/attr/names", "The names of a session's attributes", SESSION_ATTR_INPUTS, LIST_ANSWER),
+    by(
+        &["passwordReset.createToken"],
         "POST",
         "password/reset",
         "Starts a password reset for a username or email; always ok, at once (the work runs afterwards)",
         &[req("credential", Str)],
         &[],
     ),
-    by("PATCH", "password/reset", "Exchanges the mailed token for a reset key", &[req("token", Str)], &[req("reset_key", Str)]),
     by(
+        &["passwordReset.accessToken"],
+        "PATCH",
+        "password/reset",
+        "Exchanges the mailed token for a reset key",
+        &[req("token", Str)],
+        &[req("reset_key", Str)],
+    ),
+    by(
+        &["passwordReset.changePassword"],
         "DELETE",
         "password/reset",
         "Sets the new password with the token and the reset key",
@@ -449,6 +556,7 @@ pub const ROUTES: &[Route] = &[
         needs_app: false,
         inputs: &[],
         answer: &[],
+        operations: &[],
     },
 ];
 
