@@ -21,37 +21,6 @@ const PASSWORD_RESET: &str = "password/reset";
 /// What a regular user's GET returns (spec §8.2).
 const REGULAR_GET: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
 
-/// The names the create response keeps (spec §8.2 POST /zato/sso/user).
-const CREATE_OUT: [&str; 23] = [
-    "user_id",
-    "username",
-    "email",
-    "display_name",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "is_active",
-    "is_internal",
-    "is_super_user",
-    "is_approval_needed",
-    "approval_status",
-    "approval_status_mod_time",
-    "approval_status_mod_by",
-    "is_locked",
-    "password_is_set",
-    "password_last_set",
-    "password_must_change",
-    "password_expiry",
-    "sign_up_status",
-    "sign_up_time",
-    "is_totp_enabled",
-    "totp_label",
-];
-
-const CREATE_IN_STR: [&str; 10] =
-    ["username", "password", "display_name", "first_name", "middle_name", "last_name", "email", "sign_up_status", "rate_limit_def", "totp_label"];
-const CREATE_IN_BOOL: [&str; 4] = ["password_must_change", "is_locked", "is_rate_limit_active", "is_totp_enabled"];
-
 fn ok(fields: Map<String, Value>) -> Outcome {
     Ok((fields, "ok", vec![]))
 }
@@ -144,23 +113,15 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             ("user", "POST") => {
                 let ust = r("ust")?;
                 r("username")?;
-                let mut data = Map::new();
-                for k in CREATE_IN_STR {
-                    if let Some(v) = s(k)? {
-                        data.insert(k.into(), Value::String(v));
-                    }
-                }
-                for k in CREATE_IN_BOOL {
-                    if let Some(b) = input.opt_bool(k).map_err(input_err)? {
-                        data.insert(k.into(), Value::Bool(b));
-                    }
-                }
+                // The user's fields as the route declares them; an empty TOTP key is none.
+                let mut data = input.declared_map(&["ust", "auto_approve", "totp_key"]).map_err(input_err)?;
                 if let Some(k) = s("totp_key")?.filter(|k| !k.is_empty()) {
                     data.insert("totp_key".into(), Value::String(k));
                 }
                 let opts = CreateOptions { auto_approve: input.opt_bool("auto_approve").map_err(input_err)?.unwrap_or(false) };
                 self.create_user(&origin.with_ust(&ust), &mut data, opts).await.map_err(specific)?;
-                ok(keep(data, &CREATE_OUT))
+                // The route's answer fields are what leaves (src/rest/table.rs CREATE_ANSWER).
+                ok(data)
             }
             ("user", "PATCH") => {
                 let ust = r("ust")?;
@@ -246,31 +207,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             }
             ("user/search", _) => {
                 let ust = r("ust")?;
-                let mut criteria = Map::new();
-                for k in [
-                    "user_id",
-                    "username",
-                    "email",
-                    "display_name",
-                    "first_name",
-                    "middle_name",
-                    "last_name",
-                    "sign_up_status",
-                    "approval_status",
-                    "name_op",
-                ] {
-                    if let Some(v) = s(k)? {
-                        criteria.insert(k.into(), Value::String(v));
-                    }
-                }
-                for k in ["cur_page", "page_size"] {
-                    if let Some(n) = input.opt_int(k).map_err(input_err)? {
-                        criteria.insert(k.into(), json!(n));
-                    }
-                }
-                if let Some(b) = input.opt_bool("is_name_exact").map_err(input_err)? {
-                    criteria.insert("is_name_exact".into(), Value::Bool(b));
-                }
+                // The criteria as the route declares them (src/rest/table.rs SEARCH_INPUTS).
+                let criteria = input.declared_map(&["ust"]).map_err(input_err)?;
                 ok(self.search(&origin.with_ust(&ust), &criteria).await.map_err(honour)?)
             }
             ("user/signup", "POST") => {

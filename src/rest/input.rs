@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::table::Route;
+use super::table::{Kind, Route};
 use super::{HttpRequest, Reject, MAX_BODY_BYTES};
 use crate::error::SsoError;
 use crate::net::MAX_REMOTE_ADDR_LEN;
@@ -137,6 +137,25 @@ impl Input {
             return Err(Reject::Sso(SsoError::internal("a REST handler read an input its route does not declare")));
         }
         Ok(self.fields.get(key))
+    }
+
+    /// Every input the route declares, but `current_app` and those in `except`, that is present
+    /// and not null, coerced to its declared kind (Zato's Int and Bool coercions): the table
+    /// says what an operation's data map holds, so no list of names is kept beside it.
+    pub(crate) fn declared_map(&self, except: &[&str]) -> Result<Map<String, Value>, Reject> {
+        let mut out = Map::new();
+        for f in self.route.inputs.iter().filter(|f| !except.contains(&f.name)) {
+            let value = match f.kind {
+                Kind::Str | Kind::StrOrNull | Kind::Time | Kind::TimeOrNull => self.opt_str(f.name)?.map(Value::String),
+                Kind::Bool => self.opt_bool(f.name)?.map(Value::Bool),
+                Kind::Int | Kind::IntOrNull => self.opt_int(f.name)?.map(Value::from),
+                Kind::Any | Kind::Object | Kind::Users | Kind::Sessions | Kind::LinkedAuths => self.raw(f.name)?.filter(|v| !v.is_null()).cloned(),
+            };
+            if let Some(v) = value {
+                out.insert(f.name.to_string(), v);
+            }
+        }
+        Ok(out)
     }
 
     /// Whether the input is present (body or query), even as null.
