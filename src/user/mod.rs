@@ -7,6 +7,7 @@ pub mod links;
 pub mod read;
 pub mod record;
 pub mod update;
+pub mod update_data;
 pub mod write;
 
 pub use record::UserRecord;

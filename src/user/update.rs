@@ -9,28 +9,12 @@ use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
 use crate::sso::{Request, Sso};
 use crate::store::Store;
-use crate::time;
-use crate::user::create::{check_email_syntax, check_username_syntax, MAX_TEXT};
+use crate::user::create::check_username_syntax;
 use crate::user::read::UsernameClaim;
-use crate::user::record::{purpose, ApprovalStatus, SignUpStatus, UserRecord, APPROVED, DEFAULT_LABEL, FINAL};
+use crate::user::record::{purpose, ApprovalStatus, UserRecord, APPROVED, DEFAULT_LABEL, FINAL};
+use crate::user::update_data::{check_shape, UserUpdate};
+pub use crate::user::update_data::{SELF_KEYS, SUPER_USER_KEYS};
 use crate::user::write::{intent_pending, new_stamp, user_from_raw, yielded, Change, Writer};
-
-/// What anyone may update on their own record.
-pub const SELF_KEYS: [&str; 8] = ["username", "email", "display_name", "first_name", "middle_name", "last_name", "is_totp_enabled", "totp_label"];
-/// What only super-users may update (the last two: spec §10 O-39, decided: persisted).
-pub const SUPER_USER_KEYS: [&str; 7] =
-    ["is_locked", "password_must_change", "password_expiry", "sign_up_status", "approval_status", "is_rate_limit_active", "rate_limit_def"];
-const NULLABLE: [&str; 7] = ["email", "display_name", "first_name", "middle_name", "last_name", "totp_label", "rate_limit_def"];
-
-fn str_or_null(data: &Map<String, Value>, key: &str) -> SsoResult<Option<Option<String>>> {
-    match data.get(key) {
-        None => Ok(None),
-        Some(Value::Null) => Ok(Some(None)),
-        Some(Value::String(s)) if s.chars().count() > MAX_TEXT => Err(bad(format!("{key} is longer than {MAX_TEXT} characters"))),
-        Some(Value::String(s)) => Ok(Some(Some(s.clone()))),
-        Some(_) => Err(bad(format!("{key} must be a string"))),
-    }
-}
 
 /// A name and its search copy change together (spec §10 O-7).
 fn set_name(name: &mut Option<String>, folded: &mut Option<String>, value: Option<String>) {
@@ -83,16 +67,8 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     }
 
     async fn update_user(&self, req: &Request, target: Target<'_>, data: &Map<String, Value>, ust: &str) -> SsoResult<()> {
-        // Step 2: shape.
-        if data.is_empty() {
-            return Err(SsoError::hidden(Code::MissingInput, "data is empty"));
-        }
-        if data.len() > SELF_KEYS.len() + SUPER_USER_KEYS.len() {
-            return Err(bad("data has too many keys"));
-        }
-        if let Some(k) = data.keys().find(|k| !SELF_KEYS.contains(&k.as_str()) && !SUPER_USER_KEYS.contains(&k.as_str())) {
-            return Err(bad(format!("{} cannot be updated", crate::input::shown_key(k))));
-        }
+        // Step 2: shape, before the session: a caller learns of a key that cannot be updated first.
+        check_shape(data)?;
         // Steps 3–5: session, target, role. The target's record, the new name's claim and the
         // target's sessions (a lock ends them) are read with the session, in one round trip.
         let target_hint = match target {
@@ -147,71 +123,20 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         {
             return Err(no_self_lockout());
         }
-        // Step 6: username (spec §10 O-22: empty or malformed names are refused).
-        let new_username = match data.get("username") {
-            None => None,
-            Some(Value::String(u)) if !u.is_empty() => {
-                check_username_syntax(&self.config, u)?;
-                let claimed_by_other = match claim_raw.as_deref().and_then(|t| serde_json::from_str::<UsernameClaim>(t).ok()) {
-                    Some(c) if c.user_id != target_id => self.load_user(&c.user_id).await?.is_some_and(|o| crate::username::same(&o.username, u)),
-                    _ => false,
-                };
-                if claimed_by_other {
-                    return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
-                }
-                Some(u.clone())
-            }
-            // Spec §10 O-22: an empty username is E001001; null is step 10's E008002 (every
-            // check between here and there gives E008002 too, so answering now is the same).
-            Some(Value::String(_)) => return Err(SsoError::shown(Code::UsernameInvalid, "the username cannot be empty")),
-            Some(Value::Null) => return Err(bad("username cannot be null")),
-            Some(_) => return Err(bad("username must be a string")),
-        };
-        // Step 7
-        let sign_up_status = match data.get("sign_up_status") {
-            None => None,
-            Some(Value::String(s)) if SignUpStatus::parse(s).is_some() => SignUpStatus::parse(s),
-            Some(Value::Null) => return Err(bad("sign_up_status cannot be null")),
-            Some(_) => return Err(bad("sign_up_status must be 'final' or 'before_confirmation'")),
-        };
-        // Steps 8 and 10 (spec §10 O-49: is_totp_enabled must be a boolean too).
-        let mut bools = Vec::new();
-        for key in ["is_locked", "password_must_change", "is_totp_enabled", "is_rate_limit_active"] {
-            match data.get(key) {
-                None => {}
-                Some(Value::Bool(b)) => bools.push((key, *b)),
-                Some(_) => return Err(bad(format!("{key} must be a boolean"))),
+        // Step 6: a new name taken by another user is refused before any later field is
+        // looked at (the name's syntax is checked first, by the parse).
+        if let Some(u) = new_name.as_deref().filter(|u| check_username_syntax(&self.config, u).is_ok()) {
+            let claimed_by_other = match claim_raw.as_deref().and_then(|t| serde_json::from_str::<UsernameClaim>(t).ok()) {
+                Some(c) if c.user_id != target_id => self.load_user(&c.user_id).await?.is_some_and(|o| crate::username::same(&o.username, u)),
+                _ => false,
+            };
+            if claimed_by_other {
+                return Err(SsoError::hidden(Code::UsernameExists, "the username is taken"));
             }
         }
-        // Step 9: an absolute instant (spec §10 O-45).
-        let password_expiry = match data.get("password_expiry") {
-            None => None,
-            Some(Value::String(s)) => Some(time::parse_zato(s).ok_or_else(|| bad("password_expiry must be a datetime"))?),
-            Some(_) => return Err(bad("password_expiry must be a datetime")),
-        };
-        if let Some(k) = data.iter().find(|(k, v)| v.is_null() && !NULLABLE.contains(&k.as_str())).map(|(k, _)| k) {
-            return Err(bad(format!("{k} cannot be null")));
-        }
-        // Step 11
-        let approval_status = match data.get("approval_status") {
-            None => None,
-            Some(Value::String(s)) if ApprovalStatus::parse(s).is_some() => ApprovalStatus::parse(s),
-            Some(_) => return Err(bad("approval_status must be 'approved', 'rejected' or 'before_decision'")),
-        };
-        let names: Vec<(&str, Option<Option<String>>)> = ["display_name", "first_name", "middle_name", "last_name", "totp_label", "rate_limit_def"]
-            .into_iter()
-            .map(|k| str_or_null(data, k).map(|v| (k, v)))
-            .collect::<SsoResult<_>>()?;
-        let email = match data.get("email") {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(Value::String(e)) if e.is_empty() => Some(None),
-            Some(Value::String(e)) => {
-                check_email_syntax(&self.config, e)?;
-                Some(Some(e.clone()))
-            }
-            Some(_) => return Err(bad("email must be a string")),
-        };
+        // Steps 6–11: the values.
+        let update = UserUpdate::parse(data, &self.config)?;
+        let new_username = update.username.clone();
 
         if target_id == caller.user_id
             && intent_of.as_deref() == Some(target_id.as_str())
@@ -230,49 +155,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                 first,
                 |old| {
                     let mut user = old.clone();
-                    for (key, value) in &names {
-                        let Some(value) = value.clone() else { continue };
-                        match *key {
-                            "display_name" => set_name(&mut user.display_name, &mut user.display_name_fold, value),
-                            "first_name" => set_name(&mut user.first_name, &mut user.first_name_fold, value),
-                            "middle_name" => set_name(&mut user.middle_name, &mut user.middle_name_fold, value),
-                            "last_name" => set_name(&mut user.last_name, &mut user.last_name_fold, value),
-                            // Spec §10 O-40: always sealed.
-                            "totp_label" => {
-                                let label = value.filter(|l| !l.is_empty()).unwrap_or_else(|| DEFAULT_LABEL.to_string());
-                                user.totp_label = self
-                                    .keys
-                                    .seal(purpose::TOTP_LABEL, label.as_bytes())
-                                    .map_err(|_| SsoError::internal("a value could not be sealed"))?;
-                            }
-                            "rate_limit_def" => user.rate_limit_def = value,
-                            _ => {}
-                        }
-                    }
-                    if let Some(e) = &email {
-                        self.set_email(&mut user, e.clone())?;
-                    }
-                    for (key, b) in &bools {
-                        match *key {
-                            "is_locked" => self.set_locked(&mut user, *b, &caller_id, req)?,
-                            "password_must_change" => user.password_must_change = *b,
-                            "is_totp_enabled" => user.is_totp_enabled = *b,
-                            "is_rate_limit_active" => user.is_rate_limit_active = *b,
-                            _ => {}
-                        }
-                    }
-                    if let Some(t) = password_expiry {
-                        user.password_expiry = t;
-                    }
-                    if let Some(s) = sign_up_status {
-                        user.sign_up_status = s;
-                    }
-                    if let Some(s) = approval_status {
-                        self.set_approval(&mut user, s, &caller_id, req)?;
-                    }
-                    if let Some(name) = &new_username {
-                        user.username = name.clone();
-                    }
+                    self.apply_update(&mut user, &update, &caller_id, req)?;
                     Ok(Change::Write(user))
                 },
                 |commit, old, new| {
@@ -298,6 +181,58 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Err(e) => Err(e),
             Ok(_) => Ok(()),
         }
+    }
+
+    /// The changes of `update` to `user`, made by `actor`.
+    fn apply_update(&self, user: &mut UserRecord, update: &UserUpdate, actor: &str, req: &Request) -> SsoResult<()> {
+        if let Some(v) = update.display_name.clone().new_value() {
+            set_name(&mut user.display_name, &mut user.display_name_fold, v);
+        }
+        if let Some(v) = update.first_name.clone().new_value() {
+            set_name(&mut user.first_name, &mut user.first_name_fold, v);
+        }
+        if let Some(v) = update.middle_name.clone().new_value() {
+            set_name(&mut user.middle_name, &mut user.middle_name_fold, v);
+        }
+        if let Some(v) = update.last_name.clone().new_value() {
+            set_name(&mut user.last_name, &mut user.last_name_fold, v);
+        }
+        // Spec §10 O-40: always sealed.
+        if let Some(v) = update.totp_label.clone().new_value() {
+            let label = v.filter(|l| !l.is_empty()).unwrap_or_else(|| DEFAULT_LABEL.to_string());
+            user.totp_label = self.keys.seal(purpose::TOTP_LABEL, label.as_bytes()).map_err(|_| SsoError::internal("a value could not be sealed"))?;
+        }
+        if let Some(v) = update.rate_limit_def.clone().new_value() {
+            user.rate_limit_def = v;
+        }
+        if let Some(e) = update.email.clone().new_value() {
+            self.set_email(user, e)?;
+        }
+        if let Some(b) = update.is_locked {
+            self.set_locked(user, b, actor, req)?;
+        }
+        if let Some(b) = update.password_must_change {
+            user.password_must_change = b;
+        }
+        if let Some(b) = update.is_totp_enabled {
+            user.is_totp_enabled = b;
+        }
+        if let Some(b) = update.is_rate_limit_active {
+            user.is_rate_limit_active = b;
+        }
+        if let Some(t) = update.password_expiry {
+            user.password_expiry = t;
+        }
+        if let Some(s) = update.sign_up_status {
+            user.sign_up_status = s;
+        }
+        if let Some(s) = update.approval_status {
+            self.set_approval(user, s, actor, req)?;
+        }
+        if let Some(name) = &update.username {
+            user.username = name.clone();
+        }
+        Ok(())
     }
 
     /// Stages a rename: the new name's claim (under a check of the claim as read: absent, a
