@@ -43,6 +43,13 @@ fn update_checks_run_in_spec_order() {
     assert_code(upd(json!({ "is_locked": true }), &ust), Code::InvalidInput, false);
     assert_code(upd(json!({ "approval_status": "approved" }), &ust), Code::InvalidInput, false);
     assert_code(upd(json!({ "username": "v" }), &ust), Code::UsernameExists, false);
+    // A taken name is refused before a later field's wrong type; an ill-formed one is not
+    // looked up at all.
+    assert_code(upd(json!({ "username": "v", "display_name": 5 }), &ust), Code::UsernameExists, false);
+    assert_code(upd(json!({ "username": "v v", "display_name": 5 }), &ust), Code::UsernameHasWhitespace, true);
+    // Who may change a field is decided before its value is looked at.
+    assert_eq!(upd(json!({ "display_name": 5, "is_locked": "x" }), &ust).unwrap_err().detail, "only super-users may update is_locked");
+    assert_code(upd(json!({ "sign_up_status": 5 }), &admin), Code::InvalidOperation, true);
     assert_code(upd(json!({ "username": "" }), &ust), Code::UsernameInvalid, true);
     assert_code(upd(json!({ "username": null }), &ust), Code::InvalidInput, false);
     assert_code(upd(json!({ "username": "has space" }), &ust), Code::UsernameHasWhitespace, true);
