@@ -270,3 +270,49 @@ fn supplied_user_id_is_validated_and_unique() {
     f.create(&admin, json!({ "username": "own2" })).unwrap();
     assert_code(f.create(&admin, json!({ "username": "own3", "user_id": "a/b" })), Code::InvalidInput, false);
 }
+
+#[test]
+fn create_user_writes_back_exactly_the_record_fields_and_keeps_the_rest() {
+    let f = Fixture::new(json!({}));
+    let ust = f.admin_ust();
+    let given = json!({ "username": "kept", "password": "a good passphrase", "email": "k@example.com", "creation_ctx": { "via": "test" }, "rate_limit_def": "*=1/d" });
+    let data = f.create(&ust, given.clone()).unwrap();
+    let mut keys: Vec<&str> = data.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut expected = vec![
+        "user_id",
+        "username",
+        "display_name",
+        "first_name",
+        "middle_name",
+        "last_name",
+        "is_active",
+        "is_internal",
+        "is_locked",
+        "is_super_user",
+        "approval_status",
+        "approval_status_mod_time",
+        "approval_status_mod_by",
+        "is_approval_needed",
+        "password_is_set",
+        "password_last_set",
+        "password_must_change",
+        "password_expiry",
+        "sign_up_status",
+        "sign_up_time",
+        "is_totp_enabled",
+        "totp_label",
+        // What the caller gave and the creation does not answer stays as given.
+        "email",
+        "creation_ctx",
+        "rate_limit_def",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!((&data["email"], &data["creation_ctx"], &data["rate_limit_def"]), (&given["email"], &given["creation_ctx"], &given["rate_limit_def"]));
+    assert_eq!((&data["display_name"], &data["first_name"], &data["totp_label"]), (&json!(""), &Value::Null, &json!("")));
+    // A refused creation leaves data as it was, password included.
+    let mut refused = obj(json!({ "username": "kept", "password": "a good passphrase" }));
+    assert_code(block_on(f.sso.create_user(&caller().with_ust(&ust), &mut refused, Default::default())), Code::UsernameExists, false);
+    assert_eq!(Value::Object(refused), json!({ "username": "kept", "password": "a good passphrase" }));
+}

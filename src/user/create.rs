@@ -8,15 +8,14 @@ use crate::crypto::{ids, totp};
 use crate::error::bad;
 use crate::error::{Code, SsoError, SsoResult};
 use crate::hooks::Hooks;
-use crate::input::{opt_bool, opt_string, shown_key};
 use crate::search::search_fold;
 use crate::sso::{encode, Request, Sso};
 use crate::store::{digest, keys, Commit, Store};
 use crate::time::{self, Timestamp};
+pub use crate::user::create_data::CREATE_KEYS;
+use crate::user::create_data::{CreateUser, CreatedUser};
 use crate::user::read::UsernameClaim;
-use crate::user::record::{
-    self, purpose, ApprovalStatus, SignUpStatus, UserRecord, APPROVED, BEFORE_CONFIRMATION, BEFORE_DECISION, DEFAULT_LABEL, FINAL,
-};
+use crate::user::record::{self, purpose, ApprovalStatus, SignUpStatus, UserRecord, DEFAULT_LABEL, FINAL};
 
 /// `create_user`'s keyword arguments.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,29 +23,6 @@ pub struct CreateOptions {
     /// Approve the user at once instead of following `signup.is_approval_needed`.
     pub auto_approve: bool,
 }
-
-/// The keys `data` may hold: the seed `User.create` table plus the Python API's extras.
-pub const CREATE_KEYS: [&str; 19] = [
-    "username",
-    "password",
-    "password_must_change",
-    "display_name",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "email",
-    "is_locked",
-    "sign_up_status",
-    "is_totp_enabled",
-    "totp_key",
-    "totp_label",
-    "user_id",
-    "creation_ctx",
-    "is_rate_limit_active",
-    "rate_limit_type",
-    "rate_limit_def",
-    "rate_limit_check_parent_def",
-];
 
 /// Longest name, label or rate-limit string accepted.
 pub const MAX_TEXT: usize = 1024;
@@ -110,10 +86,6 @@ pub(crate) fn check_email_syntax(config: &crate::config::Config, email: &str) ->
     Ok(())
 }
 
-fn ts(t: &Timestamp) -> Value {
-    Value::String(time::format_zato(t))
-}
-
 impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
     /// Spec §3.1: a super-user creates a regular user. `data` is enriched in place on success
     /// (and `password` removed from it); on failure it is left as it was.
@@ -156,45 +128,40 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
 
     /// Steps 2–7 of spec §3.1, after the caller has been authorised.
     pub(crate) async fn create_user_record(&self, req: &Request, data: &mut Map<String, Value>, c: Creation<'_>) -> SsoResult<String> {
-        if let Some(k) = data.keys().find(|k| !CREATE_KEYS.contains(&k.as_str())) {
-            return Err(bad(format!("unknown key in data: {}", shown_key(k))));
-        }
         // Types first: a wrong type is bad input whatever else is wrong.
-        let username = match data.get("username") {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(bad("username must be a string")),
-        };
-        let password = opt_string(data, "password", usize::MAX)?;
-        let must_change = opt_bool(data, "password_must_change")?.unwrap_or(false);
-        let display_name = opt_string(data, "display_name", MAX_TEXT)?;
-        let first_name = opt_string(data, "first_name", MAX_TEXT)?;
-        let middle_name = opt_string(data, "middle_name", MAX_TEXT)?;
-        let last_name = opt_string(data, "last_name", MAX_TEXT)?;
-        let email = opt_string(data, "email", usize::MAX)?.filter(|e| !e.is_empty());
-        let is_locked = opt_bool(data, "is_locked")?.unwrap_or(false);
-        let sign_up_status = opt_string(data, "sign_up_status", MAX_TEXT)?.filter(|s| !s.is_empty());
-        let is_totp_enabled = opt_bool(data, "is_totp_enabled")?.unwrap_or(false);
-        let totp_key = opt_string(data, "totp_key", 256)?.filter(|s| !s.is_empty());
-        let totp_label = opt_string(data, "totp_label", MAX_TEXT)?.filter(|s| !s.is_empty());
-        let user_id = opt_string(data, "user_id", MAX_USER_ID)?.filter(|s| !s.is_empty());
-        let is_rate_limit_active = opt_bool(data, "is_rate_limit_active")?.unwrap_or(false);
-        let rate_limit_type = opt_string(data, "rate_limit_type", MAX_TEXT)?.unwrap_or_else(|| "EXACT".into());
-        let rate_limit_def = opt_string(data, "rate_limit_def", MAX_TEXT)?;
-        let rate_limit_check_parent_def = opt_bool(data, "rate_limit_check_parent_def")?.unwrap_or(false);
-        let creation_ctx =
-            serde_json::to_string(data.get("creation_ctx").unwrap_or(&Value::Null)).map_err(|_| bad("creation_ctx is not serialisable"))?;
-        if creation_ctx.len() > 64 * 1024 {
-            return Err(bad("creation_ctx is larger than 64 KiB"));
-        }
-        if let Some(id) = &user_id {
-            if !id.chars().all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch)) {
-                return Err(bad("user_id may hold only letters, digits, '.', '_' and '-'"));
-            }
-        }
+        let input = CreateUser::parse(data)?;
+        let (user_id, created) = self.create_from(req, input, c).await?;
+        created.write_into(data);
+        Ok(user_id)
+    }
 
+    /// Steps 2–7 of spec §3.1 on data whose types are checked; returns the new user's id and
+    /// what the caller is told of it.
+    async fn create_from(&self, req: &Request, input: CreateUser, c: Creation<'_>) -> SsoResult<(String, CreatedUser)> {
+        let CreateUser {
+            username,
+            password,
+            password_must_change: must_change,
+            display_name,
+            first_name,
+            middle_name,
+            last_name,
+            email,
+            is_locked,
+            sign_up_status,
+            is_totp_enabled,
+            totp_key,
+            totp_label,
+            user_id,
+            is_rate_limit_active,
+            rate_limit_type,
+            rate_limit_def,
+            rate_limit_check_parent_def,
+            creation_ctx,
+        } = input;
         // Step 2
-        let approval_status = if c.auto_approve || !self.config.signup.is_approval_needed { APPROVED } else { BEFORE_DECISION };
+        let approval_status =
+            if c.auto_approve || !self.config.signup.is_approval_needed { ApprovalStatus::Approved } else { ApprovalStatus::BeforeDecision };
         // Step 3
         if username.is_empty() {
             return Err(SsoError::shown(Code::UsernameInvalid, "a username is required"));
@@ -215,10 +182,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             Some(_) => return Err(SsoError::hidden(Code::UsernameExists, "the username is taken")),
         };
         // Step 5 (spec §10 O-21: the value is validated)
-        let sign_up_status = sign_up_status.unwrap_or_else(|| FINAL.to_string());
-        if sign_up_status != FINAL && sign_up_status != BEFORE_CONFIRMATION {
-            return Err(bad("sign_up_status must be 'final' or 'before_confirmation'"));
-        }
+        let sign_up_status = match sign_up_status {
+            None => SignUpStatus::Final,
+            Some(s) => SignUpStatus::parse(&s).ok_or_else(|| bad("sign_up_status must be 'final' or 'before_confirmation'"))?,
+        };
         // Step 6
         if let Some(e) = &email {
             check_email_syntax(&self.config, e)?;
@@ -295,12 +262,12 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             is_locked,
             locked_time: None,
             locked_by: None,
-            approval_status: ApprovalStatus::parse(approval_status).unwrap_or(ApprovalStatus::BeforeDecision),
+            approval_status,
             approval_status_mod_time: now,
             approval_status_mod_by: c.creator.to_string(),
             approv_rej_time: None,
             approv_rej_by: None,
-            sign_up_status: SignUpStatus::parse(&sign_up_status).unwrap_or(SignUpStatus::BeforeConfirmation),
+            sign_up_status,
             sign_up_time: now,
             sign_up_confirm_token_digest: digest("confirm", &confirm_token),
             sign_up_confirm_time: None,
@@ -331,7 +298,7 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         if let Some((key, raw)) = &c.email_claim {
             commit.check(key.clone(), raw.as_deref()).put(key.clone(), user_id.clone(), None);
         }
-        if sign_up_status == BEFORE_CONFIRMATION || token_handed_out {
+        if sign_up_status == SignUpStatus::BeforeConfirmation || token_handed_out {
             commit.put(keys::confirm_token(&confirm_token), user_id.clone(), None);
         }
         if let Some(k) = self.email_link(&user) {
@@ -371,36 +338,27 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
             return Err(crate::sso::gave_up("the username"));
         }
 
-        data.remove("password");
-        let label_out = totp_label.map(|l| record::shown_label(&l)).unwrap_or_default();
-        let opt = |s: Option<String>| s.map(Value::String).unwrap_or(Value::Null);
-        for (k, v) in [
-            ("user_id", Value::String(user_id.clone())),
-            ("username", Value::String(username)),
-            ("display_name", Value::String(display)),
-            ("first_name", opt(first)),
-            ("middle_name", opt(middle)),
-            ("last_name", opt(last)),
-            ("is_active", Value::Bool(true)),
-            ("is_internal", Value::Bool(false)),
-            ("is_locked", Value::Bool(is_locked)),
-            ("is_super_user", Value::Bool(c.is_super_user)),
-            ("approval_status", Value::String(approval_status.into())),
-            ("approval_status_mod_time", ts(&now)),
-            ("approval_status_mod_by", Value::String(c.creator.into())),
-            ("is_approval_needed", Value::Bool(approval_status != APPROVED)),
-            ("password_is_set", Value::Bool(true)),
-            ("password_last_set", ts(&user.password_last_set)),
-            ("password_must_change", Value::Bool(must_change)),
-            ("password_expiry", ts(&user.password_expiry)),
-            ("sign_up_status", Value::String(sign_up_status)),
-            ("sign_up_time", ts(&now)),
-            ("is_totp_enabled", Value::Bool(is_totp_enabled)),
-            ("totp_label", Value::String(label_out)),
-        ] {
-            data.insert(k.to_string(), v);
-        }
-        Ok(user_id)
+        let created = CreatedUser {
+            user_id: user_id.clone(),
+            username,
+            display_name: display,
+            first_name: first,
+            middle_name: middle,
+            last_name: last,
+            is_locked,
+            is_super_user: c.is_super_user,
+            approval_status,
+            approval_status_mod_time: time::format_zato(&now),
+            approval_status_mod_by: c.creator.into(),
+            password_last_set: time::format_zato(&user.password_last_set),
+            password_must_change: must_change,
+            password_expiry: time::format_zato(&user.password_expiry),
+            sign_up_status,
+            sign_up_time: time::format_zato(&now),
+            is_totp_enabled,
+            totp_label: totp_label.map(|l| record::shown_label(&l)).unwrap_or_default(),
+        };
+        Ok((user_id, created))
     }
 
     /// The user record is new by construction (a fresh random id); where the caller supplied

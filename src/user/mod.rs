@@ -2,6 +2,7 @@
 //! creation (§3.1) and reads (§3.4).
 
 pub mod create;
+pub mod create_data;
 pub mod delete;
 pub mod links;
 pub mod read;
