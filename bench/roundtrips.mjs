@@ -77,6 +77,8 @@ export async function measureRoundTrips(delay = DELAY_MS) {
   await op('login', 3, () => u.login(null, 'alice', PASSWORD, APP, ADDR), () => u.login(null, 'alice', PASSWORD, APP, ADDR));
   await op('updateCurrentUser', 3, () => u.updateCurrentUser(null, { display_name: 'Alice A' }, ust, APP, ADDR), () => u.updateCurrentUser(null, { display_name: 'Alice B' }, ust, APP, ADDR));
   await op('lockUser', 3, () => u.lockUser(null, others[0], admin, APP, ADDR), () => u.lockUser(null, others[1], admin, APP, ADDR));
+  await op('session.getCurrent', 1, () => u.session.getCurrent(null, ust, APP, ADDR), () => u.session.getCurrent(null, ust, APP, ADDR));
+  await op('search, a page of users', 3, () => u.search(null, { page_size: 5 }, admin, APP, ADDR), () => u.search(null, { page_size: 10 }, admin, APP, ADDR));
   await op('search by exact username', 2, () => u.search(null, { username: 'bob0' }, admin, APP, ADDR), () => u.search(null, { username: 'alice' }, admin, APP, ADDR));
   await op('createUser', 4, () => mk('carol0'), () => mk('carol1'));
   await op('deleteUserById', 5, () => u.deleteUserById(null, others[2], admin, APP, ADDR), () => u.deleteUserById(null, others[3], admin, APP, ADDR));

@@ -202,6 +202,10 @@ fn round_trip_budgets_hold() {
             Box::pin(async move { f.sso.login(&caller(), "jo", "jo's passphrase", LoginOptions::default()).await.map(|r| Value::String(r.ust)) }),
         ),
         ("createUser", 4, call(f, "user.createUser", json!([null, { "username": "kim", "password": "kim's passphrase" }, admin, APP, ADDR]))),
+        // A page of every user (3 by now): the page's records and last logins in one round
+        // trip, not one per row.
+        ("search, a page of everyone", 3, call(f, "user.search", json!([null, {}, admin, APP, ADDR]))),
+        ("session.getCurrent", 1, call(f, "user.session.getCurrent", json!([null, admin, APP, ADDR]))),
         ("logout", 2, call(f, "user.logout", json!([null, admin, APP, ADDR]))),
     ];
     let mut over = Vec::new();

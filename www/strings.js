@@ -150,4 +150,5 @@ export const AUDIT_OPS = {
   'user.get_current_user': 'read own account', 'user.get_user_by_id': 'read user', 'user.search': 'search', 'session.get_list': 'list sessions',
   'session.get': 'read session', 'session.verify': 'verify session',
 };
-export const isReadOp = (op) => /\.(get|search|verify|exists|names|list)/.test(op) || /get_/.test(op);
+/** Audit operations that only read (hidden from trails by default): the core's audit names. */
+export const isReadOp = (op) => /\.(get|search|verify|exists|names|list|to_dict|find_user)/.test(op) || /get_/.test(op);
