@@ -1,25 +1,16 @@
 // The package in real Chromium (Debian's, driven by playwright-core): the "browser" entry
 // loads the wasm, IndexedDB is the store, a user is created and logs in, no console error; and
 // the store conformance suite passes on the browser's own IndexedDB.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { staticServer, CHROMIUM_ARGS } from './static-server.mjs';
+import { repoInChromium } from './repo-in-chromium.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
 const shots = resolve(import.meta.dirname, 'screenshots');
 mkdirSync(shots, { recursive: true });
 
-const server = staticServer(root);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-after(async () => {
-  await browser.close();
-  server.close();
-});
+const { browser, base } = await repoInChromium();
 
 test('Chromium: create a user and log in, in the page, on IndexedDB', async () => {
   const page = await browser.newPage();

@@ -1,21 +1,11 @@
 // The race suite (tests/races/cases.mjs) in real Chromium (Debian's, driven by playwright-core):
 // the package's browser entry in a page, IndexedDbStore on the browser's own IndexedDB, every
 // case's concurrent calls inside the page. RACES_LIVENESS=1 adds the opt-in liveness cases.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { staticServer, CHROMIUM_ARGS } from './static-server.mjs';
+import { repoInChromium } from './repo-in-chromium.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const server = staticServer(root);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-after(async () => {
-  await browser.close();
-  server.close();
-});
+const { browser, base } = await repoInChromium();
 
 const page = await browser.newPage();
 const errors = [];

@@ -1,21 +1,15 @@
 // workerd: the package's Argon2id hash, made in a worker, verifies with @node-rs/argon2.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
-import { Miniflare } from 'miniflare';
 import * as reference from '@node-rs/argon2';
 import { PASSWORD } from '../argon2id/phc-from-package.mjs';
+import { sourceWorker } from './workerd.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const mf = new Miniflare({
-  modules: true,
-  modulesRoot: root,
-  scriptPath: resolve(import.meta.dirname, 'argon2id-worker.js'),
+const mf = sourceWorker('argon2id-worker.js', {
   modulesRules: [
     { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
     { type: 'CompiledWasm', include: ['**/*.wasm'] },
   ],
-  compatibilityDate: '2026-04-01',
 });
 after(() => mf.dispose());
 

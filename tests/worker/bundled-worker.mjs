@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { bundleOptions } from './workerd.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const installed = resolve(root, 'examples/cloudflare-worker/node_modules');
@@ -41,14 +42,7 @@ export async function bundledWorker(entry, options = {}) {
       },
     }],
   });
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: join(out, 'worker.js'),
-    modulesRoot: out,
-    modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
-    ...options,
-  });
+  const mf = new Miniflare({ ...bundleOptions(out, 'worker.js'), ...options });
   after(() => mf.dispose());
   return mf;
 }

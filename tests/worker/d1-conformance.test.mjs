@@ -4,20 +4,12 @@
 // which commit's atomicity rests on.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
-import { Miniflare } from 'miniflare';
 import { conformance } from '../conformance/suite.mjs';
+import { proxyStore, storeCall } from './store-proxy.mjs';
+import { sourceWorker } from './workerd.mjs';
 import { D1Store, prefixEnd } from '../../pkg/lib/d1.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const mf = new Miniflare({
-  modules: true,
-  modulesRoot: root,
-  scriptPath: resolve(import.meta.dirname, 'd1-conformance-worker.js'),
-  modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }],
-  compatibilityDate: '2026-04-01',
-  d1Databases: ['DB'],
-});
+const mf = sourceWorker('d1-conformance-worker.js', { d1Databases: ['DB'] });
 after(() => mf.dispose());
 
 test('D1: a failing statement in db.batch() rolls back the ones before it', async () => {
@@ -41,29 +33,15 @@ test('D1Store: the prefix bound of a listing', () => {
 });
 
 let tables = 0;
-conformance(test, 'D1Store (workerd)', async () => {
+/** A fresh store, on a table of its own: its name, and `call(op, ...args)` into the worker. */
+function freshTable() {
   const table = `t${++tables}`;
-  const call = async (op, ...args) => {
-    const res = await mf.dispatchFetch(`http://d1.test/?table=${table}`, { method: 'POST', body: JSON.stringify({ op, args }) });
-    const r = await res.json();
-    if (!r.ok) throw new Error(r.error);
-    return r.value;
-  };
-  const store = Object.fromEntries(['get', 'put', 'delete', 'list', 'putIfAbsent', 'getMany', 'commit']
-    .map((op) => [op, (...args) => call(op, ...args)]));
-  // The clock moves inside the worker; the suite's synchronous advance queues the call.
-  let pending = Promise.resolve();
-  const wrapped = Object.fromEntries(Object.entries(store).map(([k, f]) => [k, async (...a) => { await pending; return f(...a); }]));
-  return { store: wrapped, advance: (ms) => { pending = pending.then(() => call('advance', ms)); } };
-}, { atomic: true });
+  return { table, call: storeCall(mf, `http://d1.test/?table=${table}`) };
+}
+conformance(test, 'D1Store (workerd)', async () => proxyStore(freshTable().call), { atomic: true });
 
 test('D1Store (workerd): a listing deletes the expired rows it passes, not those beyond its page', async () => {
-  const table = `t${++tables}`;
-  const call = async (op, ...args) => {
-    const r = await (await mf.dispatchFetch(`http://d1.test/?table=${table}`, { method: 'POST', body: JSON.stringify({ op, args }) })).json();
-    if (!r.ok) throw new Error(r.error);
-    return r.value;
-  };
+  const { table, call } = freshTable();
   for (const k of ['s/1', 's/2', 's/3', 's/4', 's/5']) await call('put', k, 'x', k === 's/1' || k === 's/3' ? undefined : { expirationTtl: 1 });
   await call('put', 'other', 'x', { expirationTtl: 1 });
   await call('advance', 2000);

@@ -4,36 +4,21 @@
 //   GET  /cases           the case names
 //   POST /run {name}      runs one case: { name, ok, error?, ms }
 import { Sso, SsoError, D1Store } from 'edge-sso';
-import { races } from '../races/cases.mjs';
+import { caseNames, raceCases, runCase } from './race-endpoints.js';
 
 const SUITE = 'D1Store (workerd)';
-
-function cases(env, makeStore) {
-  const found = new Map();
-  races((name, fn) => found.set(name, fn), SUITE, makeStore, { Sso, SsoError, liveness: env.RACES_LIVENESS === '1' });
-  return found;
-}
+const deps = (env) => ({ Sso, SsoError, liveness: env.RACES_LIVENESS === '1' });
 
 let tables = 0;
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    if (url.pathname === '/cases') {
-      return Response.json([...cases(env, () => { throw new Error('listing only'); }).keys()]);
-    }
+    if (url.pathname === '/cases') return caseNames(SUITE, deps(env));
     if (url.pathname === '/run' && request.method === 'POST') {
       const { name } = await request.json();
       // A fresh table per case: the case's fresh store.
-      const fn = cases(env, () => D1Store.open(env.DB, { table: `race_${++tables}` })).get(name);
-      if (!fn) return Response.json({ name, ok: false, error: 'no such case' }, { status: 404 });
-      const started = Date.now();
-      try {
-        await fn();
-        return Response.json({ name, ok: true, ms: Date.now() - started });
-      } catch (e) {
-        return Response.json({ name, ok: false, error: `${e?.name}: ${e?.message}`, ms: Date.now() - started });
-      }
+      return runCase(raceCases(SUITE, () => D1Store.open(env.DB, { table: `race_${++tables}` }), deps(env)), name);
     }
     return new Response('not found', { status: 404 });
   },

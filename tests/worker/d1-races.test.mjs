@@ -1,28 +1,13 @@
-// The race suite on workerd with D1: tests/worker/d1-races-worker.js bundled with the package as
-// installed by `make worker-bundle` (examples/cloudflare-worker/node_modules/edge-sso, its
-// "workerd" export, the .wasm imported as a module as wrangler does), run through miniflare;
-// every case runs in the worker on D1Store over a real D1 binding, a table per case.
+// The race suite on workerd with D1: tests/worker/d1-races-worker.js bundled with the installed
+// package as wrangler would (tests/worker/bundled-worker.mjs), run through miniflare; every case
+// runs in the worker on D1Store over a real D1 binding, a table per case.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { bundledWorker } from './bundled-worker.mjs';
+import { raceSuiteOnWorker } from './race-suite-on-worker.mjs';
 
 const mf = await bundledWorker('d1-races-worker.js', {
   d1Databases: ['DB'],
   bindings: { RACES_LIVENESS: process.env.RACES_LIVENESS ?? '' },
 });
 
-const names = await (await mf.dispatchFetch('http://race.test/cases')).json();
-
-test('workerd, D1: the race suite has its cases', () => {
-  assert.ok(names.length >= 17, `${names.length} cases`);
-});
-
-for (const name of names) {
-  test(name, async (t) => {
-    const res = await mf.dispatchFetch('http://race.test/run', { method: 'POST', body: JSON.stringify({ name }) });
-    const r = await res.json();
-    assert.equal(r.name, name);
-    t.diagnostic(`${r.ms} ms in the worker`);
-    assert.ok(r.ok, r.error);
-  });
-}
+await raceSuiteOnWorker(test, mf, 'http://race.test', { label: 'workerd, D1', where: 'in the worker' });

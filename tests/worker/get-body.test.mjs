@@ -6,15 +6,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { exampleWorker } from './example-worker.mjs';
+import { adminBindings, ADMIN as admin } from './example-worker-rest.mjs';
 
-const admin = { username: 'admin', password: 'worker admin passphrase' };
-const mf = exampleWorker({
-  SSO_STORE: 'kv',
-  SSO_SECRET_KEY: Buffer.alloc(32, 12).toString('base64'),
-  SSO_ADMIN_USERNAME: admin.username,
-  SSO_ADMIN_PASSWORD: admin.password,
-  SSO_CONFIG: JSON.stringify({ argon2: { m_cost: 256, t_cost: 1, p_cost: 1 } }),
-}, { port: 0 });
+const mf = exampleWorker(adminBindings('kv', 12), { port: 0 });
 after(() => mf.dispose());
 
 function send(base, method, path, body) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Miniflare } from 'miniflare';
+import { bundleOptions } from './workerd.mjs';
 
 const BUNDLE = resolve(import.meta.dirname, '../../.build/hono-worker');
 const SITE = 'https://app.example';
@@ -15,11 +16,7 @@ const USER = { username: 'reader', password: 'reader passphrase 1' };
 function start(config) {
   if (!existsSync(resolve(BUNDLE, 'index.js'))) throw new Error(`no bundle in ${BUNDLE}: run \`make worker-bundle\` (make test-worker does)`);
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: resolve(BUNDLE, 'index.js'),
-    modulesRoot: BUNDLE,
-    modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
+    ...bundleOptions(BUNDLE, 'index.js'),
     durableObjects: { SSO_SHARDS: { className: 'SsoShard', useSQLite: true } },
     bindings: {
       SSO_SECRET_KEY: Buffer.alloc(32, 5).toString('base64'),

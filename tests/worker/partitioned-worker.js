@@ -7,7 +7,7 @@
 //   POST /fault {kind, n}           a create, rename or delete whose worker dies after n
 //                                   messages between shards; then checks what is visible
 import { Sso, SsoError, PartitionedDurableObjectStore, StoreShard } from 'edge-sso';
-import { races } from '../races/cases.mjs';
+import { caseNames, raceCases, runCase } from './race-endpoints.js';
 
 export class Shard extends StoreShard {}
 
@@ -19,11 +19,8 @@ async function advance(env, name, ms) {
     env.SSO_SHARDS.get(env.SSO_SHARDS.idFromName(`${name}-shard-${i}`)).fetch('https://shard/', { method: 'POST', body: JSON.stringify({ op: 'advance', args: [ms] }) })));
 }
 
-function cases(env, makeStore) {
-  const found = new Map();
-  races((name, fn) => found.set(name, fn), 'PartitionedDurableObjectStore (workerd)', makeStore, { Sso, SsoError, liveness: false });
-  return found;
-}
+const SUITE = 'PartitionedDurableObjectStore (workerd)';
+const DEPS = { Sso, SsoError, liveness: false };
 
 const KEY = btoa(String.fromCharCode(...new Uint8Array(32).fill(9)));
 const CONFIG = { argon2: { m_cost: 64, t_cost: 1 }, signup: { is_approval_needed: false } };
@@ -109,17 +106,10 @@ export default {
         return Response.json({ ok: false, error: `${e?.name}: ${e?.message}` });
       }
     }
-    if (url.pathname === '/cases') return Response.json([...cases(env, () => { throw new Error('listing only'); }).keys()]);
+    if (url.pathname === '/cases') return caseNames(SUITE, DEPS);
     if (url.pathname === '/run' && request.method === 'POST') {
       const { name } = await request.json();
-      const fn = cases(env, async () => open(env, `race-${crypto.randomUUID()}`)).get(name);
-      const started = Date.now();
-      try {
-        await fn();
-        return Response.json({ name, ok: true, ms: Date.now() - started });
-      } catch (e) {
-        return Response.json({ name, ok: false, error: `${e?.name}: ${e?.message}`, ms: Date.now() - started });
-      }
+      return runCase(raceCases(SUITE, async () => open(env, `race-${crypto.randomUUID()}`), DEPS), name);
     }
     if (url.pathname === '/fault' && request.method === 'POST') {
       const { kind, n } = await request.json();

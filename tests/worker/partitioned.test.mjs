@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { conformance } from '../conformance/suite.mjs';
 import { bundledWorker } from './bundled-worker.mjs';
+import { proxyStore, storeCall } from './store-proxy.mjs';
+import { raceSuiteOnWorker } from './race-suite-on-worker.mjs';
 
 const mf = await bundledWorker('partitioned-worker.js', {
   durableObjects: { SSO_SHARDS: { className: 'Shard', useSQLite: true } },
@@ -15,34 +17,10 @@ const mf = await bundledWorker('partitioned-worker.js', {
 const post = async (path, body) => (await mf.dispatchFetch(`http://p.test${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
 
 let stores = 0;
-conformance(test, 'PartitionedDurableObjectStore (workerd)', async () => {
-  const store = `conf${++stores}`;
-  const call = async (op, ...args) => {
-    const r = await post('/store', { store, op, args });
-    if (!r.ok) throw new Error(r.error);
-    return r.value;
-  };
-  const methods = {
-    get: (k) => call('get', k),
-    put: (k, v, o) => call('put', k, v, o),
-    delete: (k) => call('delete', k),
-    list: (o) => call('list', o),
-    putIfAbsent: (k, v, o) => call('putIfAbsent', k, v, o),
-    getMany: (keys) => call('getMany', keys),
-    commit: (op) => call('commit', op),
-  };
-  let pending = Promise.resolve();
-  const wrapped = Object.fromEntries(Object.entries(methods).map(([k, f]) => [k, async (...a) => { await pending; return f(...a); }]));
-  return { store: wrapped, advance: (ms) => { pending = pending.then(() => call('advance', ms)); } };
-});
+conformance(test, 'PartitionedDurableObjectStore (workerd)', async () => proxyStore(storeCall(mf, 'http://p.test/store', { store: `conf${++stores}` })));
 
 test('partitioned: a commit across shards is all or nothing, and listings merge every shard in order', async () => {
-  const store = 'xshard';
-  const call = async (op, ...args) => {
-    const r = await post('/store', { store, op, args });
-    if (!r.ok) throw new Error(r.error);
-    return r.value;
-  };
+  const call = storeCall(mf, 'http://p.test/store', { store: 'xshard' });
   // Keys of different owners land on different shards (4 shards, 40 users).
   const keys = Array.from({ length: 40 }, (_, i) => `sso/user/u${i}`);
   assert.equal(await call('commit', { checks: keys.map((key) => ({ key, value: null })), puts: keys.map((key) => ({ key, value: '1' })) }), true);
@@ -57,14 +35,7 @@ test('partitioned: a commit across shards is all or nothing, and listings merge 
   assert.equal(page2.list_complete, true);
 });
 
-const names = await (await mf.dispatchFetch('http://p.test/cases')).json();
-for (const name of names) {
-  test(name, async (t) => {
-    const r = await post('/run', { name });
-    t.diagnostic(`${r.ms} ms`);
-    assert.ok(r.ok, r.error);
-  });
-}
+await raceSuiteOnWorker(test, mf, 'http://p.test');
 
 for (const kind of ['create', 'rename', 'delete']) {
   test(`partitioned: a worker dying between shards in a ${kind} leaves nothing half-done`, async (t) => {

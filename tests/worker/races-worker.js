@@ -5,38 +5,23 @@
 //   POST /run {name}      runs one case in the object named after it: { name, ok, error?, ms }
 import { DurableObject } from 'cloudflare:workers';
 import { Sso, SsoError, DurableObjectStore } from 'edge-sso';
-import { races } from '../races/cases.mjs';
+import { caseNames, raceCases, runCase } from './race-endpoints.js';
 
 const SUITE = 'DurableObjectStore (workerd)';
-
-function cases(env, makeStore) {
-  const found = new Map();
-  races((name, fn) => found.set(name, fn), SUITE, makeStore, { Sso, SsoError, liveness: env.RACES_LIVENESS === '1' });
-  return found;
-}
+const deps = (env) => ({ Sso, SsoError, liveness: env.RACES_LIVENESS === '1' });
 
 export class RaceObject extends DurableObject {
   async fetch(request) {
     const { name } = await request.json();
     // A fresh object per case: its storage is the case's fresh store.
-    const fn = cases(this.env, async () => new DurableObjectStore(this.ctx.storage)).get(name);
-    if (!fn) return Response.json({ name, ok: false, error: 'no such case' }, { status: 404 });
-    const started = Date.now();
-    try {
-      await fn();
-      return Response.json({ name, ok: true, ms: Date.now() - started });
-    } catch (e) {
-      return Response.json({ name, ok: false, error: `${e?.name}: ${e?.message}`, ms: Date.now() - started });
-    }
+    return runCase(raceCases(SUITE, async () => new DurableObjectStore(this.ctx.storage), deps(this.env)), name);
   }
 }
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    if (url.pathname === '/cases') {
-      return Response.json([...cases(env, () => { throw new Error('listing only'); }).keys()]);
-    }
+    if (url.pathname === '/cases') return caseNames(SUITE, deps(env));
     if (url.pathname === '/run' && request.method === 'POST') {
       const body = await request.text();
       const { name } = JSON.parse(body);
