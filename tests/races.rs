@@ -201,10 +201,17 @@ fn round_trip_budgets_hold() {
             3,
             Box::pin(async move { f.sso.login(&caller(), "jo", "jo's passphrase", LoginOptions::default()).await.map(|r| Value::String(r.ust)) }),
         ),
-        ("createUser", 4, call(f, "user.createUser", json!([null, { "username": "kim", "password": "kim's passphrase" }, admin, APP, ADDR]))),
+        (
+            "createUser",
+            4,
+            call(f, "user.createUser", json!([null, { "username": "kim", "password": "kim's passphrase", "display_name": "Jo" }, admin, APP, ADDR])),
+        ),
         // A page of every user (3 by now): the page's records and last logins in one round
         // trip, not one per row.
         ("search, a page of everyone", 3, call(f, "user.search", json!([null, {}, admin, APP, ADDR]))),
+        // Two matches by name (jo and kim): the index, then their records in one batch, then
+        // the page's last logins (not one read per match).
+        ("search by display name", 4, call(f, "user.search", json!([null, { "display_name": "Jo" }, admin, APP, ADDR]))),
         ("session.getCurrent", 1, call(f, "user.session.getCurrent", json!([null, admin, APP, ADDR]))),
         ("logout", 2, call(f, "user.logout", json!([null, admin, APP, ADDR]))),
     ];
@@ -220,6 +227,9 @@ fn round_trip_budgets_hold() {
         }
     }
     let admin = login(f, ADMIN, ADMIN_PASSWORD).unwrap();
+    // The display-name case above had two matches to load, not one.
+    let by_name = run_one(f.sso.store(), call(f, "user.search", json!([null, { "display_name": "Jo" }, admin, APP, ADDR]))).unwrap();
+    assert_eq!(by_name["total"], json!(2), "{by_name}");
     let kim = f.search_id_waves("kim", &admin);
     f.sso.store().reset_counts();
     run_one(f.sso.store(), call(f, "user.deleteUserById", json!([null, kim, admin, APP, ADDR]))).unwrap();

@@ -5,7 +5,7 @@
 mod criteria;
 pub mod index;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::num::NonZeroU64;
 
 use serde_json::{json, Map, Value};
@@ -22,6 +22,20 @@ pub use criteria::CRITERIA;
 use criteria::{Criterion, SearchCriteria, Selection};
 pub use index::search_fold;
 use index::{field_prefix, field_value, hex, parse_field_key, user_id_of_sort_key, MAX_VALUE_BYTES, SORT_PREFIX};
+
+/// One user a search found, with what finding it read already: its record, and its last
+/// login's raw record (`Some(None)`: read, none stored).
+struct Match {
+    id: String,
+    user: Option<UserRecord>,
+    last_login: Option<Option<String>>,
+}
+
+impl Match {
+    fn loaded(user: UserRecord, last_login: Option<Option<String>>) -> Self {
+        Match { id: user.user_id.clone(), user: Some(user), last_login }
+    }
+}
 
 /// Up to this many matches are ordered by loading them instead of listing the sort index.
 const SMALL_RESULT: usize = 200;
@@ -45,29 +59,26 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let SearchCriteria { selection, cur_page, page_size } = SearchCriteria::parse(criteria, &self.config)?;
 
         // Precedence: user_id alone, else username alone, else names (by name_op) AND others.
-        // Each match comes with its record where finding it loaded it already.
-        // Last logins read on the way (an exact lookup reads its user's with the record).
-        let mut known_logins: HashMap<String, Option<String>> = HashMap::new();
-        let ordered: Vec<(String, Option<UserRecord>)> = match selection {
+        // Each match comes with what finding it read already (its record, its last login).
+        let ordered: Vec<Match> = match selection {
             Selection::UserId(id) => {
                 let user = match &lookup {
-                    Some(k) if *k == crate::store::keys::user(&id) => crate::user::write::user_from_raw(&id, prefetched)?.map(|v| v.value),
+                    Some(k) if *k == keys::user(&id) => user_from_raw(&id, prefetched)?.map(|v| v.value),
                     _ => self.load_user(&id).await?,
                 };
-                user.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
+                user.map(|u| vec![Match::loaded(u, None)]).unwrap_or_default()
             }
             Selection::Username(name) => {
                 let claim = prefetched.and_then(|t| serde_json::from_str::<crate::user::read::UsernameClaim>(&t).ok());
-                let user = match claim {
+                let found = match claim {
                     Some(c) => {
                         let mut read = self.get_many_raw(&[keys::user(&c.user_id), keys::user_login(&c.user_id)]).await?.into_iter();
                         let user = user_from_raw(&c.user_id, read.next().flatten())?.map(|v| v.value);
-                        known_logins.insert(c.user_id.clone(), read.next().flatten());
-                        user.filter(|u| crate::username::same(&u.username, &name))
+                        user.filter(|u| crate::username::same(&u.username, &name)).map(|u| Match::loaded(u, Some(read.next().flatten())))
                     }
                     None => None,
                 };
-                user.map(|u| vec![(u.user_id.clone(), Some(u))]).unwrap_or_default()
+                found.into_iter().collect()
             }
             Selection::Matching { names, any_name, others } => {
                 let mut selected: Option<BTreeSet<String>> = None;
@@ -91,23 +102,26 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
                     });
                 }
                 match selected {
-                    // A few matches: load and order them; cheaper than listing every user.
+                    // A few matches: load them (in one round trip) and order them; cheaper than
+                    // listing every user.
                     Some(ids) if ids.len() <= SMALL_RESULT => {
+                        let ids: Vec<String> = ids.into_iter().collect();
+                        let raws = self.get_many_raw(&ids.iter().map(|id| keys::user(id)).collect::<Vec<_>>()).await?;
                         let mut keyed = Vec::new();
-                        for id in ids {
-                            if let Some(u) = self.load_user(&id).await? {
-                                keyed.push((index::sort_key(&u), id, u));
+                        for (id, raw) in ids.iter().zip(raws) {
+                            if let Some(u) = user_from_raw(id, raw)?.map(|v| v.value) {
+                                keyed.push((index::sort_key(&u), u));
                             }
                         }
                         keyed.sort_by(|a, b| a.0.cmp(&b.0));
-                        keyed.into_iter().map(|(_, id, u)| (id, Some(u))).collect()
+                        keyed.into_iter().map(|(_, u)| Match::loaded(u, None)).collect()
                     }
                     selected => {
                         let mut out = Vec::new();
                         for key in self.list_all(SORT_PREFIX).await? {
                             if let Some(id) = user_id_of_sort_key(&key) {
                                 if selected.as_ref().is_none_or(|s| s.contains(id)) {
-                                    out.push((id.to_string(), None));
+                                    out.push(Match { id: id.to_string(), user: None, last_login: None });
                                 }
                             }
                         }
@@ -126,24 +140,27 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let mut rows = Vec::new();
         // usize is 32 bits on wasm32: a page past the end must not wrap round to an early one.
         let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
-        let page: Vec<(String, Option<UserRecord>)> = ordered.into_iter().skip(skip).take(usize::try_from(page_size).unwrap_or(usize::MAX)).collect();
-        // The page's records not loaded yet and every row's last login, in one round trip.
-        let mut wanted: Vec<String> = page.iter().filter(|(_, u)| u.is_none()).map(|(id, _)| keys::user(id)).collect();
-        let unloaded = wanted.len();
-        let unknown: Vec<&str> = page.iter().map(|(id, _)| id.as_str()).filter(|id| !known_logins.contains_key(*id)).collect();
-        wanted.extend(unknown.iter().map(|id| keys::user_login(id)));
-        let read = if wanted.is_empty() { Vec::new() } else { self.get_many_raw(&wanted).await? };
-        let (records, logins) = read.split_at(unloaded.min(read.len()));
-        let mut records = records.iter().cloned();
-        for (id, raw) in unknown.iter().zip(logins.iter().cloned()) {
-            known_logins.insert((*id).to_string(), raw);
-        }
-        for (id, loaded) in page {
-            let user = match loaded {
+        let page: Vec<Match> = ordered.into_iter().skip(skip).take(usize::try_from(page_size).unwrap_or(usize::MAX)).collect();
+        // What the page's rows still lack (records, last logins), in one round trip.
+        let wanted: Vec<String> = page
+            .iter()
+            .flat_map(|m| {
+                let record = m.user.is_none().then(|| keys::user(&m.id));
+                let login = m.last_login.is_none().then(|| keys::user_login(&m.id));
+                record.into_iter().chain(login)
+            })
+            .collect();
+        let mut read = self.get_many_raw(&wanted).await?.into_iter();
+        for m in page {
+            let user = match m.user {
                 Some(u) => Some(u),
-                None => user_from_raw(&id, records.next().flatten())?.map(|v| v.value),
+                None => user_from_raw(&m.id, read.next().flatten())?.map(|v| v.value),
             };
-            let last_login = crate::user::read::last_login(known_logins.remove(&id).flatten());
+            let last_login = match m.last_login {
+                Some(raw) => raw,
+                None => read.next().flatten(),
+            };
+            let last_login = crate::user::read::last_login(last_login);
             if let Some(user) = user {
                 let mut row = user.view(&self.keys, Visibility { super_user_fields: true, is_self: false });
                 row.insert("is_rate_limit_active".into(), Value::Bool(user.is_rate_limit_active));
