@@ -153,3 +153,36 @@ fn the_document_is_served_only_with_http_openapi_and_names_the_configured_cookie
     // Only GET.
     assert_eq!(send(&on, "POST", "/zato/sso/openapi.json", &json!({})).status, 404);
 }
+
+fn names(fields: &[edge_sso::rest::table::Field], except: &[&str]) -> std::collections::BTreeSet<&'static str> {
+    fields.iter().map(|f| f.name).filter(|n| !except.contains(n)).collect()
+}
+
+fn route(path: &str, method: &str) -> &'static edge_sso::rest::table::Route {
+    match edge_sso::rest::table::lookup(path, method) {
+        edge_sso::rest::table::Lookup::Found(r) => r,
+        _ => panic!("no route {method} {path}"),
+    }
+}
+
+/// The table gives REST its types; the core keeps its own lists of keys. They must agree, or
+/// a field would be dropped from answers (the answer filter) or an input never read.
+#[test]
+fn the_table_agrees_with_the_cores_own_lists_of_keys() {
+    use edge_sso::user::record::{BASIC_FIELDS, SUPER_USER_FIELDS};
+    let view: std::collections::BTreeSet<&str> = BASIC_FIELDS
+        .iter()
+        .chain(SUPER_USER_FIELDS.iter())
+        .copied()
+        .filter(|k| *k != "totp_key")
+        .chain(["is_rate_limit_active", "rate_limit_def", "rate_limit_type", "rate_limit_check_parent_def", "last_login_time"])
+        .collect();
+    assert_eq!(names(edge_sso::rest::table::USER, &[]), view, "USER against what views and search rows hold");
+    let update: std::collections::BTreeSet<&str> =
+        edge_sso::user::update::SELF_KEYS.iter().chain(edge_sso::user::update::SUPER_USER_KEYS.iter()).copied().collect();
+    assert_eq!(names(route("user", "PATCH").inputs, &["ust", "user_id"]), update);
+    let criteria: std::collections::BTreeSet<&str> = edge_sso::search::CRITERIA.iter().copied().collect();
+    assert!(names(route("user/search", "POST").inputs, &["ust"]).is_subset(&criteria));
+    let create: std::collections::BTreeSet<&str> = edge_sso::user::create::CREATE_KEYS.iter().copied().collect();
+    assert!(names(route("user", "POST").inputs, &["ust", "auto_approve"]).is_subset(&create));
+}

@@ -220,11 +220,10 @@ impl<S: Store, A: Audit, H: Hooks> Sso<S, A, H> {
         let method = req.method.to_ascii_uppercase();
         let route = match table::lookup(endpoint, &method) {
             table::Lookup::Found(route) if route.needs_app => route,
-            // The document is answered by `handle_http` when http.openapi is on; otherwise its
-            // path does not exist, whatever the method.
-            _ if endpoint == table::OPENAPI_PATH => return Err((Reject::NotFound, Hiding::Specific)),
-            table::Lookup::Found(_) | table::Lookup::NotFound => return Err((Reject::NotFound, Hiding::Specific)),
-            table::Lookup::MethodNotAllowed => return Err((Reject::MethodNotAllowed, Hiding::Specific)),
+            table::Lookup::MethodNotAllowed if endpoint != table::OPENAPI_PATH => return Err((Reject::MethodNotAllowed, Hiding::Specific)),
+            // An unknown path; or the document, which `handle_http` answers when http.openapi is
+            // on: otherwise its path does not exist, whatever the method.
+            _ => return Err((Reject::NotFound, Hiding::Specific)),
         };
         let input = Input::parse(req, route).map_err(|r| (r, Hiding::Specific))?;
         // Inputs that go into audit records are bounded before any operation runs, so that no
