@@ -14,6 +14,12 @@ export class SsoError extends Error {
   }
 }
 
+/**
+ * A failure of the host (the store, the runtime, a commit that kept losing), not a refusal of the
+ * caller: E008004 / E008005, as the core's `SsoError::is_host_failure`. Answered with 500.
+ */
+export const isHostFailure = (e) => e.sub_status.some((code) => code === 'E008004' || code === 'E008005');
+
 /** Turns whatever the wasm layer threw into an SsoError. */
 export function toSsoError(e) {
   if (e instanceof SsoError) return e;

@@ -5,7 +5,7 @@
 
 import { integrationOf } from './sso.js';
 import { hasLinkedCredential } from './linked.js';
-import { toSsoError } from './errors.js';
+import { isHostFailure, toSsoError } from './errors.js';
 
 /** The REST API's error envelope (as `sso.fetch` answers a refusal). */
 const refusal = (c, status, subStatus, details, headers = {}) =>
@@ -86,9 +86,6 @@ function bearerUst(header) {
   if (at < 0 || header.slice(0, at).toLowerCase() !== 'bearer') return undefined;
   return header.slice(at + 1).trim() || undefined;
 }
-
-/** A failure of the host (the store, the runtime), not of the credential: E008004 / E008005. */
-const isHostFailure = (e) => e.sub_status.some((code) => code === 'E008004' || code === 'E008005');
 
 /**
  * Middleware: the request's session into `c.get('ssoUser')` (getCurrentUser's user, without its

@@ -1,6 +1,6 @@
 import { WasmSso } from '../wasm/edge_sso.js';
 import { manifest } from './manifest.js';
-import { SsoError, toSsoError } from './errors.js';
+import { SsoError, isHostFailure, toSsoError } from './errors.js';
 import { User } from './user.js';
 import { withDates, formatZatoTime } from './time.js';
 import { prepareDefinitions, proofOf, hasLinkedCredential } from './linked.js';
@@ -327,7 +327,7 @@ async function serve(wasm, request, options, authenticate, web) {
         extUst = (await authenticate(request, { remoteAddr })).ust;
       } catch (e) {
         const err = toSsoError(e);
-        const hostFailure = err.sub_status.some((c) => c === 'E008004' || c === 'E008005');
+        const hostFailure = isHostFailure(err);
         return jsonResponse(hostFailure ? 500 : 403, { cid: '', status: 'error', sub_status: err.reveal || hostFailure ? err.sub_status : ['E005001'] }, cors);
       }
       authorization = `Bearer ${extUst}`;
