@@ -42,10 +42,13 @@ const STATUS_FILTERS = {
  * a server older than that field, the newest login in the audit records the console can read.
  */
 function lastLogins() {
+  // The audit is read only for rows of a server without the field.
   const audited = new Map();
-  for (const e of state.audit) {
-    if (e.op !== 'user.login' || (e.result && e.result !== 'ok')) continue;
-    if (!audited.has(e.target_user) || audited.get(e.target_user) < e.time) audited.set(e.target_user, e.time);
+  if (list.rows.some((u) => u.last_login_time === undefined)) {
+    for (const e of state.audit) {
+      if (e.op !== 'user.login' || (e.result && e.result !== 'ok')) continue;
+      if (!audited.has(e.target_user) || audited.get(e.target_user) < e.time) audited.set(e.target_user, e.time);
+    }
   }
   const m = new Map();
   for (const u of list.rows) {
